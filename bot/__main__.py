@@ -1,0 +1,132 @@
+"""Command line: ``python -m bot`` runs the bot; ``python -m bot check`` validates without it.
+
+Exit status: 0 on success or a clean stop (SIGINT/SIGTERM), 1 when Discord rejects the token or
+the content or database cannot be used, 2 when a setting is missing or malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import discord
+
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("bot")
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Roundtable: a Discord bot that turns an article into a discussion.",
+        epilog="Settings come from the environment and .env (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{run,check}")
+    commands.add_parser("run", help="connect to Discord and serve the bot (the default)")
+    commands.add_parser(
+        "check", help="validate the settings and the content packs without connecting"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    if args.command == "check":
+        return check(settings)
+    return run(settings)
+
+
+def check(settings: Settings) -> int:
+    """Print what the settings and content packs hold; 1 if anything is wrong."""
+    from bot.content import ContentError, describe_pack, load_library
+
+    print("Settings")
+    for line in settings.describe():
+        print(f"  {line}")
+    try:
+        library = load_library(settings.content_dir)
+    except ContentError as error:
+        print(f"Content in {settings.content_dir}: no valid pack")
+        print(error)
+        return EXIT_FAILURE
+    for pack_id in library.ids:
+        pack = library.get(pack_id)
+        if pack is not None:
+            print(f"Pack {pack_id}: valid")
+            print("\n".join(f"  {line}" for line in describe_pack(pack).splitlines()))
+    if library.problems:
+        print("Problems")
+        for problem in library.problems:
+            print(f"  {problem}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def run(settings: Settings) -> int:
+    from bot.logs import setup_logging
+
+    try:
+        token = settings.require_token()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level_number, token)
+    try:
+        return asyncio.run(serve(settings, token))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def serve(settings: Settings, token: str) -> int:
+    """Run until Discord stops us or a signal arrives; close the gateway and the database."""
+    from bot.client import RoundtableBot, StartupError
+    from bot.store import DatabaseTooNew
+
+    bot = RoundtableBot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    runner = asyncio.create_task(bot.start(token))
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner.done():
+            runner.result()
+            return EXIT_OK
+        log.info("signal received; shutting down")
+        return EXIT_OK
+    except discord.LoginFailure:
+        print("Discord rejected the token in DISCORD_TOKEN: check it in .env.", file=sys.stderr)
+        return EXIT_FAILURE
+    except discord.PrivilegedIntentsRequired:
+        print("Discord refused the gateway intents the bot asked for.", file=sys.stderr)
+        return EXIT_FAILURE
+    except (StartupError, DatabaseTooNew) as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        stopper.cancel()
+        await bot.close()
+        if not runner.done():
+            runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await runner
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The Roundtable bot: a ``commands.Bot`` wired to the store, the content library and timers.
+
+``setup_hook`` opens the store, loads the content library, loads every cog in ``cogs/`` (a cog
+that fails is logged and the others still load), registers persistent components, and syncs the
+command tree only when its definition changed. Timers start once the gateway is ready. One error
+handler serves every app command, button and modal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+import secrets
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.content import ContentError, Library, Pack, load_library
+from bot.errors import UserError
+from bot.settings import Settings
+from bot.store import Store
+from bot.timers import TimerService
+from bot.ui import PageButton, Pager, send_ephemeral
+
+log = logging.getLogger(__name__)
+
+# View Channels, Send Messages, Send Messages in Threads, Create Public Threads, Embed Links,
+# Attach Files, Read Message History.
+PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    create_public_threads=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+)
+SCOPES = ("bot", "applications.commands")
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one sentence."""
+
+
+def point_at(settings: Settings) -> None:
+    """Send discord.py's REST and gateway traffic to the configured endpoints (tests)."""
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def command_tree_hash(payload: list[dict[str, Any]]) -> str:
+    """A stable digest of the command definitions that would be synced."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def invite_url(application_id: int) -> str:
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+class RoundtableBot(commands.Bot):
+    """The bot. Resources are handed in; cogs reach them as ``bot.store``, ``bot.library``..."""
+
+    store: Store
+    library: Library
+
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
+    ) -> None:
+        point_at(settings)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+            chunk_guilds_at_startup=False,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.pagers: dict[str, Pager] = {}
+        self.failed_cogs: dict[str, str] = {}
+        self.synced: bool | None = None
+        self._timers: TimerService | None = None
+        self.tree.on_error = self.on_app_command_error
+
+    @property
+    def timers(self) -> TimerService:
+        if self._timers is None:
+            raise RuntimeError("timers exist once setup_hook has opened the store")
+        return self._timers
+
+    # --- start-up -----------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self.library = self._load_library()
+        self.store = await Store.open(self.settings.database_path)
+        self._timers = TimerService(self.store, self.clock)
+        self.add_dynamic_items(PageButton)
+        await self.load_cogs()
+        self.synced = await self.sync_commands()
+
+    def _load_library(self) -> Library:
+        try:
+            library = load_library(self.settings.content_dir)
+        except ContentError as error:
+            raise StartupError(f"No valid content pack could be loaded:\n{error}") from error
+        for problem in library.problems:
+            log.warning("content pack skipped: %s", problem)
+        log.info("content packs loaded: %s", ", ".join(library.ids))
+        return library
+
+    async def load_cogs(self) -> None:
+        """Load every module of the ``cogs`` package; log a failure and go on."""
+        for module in sorted(pkgutil.iter_modules(cogs.__path__), key=lambda m: m.name):
+            if module.name.startswith("_"):
+                continue
+            name = f"{cogs.__name__}.{module.name}"
+            try:
+                await self.load_extension(name)
+            except Exception as error:
+                self.failed_cogs[name] = f"{type(error).__name__}: {error}"
+                log.exception("cog %s failed to load; the others still run", name)
+
+    def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+
+    async def sync_commands(self) -> bool:
+        """Sync to ``DEV_GUILD_ID`` (or globally) when the tree changed; True if it synced."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        digest = command_tree_hash(self.command_payload(guild))
+        key = f"command_tree_hash:{guild.id if guild else 'global'}"
+        if await self.store.meta.get(key) == digest:
+            log.info("command tree unchanged; not syncing")
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await self.store.meta.set(key, digest)
+        log.info(
+            "synced %d commands %s", len(synced), f"to guild {guild.id}" if guild else "globally"
+        )
+        return True
+
+    async def on_ready(self) -> None:
+        self.timers.start()
+        if self.user is not None and self.application_id is not None:
+            log.info("ready as %s; invite: %s", self.user, invite_url(self.application_id))
+
+    async def close(self) -> None:
+        if self._timers is not None:
+            await self._timers.stop()
+        await super().close()
+        store = getattr(self, "store", None)
+        if store is not None:
+            await store.close()
+
+    # --- shared helpers for cogs ----------------------------------------------------------------
+
+    def register_pager(self, pager: Pager) -> None:
+        self.pagers[pager.kind] = pager
+
+    async def pack_for(self, guild_id: int | None, requested: str | None = None) -> Pack:
+        """The pack to use: the one asked for, else the guild's default, else the library's."""
+        if requested:
+            pack = self.library.get(requested)
+            if pack is None:
+                known = ", ".join(self.library.ids)
+                raise UserError(f"There is no content pack called {requested!r}. Known: {known}.")
+            return pack
+        if guild_id is not None:
+            default = (await self.store.guilds.get(guild_id)).default_pack
+            if default and (pack := self.library.get(default)) is not None:
+                return pack
+        pack = self.library.get(self.library.default_id)
+        if pack is None:
+            raise UserError("No content pack is loaded.")
+        return pack
+
+    # --- the one error handler ------------------------------------------------------------------
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await self.handle_interaction_error(interaction, error)
+
+    async def handle_interaction_error(
+        self, interaction: discord.Interaction, error: BaseException
+    ) -> None:
+        """A member's mistake gets an ephemeral sentence; a bug gets an apology with an id."""
+        message = user_message(error)
+        if message is None:
+            error_id = secrets.token_hex(4)
+            original = getattr(error, "original", error)
+            log.error(
+                "unexpected error %s in %s", error_id, describe_interaction(interaction),
+                exc_info=(type(original), original, original.__traceback__),
+            )  # fmt: skip
+            message = (
+                f"Sorry, something went wrong on our side (error id `{error_id}`). "
+                "It has been logged; please try again in a moment."
+            )
+        try:
+            await send_ephemeral(interaction, message)
+        except discord.HTTPException:
+            log.warning("could not tell %s about an error", describe_interaction(interaction))
+
+
+def user_message(error: BaseException) -> str | None:
+    """The sentence to show for an error a member caused, or None for a bug."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserError):
+        return str(original)
+    if isinstance(error, app_commands.TransformerError):
+        return f"{error.value!r} is not a valid value for that option."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This only works in a server, not in direct messages."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
+        return str(error)
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You cannot use this command here."
+    if isinstance(original, discord.Forbidden):
+        return (
+            "I am missing a permission in this channel (I need View Channel, Send Messages, "
+            "Embed Links and, for debates, Create Public Threads). Ask an admin to fix it."
+        )
+    return None
+
+
+def describe_interaction(interaction: discord.Interaction) -> str:
+    command = interaction.command.qualified_name if interaction.command else None
+    custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    what = f"/{command}" if command else f"component {custom_id!r}"
+    return f"{what} (guild {interaction.guild_id}, user {interaction.user.id})"

@@ -1,0 +1,44 @@
+"""The SQLite store: the only package that runs SQL.
+
+:class:`Store` opens the one connection and exposes one object per area (``store.guilds``,
+``store.timers``, ``store.scores``, ...). Each area's methods return dataclasses, not rows.
+Use ``async with store.transaction():`` to make several area calls commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.store.db import Database, DatabaseTooNew
+from bot.store.guilds import GuildSettings, GuildStore
+from bot.store.meta import MetaStore
+from bot.store.scores import ScoreStore
+from bot.store.timers import TimerRow, TimerStore
+
+__all__ = ["Database", "DatabaseTooNew", "GuildSettings", "Store", "TimerRow"]
+
+
+class Store:
+    """Every area of the database behind one open connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.meta = MetaStore(db)
+        self.guilds = GuildStore(db)
+        self.timers = TimerStore(db)
+        self.scores = ScoreStore(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open the database file (creating its folder) and migrate it to the latest version."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Store]:
+        async with self.db.transaction():
+            yield self

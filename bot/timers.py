@@ -1,0 +1,207 @@
+"""Durable timers: the one mechanism for anything that must happen later.
+
+A timer is a row (kind, due time, JSON payload, optional unique key) in the store. One task
+sleeps until the earliest row is due and runs the handler registered for its kind. A handler
+that wants its writes and the timer's removal to commit together calls ``await timer.complete()``
+inside its own ``store.transaction()``; otherwise the row is deleted once the handler returns.
+A handler that raises is logged and retried with backoff up to ``MAX_RETRIES`` times, then parked:
+kept with its error, skipped by the loop, never silently dropped. Because the rows live in SQLite,
+timers survive restarts; overdue ones fire once at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.clock import Clock
+from bot.store import Store, TimerRow
+
+log = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0, 900.0)
+MAX_SLEEP = 300.0
+
+
+class Timer:
+    """A due timer handed to its handler."""
+
+    def __init__(self, row: TimerRow, store: Store) -> None:
+        self.row = row
+        self._store = store
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def kind(self) -> str:
+        return self.row.kind
+
+    @property
+    def key(self) -> str | None:
+        return self.row.key
+
+    @property
+    def due_at(self) -> float:
+        return self.row.due_at
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.row.payload
+
+    @property
+    def attempts(self) -> int:
+        return self.row.attempts
+
+    async def complete(self) -> bool:
+        """Delete this timer, inside the caller's transaction when there is one.
+
+        Returns False when the row was already gone (another path completed it), so a handler
+        can tell it lost a race and skip its writes.
+        """
+        return await self._store.timers.delete(self.row.id)
+
+
+Handler = Callable[[Timer], Awaitable[None]]
+
+
+class TimerService:
+    """Runs the handlers of due timers; see the module docstring."""
+
+    def __init__(self, store: Store, clock: Clock, *, concurrency: int = 64) -> None:
+        self.store = store
+        self.clock = clock
+        self.concurrency = concurrency
+        self._handlers: dict[str, Handler] = {}
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._running: dict[int, asyncio.Task[None]] = {}
+
+    def register(self, kind: str, handler: Handler) -> None:
+        """Name the coroutine that runs timers of ``kind``; one handler per kind."""
+        if kind in self._handlers and self._handlers[kind] != handler:
+            raise ValueError(f"a handler for timer kind {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    async def schedule(
+        self,
+        kind: str,
+        due_at: float,
+        payload: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+    ) -> int:
+        """Add a timer (joining the caller's transaction); a timer with ``key`` is replaced."""
+        timer_id = await self.store.timers.add(kind, due_at, payload or {}, self.clock.now(), key)
+        self._wake.set()
+        return timer_id
+
+    async def cancel(self, key: str) -> bool:
+        """Remove the timer with ``key``; False when there was none."""
+        removed = await self.store.timers.delete_key(key)
+        self._wake.set()
+        return removed
+
+    def start(self) -> None:
+        if self._loop_task is None or self._loop_task.done():
+            self._loop_task = asyncio.create_task(self._run(), name="timers")
+
+    async def stop(self) -> None:
+        """Stop the loop and cancel running handlers; their rows stay and fire after a restart."""
+        tasks = [t for t in (self._loop_task, *self._running.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._loop_task = None
+        self._running.clear()
+
+    async def idle(self) -> None:
+        """Wait until no handler is running and nothing is due (wrap it in a timeout)."""
+        while True:
+            await asyncio.sleep(0)
+            if self._running:
+                await asyncio.wait(list(self._running.values()))
+                continue
+            if not await self.store.timers.due(self.clock.now(), 1):
+                return
+            await asyncio.sleep(0.01)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                delay = await self._start_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("timer loop failed to read the timers table; retrying")
+                delay = 1.0
+            await self._wait(delay)
+
+    async def _start_due(self) -> float | None:
+        """Start handlers for due timers; return how long until the next one (None: none)."""
+        self._wake.clear()
+        free = self.concurrency - len(self._running)
+        now = self.clock.now()
+        if free > 0:
+            for row in await self.store.timers.due(now, free, exclude=tuple(self._running)):
+                self._running[row.id] = asyncio.create_task(
+                    self._fire(row), name=f"timer:{row.kind}:{row.id}"
+                )
+        if len(self._running) >= self.concurrency:
+            return None  # a finishing handler sets the wake event
+        upcoming = await self.store.timers.next_due(exclude=tuple(self._running))
+        return None if upcoming is None else max(0.0, upcoming.due_at - self.clock.now())
+
+    async def _wait(self, delay: float | None) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait())]
+        if delay is not None:
+            waiters.append(asyncio.ensure_future(self.clock.sleep(min(delay, MAX_SLEEP))))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def _fire(self, row: TimerRow) -> None:
+        timer = Timer(row, self.store)
+        try:
+            handler = self._handlers.get(row.kind)
+            if handler is None:
+                raise LookupError(f"no handler is registered for timer kind {row.kind!r}")
+            await handler(timer)
+            await self.store.timers.delete(row.id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._record_failure(row, exc)
+        finally:
+            self._running.pop(row.id, None)
+            self._wake.set()
+
+    async def _record_failure(self, row: TimerRow, exc: Exception) -> None:
+        if await self.store.timers.get(row.id) is None:
+            log.exception("timer %s (%s) failed after completing", row.id, row.kind)
+            return
+        attempts = row.attempts + 1
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        now = self.clock.now()
+        if attempts > MAX_RETRIES:
+            log.error(
+                "timer %s (%s) failed %d times and is parked: %s",
+                row.id, row.kind, attempts, error, exc_info=exc,
+            )  # fmt: skip
+            await self.store.timers.record_failure(row.id, error, None, now)
+            return
+        delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
+        log.error(
+            "timer %s (%s) failed (attempt %d), retrying in %.0fs: %s",
+            row.id, row.kind, attempts, delay, error, exc_info=exc,
+        )  # fmt: skip
+        await self.store.timers.record_failure(row.id, error, now + delay, now)

@@ -1,0 +1,118 @@
+"""``/settings``: per-server configuration, for admins (Manage Server), checked server side."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
+from bot.checks import guild_id_of, require_admin
+from bot.client import RoundtableBot
+from bot.errors import UserError
+from bot.store import GuildSettings
+from bot.ui import embed
+
+
+def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Embed:
+    card = embed("Server settings")
+    role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "not set"
+    channel = f"<#{settings.log_channel_id}>" if settings.log_channel_id else "not set"
+    card.add_field(name="Moderator role", value=role, inline=True)
+    card.add_field(name="Log channel", value=channel, inline=True)
+    card.add_field(name="Time zone", value=settings.timezone or "UTC (default)", inline=True)
+    pack = settings.default_pack or f"{bot.library.default_id} (default)"
+    card.add_field(name="Content pack", value=pack, inline=True)
+    card.add_field(name="Who may start quizzes", value=settings.quiz_starters, inline=True)
+    card.set_footer(text="Moderators: Manage Server, Manage Messages, or the moderator role.")
+    return card
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsCog(
+    commands.GroupCog,
+    group_name="settings",
+    group_description="Configure Roundtable for this server (admins).",
+):
+    """Server settings, stored per guild in SQLite."""
+
+    help_area = "Settings (admins)"
+    help_order = 90
+
+    def __init__(self, bot: RoundtableBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        require_admin(interaction, "change the server's settings")
+        return True
+
+    async def _update(self, interaction: discord.Interaction, note: str, **changes: object) -> None:
+        settings = await self.bot.store.guilds.update(
+            guild_id_of(interaction), self.bot.clock.now(), **changes
+        )
+        await interaction.response.send_message(
+            note, embed=describe_settings(settings, self.bot), ephemeral=True
+        )
+
+    @app_commands.command(name="show", description="Show this server's settings.")
+    async def show(self, interaction: discord.Interaction) -> None:
+        settings = await self.bot.store.guilds.get(guild_id_of(interaction))
+        await interaction.response.send_message(
+            embed=describe_settings(settings, self.bot), ephemeral=True
+        )
+
+    @app_commands.command(
+        name="moderator-role", description="Set the role that counts as moderator."
+    )
+    @app_commands.describe(role="The moderator role; leave empty to clear it.")
+    async def moderator_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        if role is not None and role.is_default():
+            raise UserError("@everyone cannot be the moderator role: pick a real role.")
+        note = f"Moderator role set to {role.mention}." if role else "Moderator role cleared."
+        await self._update(interaction, note, moderator_role_id=role.id if role else None)
+
+    @app_commands.command(name="log-channel", description="Set where the bot reports problems.")
+    @app_commands.describe(channel="The channel for reports; leave empty to clear it.")
+    async def log_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        note = f"Log channel set to {channel.mention}." if channel else "Log channel cleared."
+        await self._update(interaction, note, log_channel_id=channel.id if channel else None)
+
+    @app_commands.command(name="timezone", description="Set the server's time zone (IANA name).")
+    @app_commands.describe(timezone="An IANA time zone such as Europe/Berlin or Asia/Seoul.")
+    @app_commands.autocomplete(timezone=time_zone_autocomplete)
+    async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
+        zone = valid_time_zone(timezone)
+        await self._update(interaction, f"Time zone set to {zone}.", timezone=zone)
+
+    @app_commands.command(name="pack", description="Set the content pack commands use by default.")
+    @app_commands.describe(pack="The pack's id.")
+    @app_commands.autocomplete(pack=pack_autocomplete)
+    async def pack(self, interaction: discord.Interaction, pack: str) -> None:
+        if self.bot.library.get(pack) is None:
+            known = ", ".join(self.bot.library.ids)
+            raise UserError(f"There is no content pack called {pack!r}. Known: {known}.")
+        await self._update(interaction, f"Default pack set to {pack}.", default_pack=pack)
+
+    @app_commands.command(name="quiz-starters", description="Choose who may start live quizzes.")
+    @app_commands.describe(starters="everyone, or only moderators")
+    async def quiz_starters(
+        self, interaction: discord.Interaction, starters: Literal["everyone", "moderators"]
+    ) -> None:
+        note = (
+            "Anyone may now start live quizzes."
+            if starters == "everyone"
+            else "Only moderators may now start live quizzes."
+        )
+        await self._update(interaction, note, quiz_starters=starters)
+
+
+async def setup(bot: RoundtableBot) -> None:
+    await bot.add_cog(SettingsCog(bot))
