@@ -1,0 +1,1187 @@
+"""Load and validate content packs: one folder of TOML files per article.
+
+A pack lives in ``content/<pack-id>/`` and holds ``pack.toml`` (article metadata, summaries,
+sections, glossary, timeline) and optionally ``quiz.toml`` (the quiz bank) and ``debate.toml``
+(positions and motions). ``content/README.md`` documents every field for moderators.
+
+This module is pure: no Discord, no SQL, no clock. It turns the files into immutable objects
+(frozen dataclasses, tuples, read-only mappings) or raises :class:`ContentError` listing every
+problem it found, each as ``file: entry id: field: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+__all__ = [
+    "DEFAULT_PACK_ID",
+    "DIFFICULTIES",
+    "KINDS",
+    "LIMITS",
+    "Argument",
+    "Article",
+    "Attack",
+    "ContentError",
+    "GlossaryTerm",
+    "Library",
+    "Motion",
+    "Pack",
+    "Position",
+    "Question",
+    "Quote",
+    "Section",
+    "TimelineEvent",
+    "describe_pack",
+    "load_library",
+    "load_pack",
+]
+
+DEFAULT_PACK_ID: Final = "wedging-strategy"
+PACK_FILE: Final = "pack.toml"
+QUIZ_FILE: Final = "quiz.toml"
+DEBATE_FILE: Final = "debate.toml"
+PACK_FILES: Final = (PACK_FILE, QUIZ_FILE, DEBATE_FILE)
+
+DIFFICULTIES: Final = ("easy", "medium", "hard")
+KINDS: Final = ("choice", "truefalse")
+SOURCES: Final = ("article", "background")
+CHOICE_LABELS: Final = ("A", "B", "C", "D")
+TRUE_FALSE: Final = ("True", "False")
+
+#: Per-item limits, in characters unless the name says otherwise. They keep every text inside
+#: what Discord can show (embed field value 1024, autocomplete/choice name 100, thread name 100,
+#: button label 80, embed title 256) and are documented in content/README.md.
+LIMITS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "id": 40,
+        "ref": 20,
+        "title": 256,
+        "author": 256,
+        "publication": 100,
+        "blog": 100,
+        "topic": 100,
+        "region": 100,
+        "url": 512,
+        "reading_minutes": 240,
+        "tldr": 280,
+        "short_min_words": 120,
+        "short_max_words": 200,
+        "short": 2000,
+        "section_title": 80,
+        "section_summary": 1000,
+        "takeaways_min": 5,
+        "takeaways_max": 7,
+        "takeaway": 300,
+        "term": 100,
+        "alias": 100,
+        "definition": 1000,
+        "event_label": 100,
+        "event_text": 300,
+        "prompt": 300,
+        "choice": 150,
+        "explanation": 400,
+        "quote_words": 12,
+        "quote": 200,
+        "position_name": 80,
+        "holders": 200,
+        "stance": 300,
+        "argument": 1000,
+        "attack": 1000,
+        "answer": 1000,
+        "motion": 100,
+        "motion_positions_min": 2,
+        "motion_positions_max": 3,
+        "framing": 300,
+    }
+)
+
+_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_TOML_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_MOTION_PREFIX: Final = "this house"
+
+# The keys each kind of table may hold (anything else is reported as an unknown key).
+_PACK_KEYS: Final = ("article", "summary", "sections", "glossary", "timeline")
+_ARTICLE_KEYS: Final = (
+    *("title", "author", "publication", "blog", "date"),
+    *("topic", "region", "reading_minutes", "url"),
+)
+_SUMMARY_KEYS: Final = ("tldr", "short", "takeaways")
+_SECTION_KEYS: Final = ("ref", "title", "summary")
+_TERM_KEYS: Final = ("id", "term", "definition", "paragraphs", "related", "aliases")
+_EVENT_KEYS: Final = ("date", "label", "text", "source", "paragraph")
+_QUESTION_KEYS: Final = (
+    *("id", "paragraph", "difficulty", "kind", "prompt"),
+    *("choices", "answer", "explanation", "quote"),
+)
+_POSITION_KEYS: Final = ("id", "name", "holders", "stance", "arguments", "quotes", "attacks")
+_MOTION_KEYS: Final = ("id", "text", "positions", "framing")
+
+
+# --------------------------------------------------------------------------------------------
+# Errors and the immutable model
+
+
+class ContentError(Exception):
+    """Content that cannot be served; ``problems`` lists every problem, one per line in str()."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """Where the pack's article comes from."""
+
+    title: str
+    author: str
+    publication: str
+    blog: str
+    date: dt.date
+    topic: str
+    region: str
+    reading_minutes: int
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of the detailed summary: a paragraph reference such as ``P3``."""
+
+    ref: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A quiz question; ``answer`` is the index of the right choice."""
+
+    id: str
+    paragraph: str
+    difficulty: str
+    kind: str
+    prompt: str
+    choices: tuple[str, ...]
+    answer: int
+    explanation: str
+    quote: str | None = None
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """``("A", "B", "C", "D")`` for a choice question, ``("True", "False")`` otherwise."""
+        return TRUE_FALSE if self.kind == "truefalse" else CHOICE_LABELS[: len(self.choices)]
+
+    @property
+    def answer_label(self) -> str:
+        """The label of the right answer, e.g. ``"B"`` or ``"False"``."""
+        return self.labels[self.answer]
+
+    @property
+    def answer_text(self) -> str:
+        """The text of the right answer."""
+        return self.choices[self.answer]
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryTerm:
+    """A term the article leans on; ``related`` holds ids of other terms."""
+
+    id: str
+    term: str
+    definition: str
+    paragraphs: tuple[str, ...]
+    related: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The term followed by its aliases."""
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """A dated event; ``date`` is ISO (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and sorts."""
+
+    date: str
+    label: str
+    text: str
+    source: str
+    paragraph: str | None = None
+
+    @property
+    def from_article(self) -> bool:
+        """True when the article itself states this event."""
+        return self.source == "article"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A short word-for-word quotation from the article."""
+
+    quote: str
+    paragraph: str
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of a position and the paragraphs it rests on."""
+
+    text: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Attack:
+    """An attack the position will face from position ``by``, with a suggested answer."""
+
+    by: str
+    attack: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A side in a debate: its stance, arguments, quotes and the attacks it will face."""
+
+    id: str
+    name: str
+    holders: str
+    stance: str
+    arguments: tuple[Argument, ...]
+    quotes: tuple[Quote, ...] = ()
+    attacks: tuple[Attack, ...] = ()
+
+    def attacks_by(self, position_id: str) -> tuple[Attack, ...]:
+        """The attacks that position ``position_id`` makes on this one."""
+        return tuple(a for a in self.attacks if a.by == position_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """A debate motion, the positions that argue it and one line of framing per position."""
+
+    id: str
+    text: str
+    positions: tuple[str, ...]
+    framing: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """Everything the bot says about one article."""
+
+    id: str
+    article: Article
+    tldr: str
+    short_summary: str
+    sections: tuple[Section, ...]
+    takeaways: tuple[str, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    timeline: tuple[TimelineEvent, ...]
+    questions: tuple[Question, ...]
+    positions: Mapping[str, Position]
+    motions: tuple[Motion, ...]
+
+    @property
+    def paragraph_refs(self) -> tuple[str, ...]:
+        """The section refs in the pack's order, e.g. ``("standfirst", "P1", ..., "P7")``."""
+        return tuple(s.ref for s in self.sections)
+
+    def section(self, ref: str) -> Section | None:
+        """The section ``ref`` (exact, then case-insensitive), or None."""
+        for s in self.sections:
+            if s.ref == ref:
+                return s
+        folded = ref.casefold()
+        return next((s for s in self.sections if s.ref.casefold() == folded), None)
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def term(self, id_or_name: str) -> GlossaryTerm | None:
+        """A glossary term by id, name or alias, case-insensitive; None when unknown."""
+        folded = " ".join(id_or_name.split()).casefold()
+        for t in self.glossary:
+            if t.id == folded:
+                return t
+        for t in self.glossary:
+            if any(name.casefold() == folded for name in t.names):
+                return t
+        return None
+
+    def motion(self, motion_id: str) -> Motion | None:
+        """The motion with this id, or None."""
+        return next((m for m in self.motions if m.id == motion_id), None)
+
+    def position(self, position_id: str) -> Position | None:
+        """The position with this id, or None."""
+        return self.positions.get(position_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """Every valid pack found, by id, and the problems of the packs that were skipped."""
+
+    packs: Mapping[str, Pack]
+    problems: tuple[str, ...] = ()
+
+    def get(self, pack_id: str) -> Pack | None:
+        """The pack with this id, or None."""
+        return self.packs.get(pack_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The pack ids, sorted."""
+        return tuple(sorted(self.packs))
+
+    @property
+    def default_id(self) -> str:
+        """``wedging-strategy`` when it is loaded, otherwise the first id."""
+        if DEFAULT_PACK_ID in self.packs:
+            return DEFAULT_PACK_ID
+        return self.ids[0]
+
+    @property
+    def default(self) -> Pack:
+        """The default pack."""
+        return self.packs[self.default_id]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading TOML tables while collecting problems
+
+_MISSING: Final = object()
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, dt.datetime):
+        return "a date and time"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, dt.time):
+        return "a time"
+    return type(value).__name__
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _count_words(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+def _ref_list(refs: Iterable[str]) -> str:
+    return ", ".join(refs)
+
+
+class _Report:
+    """Collects problems as ``file: entry: field: what``."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def add(self, file: str, entry: str, field: str, what: str) -> None:
+        self.problems.append(f"{file}: {entry}: {field}: {what}")
+
+
+class _Table:
+    """One TOML table being read; every problem is reported under its file and entry."""
+
+    def __init__(
+        self,
+        report: _Report,
+        file: str,
+        entry: str,
+        data: dict[str, Any],
+        allowed: Iterable[str],
+    ) -> None:
+        self.report = report
+        self.file = file
+        self.entry = entry
+        self.data = data
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                self.problem(key, "unknown key" + _suggest(key, allowed))
+
+    def problem(self, field: str, what: str) -> None:
+        self.report.add(self.file, self.entry, field, what)
+
+    def raw(self, key: str, *, required: bool = True) -> Any:
+        if key not in self.data:
+            if required:
+                self.problem(key, "missing")
+            return _MISSING
+        return self.data[key]
+
+    # -- scalars ---------------------------------------------------------------------------
+
+    def check_text(self, field: str, value: Any, limit: int, *, one_line: bool) -> str | None:
+        if not isinstance(value, str):
+            self.problem(field, f"must be text, not {_kind_of(value)}")
+            return None
+        value = value.strip()
+        if not value:
+            self.problem(field, "must not be empty")
+            return None
+        if one_line and ("\n" in value or "\r" in value):
+            self.problem(field, "must be on one line")
+        if len(value) > limit:
+            self.problem(field, f"{len(value)} characters, at most {limit}")
+        return value
+
+    def text(
+        self, key: str, limit: int, *, required: bool = True, one_line: bool = True
+    ) -> str | None:
+        value = self.raw(key, required=required)
+        if value is _MISSING:
+            return None
+        return self.check_text(key, value, limit, one_line=one_line)
+
+    def identifier(self, key: str = "id") -> str | None:
+        value = self.text(key, LIMITS["id"])
+        if value is not None and not _ID_RE.fullmatch(value):
+            self.problem(
+                key,
+                f'"{value}" is not a valid id (lowercase letters, digits and single hyphens, '
+                'e.g. "p3-sunshine-years")',
+            )
+        return value
+
+    def choice(
+        self, key: str, options: tuple[str, ...], *, default: str | None = None
+    ) -> str | None:
+        value = self.raw(key, required=default is None)
+        if value is _MISSING:
+            return default
+        text = self.check_text(key, value, 100, one_line=True)
+        if text is None:
+            return None
+        if text not in options:
+            quoted = ", ".join(f'"{o}"' for o in options)
+            self.problem(key, f'"{text}" is not one of {quoted}')
+            return None
+        return text
+
+    def integer(self, key: str, low: int, high: int) -> int | None:
+        value = self.raw(key)
+        if value is _MISSING:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(key, f"must be a whole number, not {_kind_of(value)}")
+            return None
+        if not low <= value <= high:
+            self.problem(key, f"{value} is outside {low}–{high}")
+            return None
+        return value
+
+    def ref(self, key: str, refs: tuple[str, ...] | None, *, required: bool = True) -> str | None:
+        value = self.text(key, LIMITS["ref"], required=required)
+        if value is None:
+            return None
+        self.check_ref(key, value, refs)
+        return value
+
+    def check_ref(self, field: str, value: str, refs: tuple[str, ...] | None) -> None:
+        if refs is not None and value not in refs:
+            self.problem(
+                field,
+                f'"{value}" is not a section of this pack ({_ref_list(refs)})'
+                + _suggest(value, refs),
+            )
+
+    def quote(self, key: str, *, required: bool = True) -> str | None:
+        value = self.text(key, LIMITS["quote"], required=required)
+        if value is not None and (n := _count_words(value)) > LIMITS["quote_words"]:
+            self.problem(key, f"{n} words, at most {LIMITS['quote_words']}")
+        return value
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def text_list(
+        self,
+        key: str,
+        limit: int,
+        *,
+        required: bool = True,
+        low: int = 0,
+        high: int | None = None,
+        item: Callable[[int], str] | None = None,
+    ) -> tuple[str, ...] | None:
+        value = self.raw(key, required=required)
+        if value is _MISSING:
+            return None if required else ()
+        if not isinstance(value, list):
+            self.problem(key, f"must be a list of text, not {_kind_of(value)}")
+            return None
+        if len(value) < low or (high is not None and len(value) > high):
+            wanted = (
+                f"exactly {low}"
+                if high == low
+                else (f"{low}–{high}" if high is not None else f"at least {low}")
+            )
+            self.problem(key, f"{len(value)} items, {wanted} expected")
+        out: list[str] = []
+        for i, element in enumerate(value):
+            name = item(i) if item else f"{key}[{i + 1}]"
+            checked = self.check_text(name, element, limit, one_line=True)
+            if checked is not None:
+                out.append(checked)
+        return tuple(out) if len(out) == len(value) else None
+
+    def ref_list(
+        self, key: str, refs: tuple[str, ...] | None, *, required: bool = True
+    ) -> tuple[str, ...] | None:
+        values = self.text_list(key, LIMITS["ref"], required=required, low=1 if required else 0)
+        if values is None:
+            return None
+        seen: set[str] = set()
+        for value in values:
+            if value in seen:
+                self.problem(key, f'"{value}" is listed twice')
+            seen.add(value)
+            self.check_ref(key, value, refs)
+        return values
+
+    def tables(self, key: str, *, required: bool = True) -> list[tuple[int, dict[str, Any]]]:
+        """The tables of an array of tables (``[[key]]``), with their 1-based positions."""
+        value = self.raw(key, required=required)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem(key, f"must be a list of tables ([[{key}]]), not {_kind_of(value)}")
+            return []
+        if required and not value:
+            self.problem(key, "must not be empty")
+        return list(enumerate(value, start=1))
+
+    def table(self, key: str, *, required: bool = True) -> dict[str, Any] | None:
+        value = self.raw(key, required=required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, dict):
+            self.problem(key, f"must be a table ([{key}]), not {_kind_of(value)}")
+            return None
+        return value
+
+
+def _entry_label(data: dict[str, Any], key: str, section: str, index: int) -> str:
+    value = data.get(key)
+    if isinstance(value, str) and value.strip() and "\n" not in value and len(value) <= 60:
+        return value.strip()
+    return f"{section}[{index}]"
+
+
+def _check_duplicate(
+    table: _Table, field: str, value: str | None, seen: dict[str, str], what: str, where: str
+) -> None:
+    """Report ``value`` when an earlier entry already used it (case-insensitive)."""
+    if value is None:
+        return
+    key = value.casefold()
+    if key in seen:
+        table.problem(field, f'duplicate {what} "{value}", already used by {seen[key]}')
+    else:
+        seen[key] = where
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing each file
+
+
+def _read_toml(folder: Path, name: str, report: _Report, *, required: bool) -> dict | None:
+    path = folder / name
+    if not path.is_file():
+        if required:
+            report.add(name, "file", "file", "missing")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        report.add(name, "file", "encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except OSError as exc:
+        report.add(name, "file", "file", f"cannot be read ({exc.strerror})")
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = _TOML_AT_RE.search(message)
+        if where:
+            message = _TOML_AT_RE.sub("", message)
+            report.add(name, f"line {where[1]}", "syntax", f"{message} (column {where[2]})")
+        else:
+            report.add(name, "file", "syntax", message)
+        return None
+
+
+def _parse_article(top: _Table) -> Article | None:
+    data = top.table("article")
+    if data is None:
+        return None
+    t = _Table(
+        top.report,
+        top.file,
+        "article",
+        data,
+        _ARTICLE_KEYS,
+    )
+    fields = {
+        name: t.text(name, LIMITS[name])
+        for name in ("title", "author", "publication", "blog", "topic", "region")
+    }
+    date = _parse_date(t)
+    minutes = t.integer("reading_minutes", 1, LIMITS["reading_minutes"])
+    url = t.text("url", LIMITS["url"], required=False)
+    if url is not None and not url.startswith(("https://", "http://")):
+        t.problem("url", "must start with https:// or http://")
+    if any(v is None for v in fields.values()) or date is None or minutes is None:
+        return None
+    return Article(date=date, reading_minutes=minutes, url=url, **fields)  # type: ignore[arg-type]
+
+
+def _parse_date(t: _Table) -> dt.date | None:
+    value = t.raw("date")
+    if value is _MISSING:
+        return None
+    if isinstance(value, dt.datetime):
+        t.problem("date", "must be a date like 2018-07-24, without a time")
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    t.problem("date", "must be a date like 2018-07-24")
+    return None
+
+
+def _parse_summary(top: _Table) -> tuple[str | None, str | None, tuple[str, ...] | None]:
+    data = top.table("summary")
+    if data is None:
+        return None, None, None
+    t = _Table(top.report, top.file, "summary", data, _SUMMARY_KEYS)
+    tldr = t.text("tldr", LIMITS["tldr"])
+    short = t.text("short", LIMITS["short"], one_line=False)
+    if short is not None:
+        words = _count_words(short)
+        low, high = LIMITS["short_min_words"], LIMITS["short_max_words"]
+        if not low <= words <= high:
+            t.problem("short", f"{words} words, {low}–{high} expected")
+    takeaways = t.text_list(
+        "takeaways",
+        LIMITS["takeaway"],
+        low=LIMITS["takeaways_min"],
+        high=LIMITS["takeaways_max"],
+    )
+    return tldr, short, takeaways
+
+
+def _parse_sections(top: _Table) -> tuple[tuple[Section, ...], tuple[str, ...]]:
+    sections: list[Section] = []
+    seen: dict[str, str] = {}
+    for i, data in top.tables("sections"):
+        t = _Table(
+            top.report,
+            top.file,
+            _entry_label(data, "ref", "sections", i),
+            data,
+            _SECTION_KEYS,
+        )
+        ref = t.text("ref", LIMITS["ref"])
+        if ref is not None and not _REF_RE.fullmatch(ref):
+            t.problem("ref", f'"{ref}" must be letters, digits, "-" or "_", e.g. "P3"')
+            ref = None
+        if ref is not None and ref in seen:
+            t.problem("ref", f'duplicate section "{ref}"')
+            ref = None
+        elif ref is not None:
+            seen[ref] = t.entry
+        title = t.text("title", LIMITS["section_title"])
+        summary = t.text("summary", LIMITS["section_summary"], one_line=False)
+        if ref is not None and title is not None and summary is not None:
+            sections.append(Section(ref, title, summary))
+    return tuple(sections), tuple(seen)
+
+
+def _parse_glossary(top: _Table, refs: tuple[str, ...] | None) -> tuple[GlossaryTerm, ...]:
+    terms: list[tuple[_Table, GlossaryTerm | None]] = []
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for i, data in top.tables("glossary", required=False):
+        t = _Table(
+            top.report,
+            top.file,
+            _entry_label(data, "id", "glossary", i),
+            data,
+            _TERM_KEYS,
+        )
+        term_id = t.identifier()
+        _check_duplicate(t, "id", term_id, ids, "id", f"term {i}")
+        term = t.text("term", LIMITS["term"])
+        _check_duplicate(t, "term", term, names, "term name", f'term "{t.entry}"')
+        aliases = t.text_list("aliases", LIMITS["alias"], required=False)
+        for alias in aliases or ():
+            _check_duplicate(t, "aliases", alias, names, "term name", f'term "{t.entry}"')
+        definition = t.text("definition", LIMITS["definition"], one_line=False)
+        paragraphs = t.ref_list("paragraphs", refs)
+        related = t.text_list("related", LIMITS["id"], required=False)
+        ok = None not in (term_id, term, aliases, definition, paragraphs, related)
+        item = (
+            GlossaryTerm(term_id, term, definition, paragraphs, related, aliases)  # type: ignore[arg-type]
+            if ok
+            else None
+        )
+        terms.append((t, item))
+    known = set(ids)
+    for t, item in terms:
+        if item is None:
+            continue
+        for rel in item.related:
+            if rel == item.id:
+                t.problem("related", f'"{rel}" is this term itself')
+            elif rel not in known:
+                t.problem(
+                    "related", f'"{rel}" is not the id of a glossary term' + _suggest(rel, known)
+                )
+    return tuple(item for _, item in terms if item is not None)
+
+
+def _parse_date_text(t: _Table) -> str | None:
+    value = t.raw("date")
+    if value is _MISSING:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if not isinstance(value, str):
+        t.problem(
+            "date", f'must be text like "2018", "2018-06" or "2018-06-12", not {_kind_of(value)}'
+        )
+        return None
+    value = value.strip()
+    match = _DATE_RE.fullmatch(value)
+    valid = match is not None
+    if match:
+        year, month, day = int(match[1]), match[2], match[3]
+        try:
+            dt.date(year, int(month or 1), int(day or 1))
+        except ValueError:
+            valid = False
+    if not valid:
+        t.problem("date", f'"{value}" is not a date like "2018", "2018-06" or "2018-06-12"')
+        return None
+    return value
+
+
+def _parse_timeline(top: _Table, refs: tuple[str, ...] | None) -> tuple[TimelineEvent, ...]:
+    events: list[TimelineEvent] = []
+    for i, data in top.tables("timeline", required=False):
+        t = _Table(
+            top.report,
+            top.file,
+            f"timeline[{i}]",
+            data,
+            _EVENT_KEYS,
+        )
+        date = _parse_date_text(t)
+        label = t.text("label", LIMITS["event_label"])
+        text = t.text("text", LIMITS["event_text"], one_line=False)
+        source = t.choice("source", SOURCES)
+        paragraph = None
+        if source == "article":
+            paragraph = t.ref("paragraph", refs)
+        elif source == "background" and "paragraph" in data:
+            t.problem("paragraph", "only an event the article states names a paragraph")
+        if None in (date, label, text, source) or (source == "article" and paragraph is None):
+            continue
+        events.append(TimelineEvent(date, label, text, source, paragraph))  # type: ignore[arg-type]
+    events.sort(key=lambda e: e.date)
+    return tuple(events)
+
+
+def _parse_answer(t: _Table, kind: str, choices: tuple[str, ...] | None) -> int | None:
+    value = t.raw("answer")
+    if value is _MISSING:
+        return None
+    if kind == "truefalse":
+        if isinstance(value, bool):
+            return 0 if value else 1
+        if isinstance(value, str) and value.strip().capitalize() in TRUE_FALSE:
+            return TRUE_FALSE.index(value.strip().capitalize())
+        shown = f'"{value}"' if isinstance(value, str) else _kind_of(value)
+        t.problem("answer", f"{shown} is not one of the choices True/False")
+        return None
+    labels = CHOICE_LABELS[: len(choices)] if choices else CHOICE_LABELS
+    span = f"{labels[0]}–{labels[-1]}"
+    if not isinstance(value, str):
+        t.problem("answer", f'must be a letter {span} in quotes, e.g. "B", not {_kind_of(value)}')
+        return None
+    letter = value.strip().upper()
+    if letter not in labels:
+        t.problem("answer", f'"{value}" is not one of the choices {span}')
+        return None
+    return labels.index(letter)
+
+
+def _parse_questions(
+    doc: dict[str, Any], report: _Report, refs: tuple[str, ...] | None
+) -> tuple[Question, ...]:
+    top = _Table(report, QUIZ_FILE, "top level", doc, ("questions",))
+    questions: list[Question] = []
+    ids: dict[str, str] = {}
+    for i, data in top.tables("questions"):
+        t = _Table(
+            report,
+            QUIZ_FILE,
+            _entry_label(data, "id", "questions", i),
+            data,
+            _QUESTION_KEYS,
+        )
+        qid = t.identifier()
+        _check_duplicate(t, "id", qid, ids, "id", f"question {i}")
+        paragraph = t.ref("paragraph", refs)
+        difficulty = t.choice("difficulty", DIFFICULTIES)
+        kind = t.choice("kind", KINDS, default="choice")
+        prompt = t.text("prompt", LIMITS["prompt"], one_line=False)
+        choices: tuple[str, ...] | None = None
+        if kind == "choice":
+            choices = t.text_list(
+                "choices",
+                LIMITS["choice"],
+                low=len(CHOICE_LABELS),
+                high=len(CHOICE_LABELS),
+                item=lambda n: f"choices[{CHOICE_LABELS[n] if n < 4 else n + 1}]",
+            )
+            seen: set[str] = set()
+            for choice in choices or ():
+                if choice.casefold() in seen:
+                    t.problem("choices", f'"{choice}" appears twice')
+                seen.add(choice.casefold())
+        elif kind == "truefalse":
+            choices = TRUE_FALSE
+            if "choices" in data:
+                t.problem(
+                    "choices", "a true/false question has no choices (they are True and False)"
+                )
+        answer = _parse_answer(t, kind, choices) if kind else None
+        explanation = t.text("explanation", LIMITS["explanation"], one_line=False)
+        quote = t.quote("quote", required=False)
+        values = (qid, paragraph, difficulty, kind, prompt, choices, answer, explanation)
+        if None not in values and (quote is not None or "quote" not in data):
+            questions.append(Question(*values, quote))  # type: ignore[arg-type]
+    return tuple(questions)
+
+
+def _parse_position(
+    t: _Table, data: dict[str, Any], refs: tuple[str, ...] | None
+) -> tuple[Position | None, list[tuple[_Table, str]]]:
+    """One position; also returns the attacks' ``by`` fields, checked once all ids are known."""
+    pid = t.identifier()
+    name = t.text("name", LIMITS["position_name"])
+    holders = t.text("holders", LIMITS["holders"])
+    stance = t.text("stance", LIMITS["stance"], one_line=False)
+    arguments: list[Argument] = []
+    broken = False
+    for i, item in t.tables("arguments"):
+        a = _Table(t.report, t.file, f"{t.entry}.arguments[{i}]", item, ("text", "paragraphs"))
+        text = a.text("text", LIMITS["argument"], one_line=False)
+        paragraphs = a.ref_list("paragraphs", refs)
+        if text is None or paragraphs is None:
+            broken = True
+        else:
+            arguments.append(Argument(text, paragraphs))
+    quotes: list[Quote] = []
+    for i, item in t.tables("quotes", required=False):
+        q = _Table(t.report, t.file, f"{t.entry}.quotes[{i}]", item, ("quote", "paragraph"))
+        quote = q.quote("quote")
+        paragraph = q.ref("paragraph", refs)
+        if quote is None or paragraph is None:
+            broken = True
+        else:
+            quotes.append(Quote(quote, paragraph))
+    attacks: list[Attack] = []
+    bys: list[tuple[_Table, str]] = []
+    for i, item in t.tables("attacks", required=False):
+        a = _Table(t.report, t.file, f"{t.entry}.attacks[{i}]", item, ("by", "attack", "answer"))
+        by = a.identifier("by")
+        attack = a.text("attack", LIMITS["attack"], one_line=False)
+        answer = a.text("answer", LIMITS["answer"], one_line=False)
+        if by is not None:
+            bys.append((a, by))
+        if None in (by, attack, answer):
+            broken = True
+        else:
+            attacks.append(Attack(by, attack, answer))  # type: ignore[arg-type]
+    if broken or None in (pid, name, holders, stance) or not arguments:
+        return None, bys
+    position = Position(
+        pid,
+        name,
+        holders,
+        stance,
+        tuple(arguments),
+        tuple(quotes),
+        tuple(attacks),  # type: ignore[arg-type]
+    )
+    return position, bys
+
+
+def _parse_motion(t: _Table, known: tuple[str, ...]) -> Motion | None:
+    mid = t.identifier()
+    text = t.text("text", LIMITS["motion"])
+    if text is not None and not text.casefold().startswith(_MOTION_PREFIX):
+        t.problem("text", 'must start with "This house"')
+    low, high = LIMITS["motion_positions_min"], LIMITS["motion_positions_max"]
+    positions = t.text_list("positions", LIMITS["id"], low=low, high=high)
+    if positions is not None:
+        seen: set[str] = set()
+        for p in positions:
+            if p in seen:
+                t.problem("positions", f'"{p}" is listed twice')
+            elif p not in known:
+                t.problem(
+                    "positions",
+                    f'"{p}" is not a position of this pack ({", ".join(known) or "none"})'
+                    + _suggest(p, known),
+                )
+            seen.add(p)
+    framing_data = t.table("framing")
+    framing: dict[str, str] = {}
+    if framing_data is not None:
+        for key, value in framing_data.items():
+            line = t.check_text(f"framing.{key}", value, LIMITS["framing"], one_line=True)
+            if positions is not None and key not in positions:
+                t.problem(f"framing.{key}", f'"{key}" is not one of this motion\'s positions')
+            elif line is not None:
+                framing[key] = line
+        for p in positions or ():
+            if p not in framing_data:
+                t.problem("framing", f'missing a line for "{p}"')
+    if None in (mid, text, positions, framing_data) or set(framing) != set(positions or ()):
+        return None
+    ordered = {p: framing[p] for p in positions}  # type: ignore[union-attr]
+    return Motion(mid, text, positions, MappingProxyType(ordered))  # type: ignore[arg-type]
+
+
+def _parse_debate(
+    doc: dict[str, Any], report: _Report, refs: tuple[str, ...] | None
+) -> tuple[Mapping[str, Position], tuple[Motion, ...]]:
+    top = _Table(report, DEBATE_FILE, "top level", doc, ("positions", "motions"))
+    positions: dict[str, Position] = {}
+    ids: dict[str, str] = {}
+    all_bys: list[tuple[str | None, _Table, str]] = []
+    for i, data in top.tables("positions"):
+        t = _Table(
+            report,
+            DEBATE_FILE,
+            _entry_label(data, "id", "positions", i),
+            data,
+            _POSITION_KEYS,
+        )
+        pid = data.get("id") if isinstance(data.get("id"), str) else None
+        _check_duplicate(t, "id", pid, ids, "id", f"position {i}")
+        position, bys = _parse_position(t, data, refs)
+        all_bys.extend((pid, a, by) for a, by in bys)
+        if position is not None and position.id not in positions:
+            positions[position.id] = position
+    known = tuple(ids)
+    for own, a, by in all_bys:
+        if by == own:
+            a.problem("by", f'"{by}" is this position itself')
+        elif by not in known:
+            a.problem(
+                "by",
+                f'"{by}" is not a position of this pack ({", ".join(known)})' + _suggest(by, known),
+            )
+    motions: list[Motion] = []
+    motion_ids: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for i, data in top.tables("motions"):
+        t = _Table(
+            report,
+            DEBATE_FILE,
+            _entry_label(data, "id", "motions", i),
+            data,
+            _MOTION_KEYS,
+        )
+        motion = _parse_motion(t, known)
+        mid = data.get("id") if isinstance(data.get("id"), str) else None
+        _check_duplicate(t, "id", mid, motion_ids, "id", f"motion {i}")
+        if motion is not None:
+            _check_duplicate(t, "text", motion.text, texts, "motion text", f"motion {i}")
+            motions.append(motion)
+    return MappingProxyType(positions), tuple(motions)
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def load_pack(folder: Path) -> Pack:
+    """Load the pack in ``folder`` (its name is the pack id).
+
+    Raises :class:`ContentError` listing every problem found in all of its files.
+    """
+    folder = Path(folder)
+    report = _Report()
+    pack_id = folder.name
+    if not _ID_RE.fullmatch(pack_id) or len(pack_id) > LIMITS["id"]:
+        report.add(
+            PACK_FILE,
+            "pack",
+            "id",
+            f'folder name "{pack_id}" is not a valid pack id '
+            f"(lowercase letters, digits and single hyphens, at most {LIMITS['id']} characters)",
+        )
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.toml")):
+            if path.name not in PACK_FILES:
+                report.add(
+                    path.name,
+                    "file",
+                    "name",
+                    "not a pack file (expected pack.toml, quiz.toml or debate.toml)"
+                    + _suggest(path.name, PACK_FILES),
+                )
+
+    pack_doc = _read_toml(folder, PACK_FILE, report, required=True)
+    refs: tuple[str, ...] | None = None
+    article = tldr = short = takeaways = None
+    sections: tuple[Section, ...] = ()
+    glossary: tuple[GlossaryTerm, ...] = ()
+    timeline: tuple[TimelineEvent, ...] = ()
+    if pack_doc is not None:
+        top = _Table(
+            report,
+            PACK_FILE,
+            "top level",
+            pack_doc,
+            _PACK_KEYS,
+        )
+        article = _parse_article(top)
+        tldr, short, takeaways = _parse_summary(top)
+        sections, refs = _parse_sections(top)
+        glossary = _parse_glossary(top, refs)
+        timeline = _parse_timeline(top, refs)
+
+    questions: tuple[Question, ...] = ()
+    quiz_doc = _read_toml(folder, QUIZ_FILE, report, required=False)
+    if quiz_doc is not None:
+        questions = _parse_questions(quiz_doc, report, refs)
+
+    positions: Mapping[str, Position] = MappingProxyType({})
+    motions: tuple[Motion, ...] = ()
+    debate_doc = _read_toml(folder, DEBATE_FILE, report, required=False)
+    if debate_doc is not None:
+        positions, motions = _parse_debate(debate_doc, report, refs)
+
+    if report.problems or None in (article, tldr, short, takeaways):
+        raise ContentError(report.problems or (f"{PACK_FILE}: top level: file: unreadable",))
+    return Pack(
+        id=pack_id,
+        article=article,
+        tldr=tldr,
+        short_summary=short,
+        sections=sections,
+        takeaways=takeaways,
+        glossary=glossary,
+        timeline=timeline,
+        questions=questions,
+        positions=positions,
+        motions=motions,
+    )
+
+
+def load_library(content_dir: Path) -> Library:
+    """Load every sub-folder of ``content_dir`` that holds a ``pack.toml``.
+
+    A broken pack is skipped and its problems are kept in ``Library.problems``, each prefixed with
+    the pack's folder (``demo/quiz.toml: ...``). Raises :class:`ContentError` when no valid pack
+    remains, or when there is none at all.
+    """
+    content_dir = Path(content_dir)
+    if not content_dir.is_dir():
+        raise ContentError((f"{content_dir}: folder: content: not found",))
+    packs: dict[str, Pack] = {}
+    problems: list[str] = []
+    folders = sorted(
+        p
+        for p in content_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and (p / PACK_FILE).is_file()
+    )
+    for folder in folders:
+        try:
+            packs[folder.name] = load_pack(folder)
+        except ContentError as exc:
+            problems.extend(f"{folder.name}/{p}" for p in exc.problems)
+    if not packs:
+        if folders:
+            problems.append(f"{content_dir}: folder: packs: no valid pack remains")
+        else:
+            problems.append(
+                f"{content_dir}: folder: packs: no pack found (no sub-folder with a pack.toml)"
+            )
+        raise ContentError(problems)
+    return Library(MappingProxyType(packs), tuple(problems))
+
+
+def _counts(items: Iterable[str], order: Iterable[str]) -> str:
+    values = list(items)
+    keys = list(dict.fromkeys([*order, *values]))
+    return ", ".join(f"{k} {values.count(k)}" for k in keys if values.count(k) or k in order)
+
+
+def describe_pack(pack: Pack) -> str:
+    """A few lines of counts for ``python -m bot check``."""
+    a = pack.article
+    refs = pack.paragraph_refs
+    article_events = sum(1 for e in pack.timeline if e.from_article)
+    lines = [
+        f"{pack.id}: “{a.title}” by {a.author} ({a.publication}, {a.date.isoformat()})",
+        f"  sections: {len(pack.sections)} ({', '.join(refs)})",
+        f"  takeaways: {len(pack.takeaways)}",
+        f"  questions: {len(pack.questions)}",
+        f"    by paragraph: {_counts((q.paragraph for q in pack.questions), refs)}",
+        f"    by difficulty: {_counts((q.difficulty for q in pack.questions), DIFFICULTIES)}",
+        f"    by kind: {_counts((q.kind for q in pack.questions), KINDS)}",
+        f"  glossary terms: {len(pack.glossary)}",
+        f"  timeline events: {len(pack.timeline)} "
+        f"(article {article_events}, background {len(pack.timeline) - article_events})",
+        f"  positions: {len(pack.positions)} ({', '.join(pack.positions) or 'none'})",
+        f"  motions: {len(pack.motions)}",
+    ]
+    return "\n".join(lines)
