@@ -901,13 +901,13 @@ def _parse_questions(
         explanation = t.text("explanation", LIMITS["explanation"], one_line=False)
         quote = t.quote("quote", required=False)
         values = (qid, paragraph, difficulty, kind, prompt, choices, answer, explanation)
-        if None not in values and (quote is not None or "quote" not in data):
+        if None not in values:
             questions.append(Question(*values, quote))  # type: ignore[arg-type]
     return tuple(questions)
 
 
 def _parse_position(
-    t: _Table, data: dict[str, Any], refs: tuple[str, ...] | None
+    t: _Table, refs: tuple[str, ...] | None
 ) -> tuple[Position | None, list[tuple[_Table, str]]]:
     """One position; also returns the attacks' ``by`` fields, checked once all ids are known."""
     pid = t.identifier()
@@ -948,15 +948,7 @@ def _parse_position(
             attacks.append(Attack(by, attack, answer))  # type: ignore[arg-type]
     if broken or None in (pid, name, holders, stance) or not arguments:
         return None, bys
-    position = Position(
-        pid,
-        name,
-        holders,
-        stance,
-        tuple(arguments),
-        tuple(quotes),
-        tuple(attacks),  # type: ignore[arg-type]
-    )
+    position = Position(pid, name, holders, stance, tuple(arguments), tuple(quotes), tuple(attacks))
     return position, bys
 
 
@@ -1014,7 +1006,7 @@ def _parse_debate(
         )
         pid = data.get("id") if isinstance(data.get("id"), str) else None
         _check_duplicate(t, "id", pid, ids, "id", f"position {i}")
-        position, bys = _parse_position(t, data, refs)
+        position, bys = _parse_position(t, refs)
         all_bys.extend((pid, a, by) for a, by in bys)
         if position is not None and position.id not in positions:
             positions[position.id] = position
