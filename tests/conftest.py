@@ -1,0 +1,126 @@
+"""Fixtures for end-to-end tests against the loopback Discord emulator (``tests/emulator``).
+
+- ``clock``: a ``FakeClock`` shared by the emulator and the bot (tests move it with ``advance``).
+- ``emulator``: a fresh emulator on 127.0.0.1 (port 0) per test. At teardown the test fails if
+  the bot broke a Discord rule, unless it took the violations (``emulator.take_violations()``,
+  ``with emulator.expect_violations(...)``) or is marked ``@pytest.mark.allow_violations``.
+- ``bot``: the real ``RoundtableBot``, ready, on a fresh SQLite file in ``tmp_path``;
+  ``harness`` gives ``restart(abrupt=...)``. Override the ``content_dir`` fixture (or use
+  ``@pytest.mark.content_dir(path)``) to serve other packs.
+- ``alice``, ``bob``, ``carol`` (plain members), ``mod`` (Moderator role), ``admin`` (Admin role:
+  Manage Server), ``owner`` (owns the server).
+
+See ``tests/README.md`` for a five-minute walkthrough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.emulator import BotHarness, Emulator, Member
+from tests.emulator.harness import REPO_ROOT
+
+CLOCK_START = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allow_violations: the emulator does not fail the test on rule violations"
+    )
+    config.addinivalue_line(
+        "markers", "content_dir(path): the content folder the bot fixture loads"
+    )
+
+
+@pytest.fixture
+def clock() -> Any:
+    from bot.clock import FakeClock
+
+    return FakeClock(start=CLOCK_START)
+
+
+@pytest.fixture
+async def emulator(clock: Any, request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
+    emulator = Emulator(clock=clock)
+    await emulator.start()
+    try:
+        yield emulator
+    finally:
+        await emulator.close()
+    if request.node.get_closest_marker("allow_violations") is None:
+        emulator.assert_no_violations()
+
+
+@pytest.fixture
+def content_dir(request: pytest.FixtureRequest) -> Path:
+    """The content folder for the bot (the repository's packs unless a test overrides it)."""
+    marker = request.node.get_closest_marker("content_dir")
+    if marker is not None:
+        return Path(marker.args[0])
+    return REPO_ROOT / "content"
+
+
+@pytest.fixture
+def bot_settings(emulator: Emulator, tmp_path: Path, content_dir: Path) -> Any:
+    from bot.settings import Settings
+
+    return Settings(
+        token=emulator.token,
+        database_path=tmp_path / "bot.sqlite3",
+        content_dir=content_dir,
+        dev_guild_id=emulator.guild.id,
+        log_level="DEBUG",
+        api_base=emulator.api_base,
+        gateway_url=emulator.gateway_url,
+    )
+
+
+@pytest.fixture
+async def harness(emulator: Emulator, bot_settings: Any, clock: Any) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(emulator, bot_settings, clock)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        harness.restore_discord()
+
+
+@pytest.fixture
+def bot(harness: BotHarness) -> Any:
+    """The running bot (after ``harness.restart()`` use ``harness.bot``)."""
+    return harness.bot
+
+
+@pytest.fixture
+def alice(emulator: Emulator) -> Member:
+    return emulator.member("alice")
+
+
+@pytest.fixture
+def bob(emulator: Emulator) -> Member:
+    return emulator.member("bob")
+
+
+@pytest.fixture
+def carol(emulator: Emulator) -> Member:
+    return emulator.member("carol")
+
+
+@pytest.fixture
+def mod(emulator: Emulator) -> Member:
+    return emulator.member("mod")
+
+
+@pytest.fixture
+def admin(emulator: Emulator) -> Member:
+    return emulator.member("admin")
+
+
+@pytest.fixture
+def owner(emulator: Emulator) -> Member:
+    return emulator.member("owner")

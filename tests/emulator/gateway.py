@@ -1,0 +1,236 @@
+"""The gateway websocket: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE, RESUME, dispatch.
+
+Plain JSON text frames (discord.py accepts them although it asks for zlib-stream). Every dispatch
+gets the session's next sequence number and is kept, so a RESUME replays what the client missed
+(events dispatched while it was disconnected included) before RESUMED. An unknown session gets
+INVALID_SESSION (``d: false``), which sends discord.py back to a fresh IDENTIFY.
+Events are filtered by the intents the client identified with, like Discord does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_MS = 41250
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 9, 10, 11
+REPLAY_KEEP = 5000
+
+INTENT_GUILDS = 1 << 0
+INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
+EVENT_INTENTS = {
+    "GUILD_CREATE": INTENT_GUILDS,
+    "GUILD_UPDATE": INTENT_GUILDS,
+    "GUILD_ROLE_CREATE": INTENT_GUILDS,
+    "GUILD_ROLE_UPDATE": INTENT_GUILDS,
+    "GUILD_ROLE_DELETE": INTENT_GUILDS,
+    "CHANNEL_CREATE": INTENT_GUILDS,
+    "CHANNEL_UPDATE": INTENT_GUILDS,
+    "CHANNEL_DELETE": INTENT_GUILDS,
+    "THREAD_CREATE": INTENT_GUILDS,
+    "THREAD_UPDATE": INTENT_GUILDS,
+    "THREAD_DELETE": INTENT_GUILDS,
+    "THREAD_MEMBER_UPDATE": INTENT_GUILDS,
+    "GUILD_MEMBER_ADD": INTENT_GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": INTENT_GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": INTENT_GUILD_MEMBERS,
+    "MESSAGE_CREATE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_UPDATE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_DELETE": INTENT_GUILD_MESSAGES,
+    "MESSAGE_REACTION_ADD": INTENT_GUILD_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": INTENT_GUILD_MESSAGE_REACTIONS,
+}
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket connection (a session may have several over its life)."""
+
+    ws: web.WebSocketResponse
+    request: web.Request
+    path: str
+    session: Session | None = None
+
+
+@dataclass(eq=False)
+class Session:
+    """A gateway session: its sequence, intents and the events sent (for RESUME)."""
+
+    id: str
+    intents: int
+    sequence: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+    connection: Connection | None = None
+    identified_at_connection: int = 0
+    resumes: int = 0
+    closed: bool = False
+
+    def wants(self, event: str) -> bool:
+        needed = EVENT_INTENTS.get(event)
+        return needed is None or bool(self.intents & needed)
+
+
+class Gateway:
+    """Gateway sessions and websocket connections for one emulator."""
+
+    def __init__(
+        self,
+        *,
+        token: Callable[[], str],
+        ready_payload: Callable[[Session, str], dict[str, Any]],
+        guild_payloads: Callable[[], list[dict[str, Any]]],
+        on_change: Callable[[], None],
+        resume_url: Callable[[], str],
+    ) -> None:
+        self._token = token
+        self._ready_payload = ready_payload
+        self._guild_payloads = guild_payloads
+        self._on_change = on_change
+        self._resume_url = resume_url
+        self.sessions: dict[str, Session] = {}
+        self.connections: list[Connection] = []
+        self.connection_count = 0
+        self.identify_count = 0
+        self.resume_count = 0
+        self.invalid_sessions = 0
+        self.received: list[dict[str, Any]] = []
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def connected_sessions(self) -> list[Session]:
+        return [s for s in self.sessions.values() if s.connection is not None and not s.closed]
+
+    def is_connected(self) -> bool:
+        return bool(self.connected_sessions)
+
+    # ----------------------------------------------------------------- websocket
+    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=None, max_msg_size=0)
+        await ws.prepare(request)
+        connection = Connection(ws, request, request.path)
+        self.connections.append(connection)
+        self.connection_count += 1
+        try:
+            await self._send(
+                connection, {"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+            )
+            async for message in ws:
+                if message.type is WSMsgType.TEXT:
+                    await self._receive(connection, json.loads(message.data))
+                elif message.type is WSMsgType.ERROR:
+                    break
+        finally:
+            self._detach(connection)
+        return ws
+
+    def _detach(self, connection: Connection) -> None:
+        with contextlib.suppress(ValueError):
+            self.connections.remove(connection)
+        if connection.session is not None and connection.session.connection is connection:
+            connection.session.connection = None
+        self._on_change()
+
+    async def _receive(self, connection: Connection, message: dict[str, Any]) -> None:
+        self.received.append(message)
+        op = message.get("op")
+        if op == HEARTBEAT:
+            await self._send(connection, {"op": HEARTBEAT_ACK})
+        elif op == IDENTIFY:
+            await self._identify(connection, message.get("d") or {})
+        elif op == RESUME:
+            await self._resume(connection, message.get("d") or {})
+
+    async def _identify(self, connection: Connection, data: dict[str, Any]) -> None:
+        if data.get("token") != self._token():
+            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            return
+        self.identify_count += 1
+        session = Session(id=secrets.token_hex(16), intents=int(data.get("intents") or 0))
+        self.sessions[session.id] = session
+        session.connection = connection
+        connection.session = session
+        await self._deliver(session, "READY", self._ready_payload(session, self._resume_url()))
+        for guild in self._guild_payloads():
+            await self._deliver(session, "GUILD_CREATE", guild)
+        self._on_change()
+
+    async def _resume(self, connection: Connection, data: dict[str, Any]) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or session.closed or data.get("token") != self._token():
+            self.invalid_sessions += 1
+            await self._send(connection, {"op": INVALID_SESSION, "d": False})
+            return
+        old = session.connection
+        if old is not None and old is not connection:
+            await old.ws.close(code=4000)
+        session.connection = connection
+        connection.session = session
+        session.resumes += 1
+        self.resume_count += 1
+        last_seen = int(data.get("seq") or 0)
+        for event in [e for e in session.events if e["s"] > last_seen]:
+            await self._send(connection, event)
+        await self._deliver(session, "RESUMED", {"_trace": ["emulator"]})
+        self._on_change()
+
+    # ----------------------------------------------------------------- dispatch
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send ``event`` to every live session that asked for its intent."""
+        for session in list(self.sessions.values()):
+            if not session.closed and session.wants(event):
+                await self._deliver(session, event, data)
+
+    async def _deliver(self, session: Session, event: str, data: dict[str, Any]) -> None:
+        session.sequence += 1
+        frame = {"op": DISPATCH, "t": event, "s": session.sequence, "d": data}
+        session.events.append(frame)
+        if len(session.events) > REPLAY_KEEP:
+            del session.events[: len(session.events) - REPLAY_KEEP]
+        if session.connection is not None:
+            await self._send(session.connection, frame)
+
+    async def _send(self, connection: Connection, frame: dict[str, Any]) -> None:
+        if connection.ws.closed:
+            return
+        try:
+            await connection.ws.send_str(json.dumps(frame))
+        except (ConnectionError, RuntimeError) as error:
+            log.debug("gateway send failed (%s); the event stays for a RESUME", error)
+
+    # ----------------------------------------------------------------- faults and teardown
+    async def drop(self, *, code: int | None = None) -> int:
+        """Break every connection: abort the TCP stream (``code=None``) or close with ``code``.
+
+        Sessions stay resumable. Returns how many connections were dropped.
+        """
+        dropped = list(self.connections)
+        for connection in dropped:
+            if code is None:
+                transport = connection.request.transport
+                if transport is not None:
+                    transport.abort()
+            else:
+                await connection.ws.close(code=code)
+        return len(dropped)
+
+    def forget_sessions(self) -> None:
+        """Make every existing session unresumable (e.g. after the bot process "died")."""
+        for session in self.sessions.values():
+            session.closed = True
+
+    async def close(self) -> None:
+        for connection in list(self.connections):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.ws.close(code=1001), 1)
