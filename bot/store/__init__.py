@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.store.db import Database, DatabaseTooNew
 from bot.store.guilds import GuildSettings, GuildStore
 from bot.store.meta import MetaStore
+from bot.store.quiz import QuizStore
 from bot.store.scores import ScoreStore
 from bot.store.timers import TimerRow, TimerStore
 
@@ -29,6 +30,7 @@ class Store:
         self.guilds = GuildStore(db)
         self.timers = TimerStore(db)
         self.scores = ScoreStore(db)
+        self.quiz = QuizStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
