@@ -136,7 +136,11 @@ def check_embeds(embeds: Sequence[discord.Embed]) -> None:
 
 
 def paginate_fields(
-    title: str, fields: Sequence[tuple[str, str]], *, description: str | None = None
+    title: str,
+    fields: Sequence[tuple[str, str]],
+    *,
+    description: str | None = None,
+    inline: bool = False,
 ) -> list[discord.Embed]:
     """Lay ``(name, text)`` fields out over as many embeds (pages) as the limits need."""
     pages: list[discord.Embed] = []
@@ -150,7 +154,7 @@ def paginate_fields(
         ):
             pages.append(current)
             current = embed(title, description)
-        add_long_field(current, name, text)
+        add_long_field(current, name, text, inline=inline)
     pages.append(current)
     if len(pages) > 1:
         for index, page in enumerate(pages, start=1):
