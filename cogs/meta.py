@@ -36,7 +36,8 @@ def help_sections(bot: commands.Bot) -> list[tuple[str, str]]:
     sections: list[tuple[int, str, str]] = []
     for cog in bot.cogs.values():
         lines: list[str] = []
-        for command in cog.get_app_commands():
+        group = cog.app_command if isinstance(cog, commands.GroupCog) else None
+        for command in [group] if group is not None else cog.get_app_commands():
             lines.extend(command_lines(command))
         if not lines:
             continue
