@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.store.db import Database, DatabaseTooNew
+from bot.store.debates import DebateStore
 from bot.store.guilds import GuildSettings, GuildStore
 from bot.store.meta import MetaStore
 from bot.store.quiz import QuizStore
@@ -30,6 +31,7 @@ class Store:
         self.guilds = GuildStore(db)
         self.timers = TimerStore(db)
         self.scores = ScoreStore(db)
+        self.debates = DebateStore(db)
         self.quiz = QuizStore(db)
 
     @classmethod

@@ -1,0 +1,723 @@
+"""Debates in SQLite: the debate, positions, participants, judges, turns, speeches, scores, votes.
+
+Methods are single steps; the debate flow (``cogs/debate/flow.py``) combines them inside one
+``store.transaction()`` so every read-check-write commits whole. Every method that writes joins
+the caller's transaction (or opens its own).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Any
+
+from bot.debate import ACTIVE_STATES, CLOSED, LOBBY, OPEN, PENDING, REMOVED, PlannedTurn
+from bot.errors import Conflict
+from bot.store.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Debate:
+    id: int
+    guild_id: int
+    channel_id: int
+    thread_id: int | None
+    lobby_message_id: int | None
+    pack_id: str
+    motion_id: str
+    motion_text: str
+    rounds: int
+    speech_seconds: float
+    vote_seconds: float
+    status: str
+    current_turn: int | None
+    deadline: float | None
+    paused_remaining: float | None
+    positions_message_id: int | None
+    vote_message_id: int | None
+    results_message_id: int | None
+    created_by: int
+    created_at: float
+    begun_at: float | None
+    vote_opened_at: float | None
+    closed_at: float | None
+    end_reason: str | None
+    ended_by: int | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATES
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_remaining is not None
+
+    @property
+    def reference(self) -> str:
+        """The ledger reference of this debate's points."""
+        return f"debate:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DebatePosition:
+    debate_id: int
+    position: str
+    seat: int
+    name: str
+    total: float | None
+    votes: int | None
+    rank: int | None
+    won: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    debate_id: int
+    user_id: int
+    name: str
+    seat: int
+    position: str | None
+    joined_at: float
+    removed_at: float | None
+    speaker_points: float | None
+    won: bool
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    debate_id: int
+    user_id: int
+    name: str
+    added_by: int
+    added_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    debate_id: int
+    number: int
+    round: int
+    position: str
+    user_id: int
+    status: str
+    started_at: float | None
+    deadline: float | None
+    ended_at: float | None
+    reminder_sent: bool
+    announce_message_id: int | None
+    notice_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    id: int
+    debate_id: int
+    turn_number: int
+    user_id: int
+    position: str
+    round: int
+    text: str
+    words: int
+    late: bool
+    submitted_at: float
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    speech_id: int
+    judge_id: int
+    points: int
+    scored_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One debate in ``/debate history``; the member fields are set when asked for a member."""
+
+    debate: Debate
+    winners: tuple[str, ...]
+    position: str | None = None
+    position_name: str | None = None
+    speaker_points: float | None = None
+    won: bool = False
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DebateMemberStats:
+    """A member's debating record in a guild, for ``/profile``.
+
+    ``argued`` maps a position id to the closed debates the member argued it in; ``wins``
+    counts those their position won; ``speeches_scored`` counts their speeches at least one
+    judge scored, and ``average_speech_score`` is the mean of those speeches' mean scores.
+    """
+
+    argued: Mapping[str, int]
+    wins: int
+    speeches_scored: int
+    average_speech_score: float | None
+
+
+def _columns(cls: type) -> str:
+    return ", ".join(f.name for f in fields(cls))
+
+
+_DEBATE = f"SELECT {_columns(Debate)} FROM debates"  # noqa: S608
+_PARTICIPANT = (
+    "SELECT debate_id, user_id, name, seat, position, joined_at, removed_at, speaker_points, won "
+    "FROM debate_participants"
+)
+_TURN = f"SELECT {_columns(Turn)} FROM debate_turns"  # noqa: S608
+_SPEECH = f"SELECT {_columns(Speech)} FROM debate_speeches"  # noqa: S608
+_UPDATABLE = frozenset(
+    {
+        "thread_id", "lobby_message_id", "status", "current_turn", "deadline",
+        "paused_remaining", "positions_message_id", "vote_message_id", "results_message_id",
+        "begun_at", "vote_opened_at", "closed_at", "end_reason", "ended_by",
+    }
+)  # fmt: skip
+_TURN_UPDATABLE = frozenset(
+    {
+        "status", "started_at", "deadline", "ended_at", "reminder_sent",
+        "announce_message_id", "notice_message_id",
+    }
+)  # fmt: skip
+
+
+def _debate(row: Any) -> Debate:
+    return Debate(**dict(row))
+
+
+def _turn(row: Any) -> Turn:
+    data = dict(row)
+    data["reminder_sent"] = bool(data["reminder_sent"])
+    return Turn(**data)
+
+
+def _speech(row: Any) -> Speech:
+    data = dict(row)
+    data["late"] = bool(data["late"])
+    return Speech(**data)
+
+
+def _participant(row: Any) -> Participant:
+    data = dict(row)
+    data["won"] = bool(data["won"])
+    return Participant(**data)
+
+
+class DebateStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- debates ----------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        pack_id: str,
+        motion_id: str,
+        motion_text: str,
+        positions: Sequence[tuple[str, str]],
+        rounds: int,
+        speech_seconds: float,
+        vote_seconds: float,
+        created_by: int,
+        creator_name: str,
+        now: float,
+    ) -> Debate:
+        """A new debate in the lobby, its positions and its creator as the first judge.
+
+        Conflict when the channel already has a debate that is not over.
+        """
+        async with self.db.transaction():
+            if await self.active_in_channel(channel_id) is not None:
+                raise Conflict(
+                    "A debate is already under way in this channel; end it with `/debate end` "
+                    "or start this one in another channel."
+                )
+            cursor = await self.db.execute(
+                "INSERT INTO debates (guild_id, channel_id, active_channel_id, pack_id, motion_id, "
+                "motion_text, rounds, speech_seconds, vote_seconds, status, created_by, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id, channel_id, channel_id, pack_id, motion_id, motion_text, rounds,
+                    speech_seconds, vote_seconds, LOBBY, created_by, now,
+                ),
+            )  # fmt: skip
+            debate_id = cursor.lastrowid
+            await cursor.close()
+            if debate_id is None:
+                raise RuntimeError("the debate insert gave no row id")
+            await self.db.executemany(
+                "INSERT INTO debate_positions (debate_id, position, guild_id, seat, name) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (debate_id, pid, guild_id, seat, name)
+                    for seat, (pid, name) in enumerate(positions)
+                ],
+            )
+            await self.add_judge(debate_id, created_by, creator_name, created_by, now)
+        debate = await self.get(debate_id)
+        if debate is None:
+            raise RuntimeError("the new debate vanished")
+        return debate
+
+    async def get(self, debate_id: int) -> Debate | None:
+        row = await self.db.fetchone(f"{_DEBATE} WHERE id = ?", (debate_id,))
+        return _debate(row) if row else None
+
+    async def in_guild(self, guild_id: int, debate_id: int) -> Debate | None:
+        row = await self.db.fetchone(
+            f"{_DEBATE} WHERE id = ? AND guild_id = ?", (debate_id, guild_id)
+        )
+        return _debate(row) if row else None
+
+    async def active_in_channel(self, channel_id: int) -> Debate | None:
+        """The debate not yet over whose channel or thread is ``channel_id``."""
+        marks = ", ".join("?" * len(ACTIVE_STATES))
+        row = await self.db.fetchone(
+            f"{_DEBATE} WHERE (channel_id = ? OR thread_id = ?) AND status IN ({marks}) "
+            "ORDER BY id DESC LIMIT 1",
+            (channel_id, channel_id, *ACTIVE_STATES),
+        )
+        return _debate(row) if row else None
+
+    async def latest_in_channel(self, channel_id: int) -> Debate | None:
+        """The most recent debate whose channel or thread is ``channel_id``, over or not."""
+        row = await self.db.fetchone(
+            f"{_DEBATE} WHERE channel_id = ? OR thread_id = ? ORDER BY id DESC LIMIT 1",
+            (channel_id, channel_id),
+        )
+        return _debate(row) if row else None
+
+    async def unfinished_business(self) -> list[Debate]:
+        """Debates not over, and finished ones whose results were never posted."""
+        marks = ", ".join("?" * len(ACTIVE_STATES))
+        rows = await self.db.fetchall(
+            f"{_DEBATE} WHERE status IN ({marks}) OR results_message_id IS NULL ORDER BY id",
+            ACTIVE_STATES,
+        )
+        return [_debate(r) for r in rows]
+
+    async def update(self, debate_id: int, **changes: Any) -> None:
+        """Set some columns of the debate; finishing it frees its channel."""
+        unknown = set(changes) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"unknown debate columns: {sorted(unknown)}")
+        if changes.get("status") is not None and changes["status"] not in ACTIVE_STATES:
+            changes["active_channel_id"] = None
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        async with self.db.transaction():
+            await self.db.execute(
+                f"UPDATE debates SET {assignments} WHERE id = ?",  # noqa: S608
+                (*changes.values(), debate_id),
+            )
+
+    # --- positions --------------------------------------------------------------------------
+
+    async def positions(self, debate_id: int) -> list[DebatePosition]:
+        rows = await self.db.fetchall(
+            "SELECT debate_id, position, seat, name, total, votes, rank, won "
+            "FROM debate_positions WHERE debate_id = ? ORDER BY seat",
+            (debate_id,),
+        )
+        return [DebatePosition(**{**dict(r), "won": bool(r["won"])}) for r in rows]
+
+    async def retain_positions(self, debate_id: int, keep: Iterable[str]) -> None:
+        """Drop the debate's positions not in ``keep`` (nobody was assigned to them)."""
+        kept = list(keep)
+        marks = ", ".join("?" * len(kept))
+        async with self.db.transaction():
+            await self.db.execute(
+                f"DELETE FROM debate_positions WHERE debate_id = ? AND position NOT IN ({marks})",  # noqa: S608
+                (debate_id, *kept),
+            )
+
+    # --- participants -----------------------------------------------------------------------
+
+    async def participants(
+        self, debate_id: int, *, include_removed: bool = True
+    ) -> list[Participant]:
+        where = "" if include_removed else " AND removed_at IS NULL"
+        rows = await self.db.fetchall(
+            f"{_PARTICIPANT} WHERE debate_id = ?{where} ORDER BY seat", (debate_id,)
+        )
+        return [_participant(r) for r in rows]
+
+    async def participant(self, debate_id: int, user_id: int) -> Participant | None:
+        row = await self.db.fetchone(
+            f"{_PARTICIPANT} WHERE debate_id = ? AND user_id = ?", (debate_id, user_id)
+        )
+        return _participant(row) if row else None
+
+    async def join(self, debate: Debate, user_id: int, name: str, now: float) -> None:
+        async with self.db.transaction():
+            seat = await self.db.fetchval(
+                "SELECT COALESCE(MAX(seat), -1) + 1 FROM debate_participants WHERE debate_id = ?",
+                (debate.id,),
+                0,
+            )
+            await self.db.execute(
+                "INSERT INTO debate_participants (debate_id, user_id, guild_id, name, seat, "
+                "joined_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (debate.id, user_id, debate.guild_id, name, seat, now),
+            )
+
+    async def leave(self, debate_id: int, user_id: int) -> bool:
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "DELETE FROM debate_participants WHERE debate_id = ? AND user_id = ?",
+                (debate_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def set_positions(self, debate_id: int, assignment: Mapping[int, str]) -> None:
+        async with self.db.transaction():
+            await self.db.executemany(
+                "UPDATE debate_participants SET position = ? WHERE debate_id = ? AND user_id = ?",
+                [(position, debate_id, user) for user, position in assignment.items()],
+            )
+
+    async def remove_participant(self, debate_id: int, user_id: int, now: float) -> None:
+        """Mark a participant removed and drop their turns still to come."""
+        async with self.db.transaction():
+            await self.db.execute(
+                "UPDATE debate_participants SET removed_at = ? WHERE debate_id = ? AND user_id = ?",
+                (now, debate_id, user_id),
+            )
+            await self.db.execute(
+                "UPDATE debate_turns SET status = ?, ended_at = ? "
+                "WHERE debate_id = ? AND user_id = ? AND status = ?",
+                (REMOVED, now, debate_id, user_id, PENDING),
+            )
+
+    async def argued_counts(
+        self, guild_id: int, user_ids: Iterable[int]
+    ) -> dict[int, dict[str, int]]:
+        """For each member, how many closed debates of this guild they argued per position."""
+        users = list(user_ids)
+        if not users:
+            return {}
+        marks = ", ".join("?" * len(users))
+        rows = await self.db.fetchall(
+            f"SELECT p.user_id, p.position, COUNT(*) AS n FROM debate_participants p "  # noqa: S608
+            "JOIN debates d ON d.id = p.debate_id "
+            "WHERE p.guild_id = ? AND d.status = ? AND p.removed_at IS NULL "
+            f"AND p.position IS NOT NULL AND p.user_id IN ({marks}) "
+            "GROUP BY p.user_id, p.position",
+            (guild_id, CLOSED, *users),
+        )
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for row in rows:
+            counts[row["user_id"]][row["position"]] = row["n"]
+        return dict(counts)
+
+    # --- judges -----------------------------------------------------------------------------
+
+    async def judges(self, debate_id: int) -> list[Judge]:
+        rows = await self.db.fetchall(
+            "SELECT debate_id, user_id, name, added_by, added_at FROM debate_judges "
+            "WHERE debate_id = ? ORDER BY added_at, user_id",
+            (debate_id,),
+        )
+        return [Judge(**dict(r)) for r in rows]
+
+    async def is_judge(self, debate_id: int, user_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM debate_judges WHERE debate_id = ? AND user_id = ?",
+                (debate_id, user_id),
+            )
+        )
+
+    async def add_judge(
+        self, debate_id: int, user_id: int, name: str, added_by: int, now: float
+    ) -> bool:
+        """Add a judge; False when they already were one."""
+        async with self.db.transaction():
+            guild_id = await self.db.fetchval(
+                "SELECT guild_id FROM debates WHERE id = ?", (debate_id,)
+            )
+            cursor = await self.db.execute(
+                "INSERT INTO debate_judges (debate_id, user_id, guild_id, name, added_by, "
+                "added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (debate_id, user_id) DO NOTHING",
+                (debate_id, user_id, guild_id, name, added_by, now),
+            )
+            return cursor.rowcount > 0
+
+    async def remove_judge(self, debate_id: int, user_id: int) -> bool:
+        """Remove a judge and withdraw their scores; False when they were not a judge."""
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "DELETE FROM debate_judges WHERE debate_id = ? AND user_id = ?",
+                (debate_id, user_id),
+            )
+            removed = cursor.rowcount > 0
+            await self.db.execute(
+                "DELETE FROM debate_scores WHERE debate_id = ? AND judge_id = ?",
+                (debate_id, user_id),
+            )
+            return removed
+
+    # --- turns ------------------------------------------------------------------------------
+
+    async def replace_turns(
+        self, debate_id: int, guild_id: int, plan: Sequence[PlannedTurn]
+    ) -> None:
+        """Store the turn plan, replacing any earlier plan (a swap before the first speech)."""
+        async with self.db.transaction():
+            await self.db.execute("DELETE FROM debate_turns WHERE debate_id = ?", (debate_id,))
+            await self.db.executemany(
+                "INSERT INTO debate_turns (debate_id, number, guild_id, round, position, user_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(debate_id, t.number, guild_id, t.round, t.position, t.user_id) for t in plan],
+            )
+
+    async def turns(self, debate_id: int) -> list[Turn]:
+        rows = await self.db.fetchall(f"{_TURN} WHERE debate_id = ? ORDER BY number", (debate_id,))
+        return [_turn(r) for r in rows]
+
+    async def turn(self, debate_id: int, number: int) -> Turn | None:
+        row = await self.db.fetchone(
+            f"{_TURN} WHERE debate_id = ? AND number = ?", (debate_id, number)
+        )
+        return _turn(row) if row else None
+
+    async def next_pending_turn(self, debate_id: int) -> Turn | None:
+        row = await self.db.fetchone(
+            f"{_TURN} WHERE debate_id = ? AND status = ? ORDER BY number LIMIT 1",
+            (debate_id, PENDING),
+        )
+        return _turn(row) if row else None
+
+    async def update_turn(self, debate_id: int, number: int, **changes: Any) -> None:
+        unknown = set(changes) - _TURN_UPDATABLE
+        if unknown:
+            raise ValueError(f"unknown turn columns: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        async with self.db.transaction():
+            await self.db.execute(
+                f"UPDATE debate_turns SET {assignments} WHERE debate_id = ? AND number = ?",  # noqa: S608
+                (*changes.values(), debate_id, number),
+            )
+
+    async def end_open_turns(self, debate_id: int, status: str, now: float) -> None:
+        """Close every open or pending turn with ``status`` (the debate ends early)."""
+        async with self.db.transaction():
+            await self.db.execute(
+                "UPDATE debate_turns SET status = ?, ended_at = ? "
+                "WHERE debate_id = ? AND status IN (?, ?)",
+                (status, now, debate_id, OPEN, PENDING),
+            )
+
+    async def any_turn_ended(self, debate_id: int) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM debate_turns WHERE debate_id = ? AND status NOT IN (?, ?) LIMIT 1",
+                (debate_id, PENDING, OPEN),
+            )
+        )
+
+    # --- speeches ---------------------------------------------------------------------------
+
+    async def add_speech(
+        self, debate: Debate, turn: Turn, text: str, words: int, late: bool, now: float
+    ) -> Speech:
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "INSERT INTO debate_speeches (debate_id, guild_id, turn_number, user_id, position, "
+                "round, text, words, late, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    debate.id, debate.guild_id, turn.number, turn.user_id, turn.position,
+                    turn.round, text, words, int(late), now,
+                ),
+            )  # fmt: skip
+            speech_id = cursor.lastrowid
+            await cursor.close()
+        if speech_id is None:
+            raise RuntimeError("the speech insert gave no row id")
+        return Speech(
+            speech_id, debate.id, turn.number, turn.user_id, turn.position, turn.round, text,
+            words, late, now, None,
+        )  # fmt: skip
+
+    async def speeches(self, debate_id: int) -> list[Speech]:
+        rows = await self.db.fetchall(
+            f"{_SPEECH} WHERE debate_id = ? ORDER BY turn_number", (debate_id,)
+        )
+        return [_speech(r) for r in rows]
+
+    async def speech(self, speech_id: int) -> Speech | None:
+        row = await self.db.fetchone(f"{_SPEECH} WHERE id = ?", (speech_id,))
+        return _speech(row) if row else None
+
+    async def set_speech_message(self, speech_id: int, message_id: int) -> None:
+        async with self.db.transaction():
+            await self.db.execute(
+                "UPDATE debate_speeches SET message_id = ? WHERE id = ?", (message_id, speech_id)
+            )
+
+    # --- judge scores -----------------------------------------------------------------------
+
+    async def set_score(
+        self, speech: Speech, guild_id: int, judge_id: int, points: int, now: float
+    ) -> int | None:
+        """Record or change a judge's score; returns the judge's previous score, if any."""
+        async with self.db.transaction():
+            previous = await self.score_of(speech.id, judge_id)
+            await self.db.execute(
+                "INSERT INTO debate_scores (speech_id, judge_id, debate_id, guild_id, points, "
+                "scored_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (speech_id, judge_id) "
+                "DO UPDATE SET points = excluded.points, scored_at = excluded.scored_at",
+                (speech.id, judge_id, speech.debate_id, guild_id, points, now),
+            )
+        return previous
+
+    async def score_of(self, speech_id: int, judge_id: int) -> int | None:
+        value = await self.db.fetchval(
+            "SELECT points FROM debate_scores WHERE speech_id = ? AND judge_id = ?",
+            (speech_id, judge_id),
+        )
+        return None if value is None else int(value)
+
+    async def scores(self, debate_id: int) -> list[Score]:
+        rows = await self.db.fetchall(
+            "SELECT speech_id, judge_id, points, scored_at FROM debate_scores "
+            "WHERE debate_id = ? ORDER BY speech_id, scored_at, judge_id",
+            (debate_id,),
+        )
+        return [Score(**dict(r)) for r in rows]
+
+    # --- audience votes ---------------------------------------------------------------------
+
+    async def set_vote(
+        self, debate: Debate, voter_id: int, position: str, now: float
+    ) -> str | None:
+        """Record or change a vote (one per member); returns the member's previous choice."""
+        async with self.db.transaction():
+            previous = await self.db.fetchval(
+                "SELECT position FROM debate_votes WHERE debate_id = ? AND voter_id = ?",
+                (debate.id, voter_id),
+            )
+            await self.db.execute(
+                "INSERT INTO debate_votes (debate_id, voter_id, guild_id, position, voted_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (debate_id, voter_id) "
+                "DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at",
+                (debate.id, voter_id, debate.guild_id, position, now),
+            )
+        return previous
+
+    async def votes(self, debate_id: int) -> dict[int, str]:
+        rows = await self.db.fetchall(
+            "SELECT voter_id, position FROM debate_votes WHERE debate_id = ?", (debate_id,)
+        )
+        return {r["voter_id"]: r["position"] for r in rows}
+
+    # --- results ----------------------------------------------------------------------------
+
+    async def save_results(
+        self,
+        debate_id: int,
+        positions: Sequence[tuple[str, float, int, int, bool]],
+        members: Sequence[tuple[int, float, bool]],
+    ) -> None:
+        """Store ``(position, total, votes, rank, won)`` and ``(member, points, won)`` rows."""
+        async with self.db.transaction():
+            await self.db.executemany(
+                "UPDATE debate_positions SET total = ?, votes = ?, rank = ?, won = ? "
+                "WHERE debate_id = ? AND position = ?",
+                [(t, v, r, int(w), debate_id, p) for p, t, v, r, w in positions],
+            )
+            await self.db.executemany(
+                "UPDATE debate_participants SET speaker_points = ?, won = ? "
+                "WHERE debate_id = ? AND user_id = ?",
+                [(points, int(won), debate_id, user) for user, points, won in members],
+            )
+
+    # --- reading back -----------------------------------------------------------------------
+
+    async def history(
+        self, guild_id: int, user_id: int | None = None, *, limit: int = 10, offset: int = 0
+    ) -> tuple[list[HistoryEntry], int]:
+        """Finished debates of the guild (or those ``user_id`` took part in), newest first,
+        and how many there are in all."""
+        finished = "d.status IN ('closed', 'cancelled')"
+        if user_id is None:
+            where, params = f"d.guild_id = ? AND {finished}", [guild_id]
+            join = ""
+            extra = (
+                "NULL AS position, NULL AS position_name, NULL AS speaker_points, 0 AS won, "
+                "NULL AS removed_at"
+            )
+        else:
+            join = " JOIN debate_participants p ON p.debate_id = d.id AND p.user_id = ?"
+            where, params = f"d.guild_id = ? AND {finished}", [user_id, guild_id]
+            extra = (
+                "p.position, (SELECT dp.name FROM debate_positions dp WHERE dp.debate_id = d.id "
+                "AND dp.position = p.position) AS position_name, p.speaker_points, p.won, "
+                "p.removed_at"
+            )
+        total = await self.db.fetchval(
+            f"SELECT COUNT(*) FROM debates d{join} WHERE {where}",  # noqa: S608
+            params,
+            0,
+        )
+        columns = ", ".join(f"d.{f.name}" for f in fields(Debate))
+        rows = await self.db.fetchall(
+            f"SELECT {columns}, {extra} FROM debates d{join} WHERE {where} "  # noqa: S608
+            "ORDER BY d.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        entries = []
+        for row in rows:
+            data = dict(row)
+            keys = ("position", "position_name", "speaker_points", "won", "removed_at")
+            member = {k: data.pop(k) for k in keys}
+            debate = Debate(**data)
+            winners = tuple(p.name for p in await self.positions(debate.id) if p.won)
+            entries.append(
+                HistoryEntry(
+                    debate,
+                    winners,
+                    member["position"],
+                    member["position_name"],
+                    member["speaker_points"],
+                    bool(member["won"]),
+                    member["removed_at"] is not None,
+                )
+            )
+        return entries, int(total)
+
+    async def member_stats(self, guild_id: int, user_id: int) -> DebateMemberStats:
+        """The member's record over the guild's closed debates (see DebateMemberStats)."""
+        rows = await self.db.fetchall(
+            "SELECT p.position, COUNT(*) AS n, SUM(p.won) AS wins FROM debate_participants p "
+            "JOIN debates d ON d.id = p.debate_id "
+            "WHERE p.guild_id = ? AND p.user_id = ? AND d.status = ? AND p.removed_at IS NULL "
+            "AND p.position IS NOT NULL GROUP BY p.position ORDER BY p.position",
+            (guild_id, user_id, CLOSED),
+        )
+        argued = {r["position"]: int(r["n"]) for r in rows}
+        wins = sum(int(r["wins"] or 0) for r in rows)
+        means = await self.db.fetchall(
+            "SELECT AVG(s.points) AS mean FROM debate_scores s "
+            "JOIN debate_speeches sp ON sp.id = s.speech_id "
+            "JOIN debates d ON d.id = sp.debate_id "
+            "JOIN debate_participants p ON p.debate_id = sp.debate_id AND p.user_id = sp.user_id "
+            "WHERE sp.guild_id = ? AND sp.user_id = ? AND d.status = ? AND p.removed_at IS NULL "
+            "GROUP BY s.speech_id",
+            (guild_id, user_id, CLOSED),
+        )
+        values = [float(r["mean"]) for r in means]
+        average = sum(values) / len(values) if values else None
+        return DebateMemberStats(MappingProxyType(argued), wins, len(values), average)

@@ -1,0 +1,410 @@
+"""Debates without Discord: the pure rules (bot/debate.py) and the store (bot/store/debates.py)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import debate as rules
+from bot.errors import Conflict, NotAllowed, UserError
+from bot.store import Store
+
+L, C, U = "liberal", "conservative", "united-states"
+THREE = (L, C, U)
+NOW = 1_800_000_000.0
+
+
+# --- position assignment ---------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    members=st.integers(min_value=2, max_value=12),
+    positions=st.sampled_from([(L, C), THREE, (L, U)]),
+    seed=st.integers(min_value=0, max_value=10_000),
+    history=st.lists(st.integers(min_value=0, max_value=4), min_size=36, max_size=36),
+)
+def test_team_sizes_differ_by_at_most_one(
+    members: int, positions: tuple[str, ...], seed: int, history: list[int]
+) -> None:
+    people = list(range(100, 100 + members))
+    argued = {
+        m: {p: history[(i * 3 + j) % 36] for j, p in enumerate(positions)}
+        for i, m in enumerate(people)
+    }
+    assignment = rules.assign_positions(people, positions, argued, random.Random(seed))
+    assert sorted(assignment) == people
+    sizes = Counter(assignment.values())
+    counts = [sizes.get(p, 0) for p in positions]
+    assert max(counts) - min(counts) <= 1
+    assert set(assignment.values()) <= set(positions)
+
+
+def test_each_member_gets_the_position_they_argued_least() -> None:
+    argued = {1: {L: 2, C: 0, U: 1}, 2: {L: 0, C: 3, U: 3}, 3: {L: 1, C: 1, U: 0}}
+    for seed in range(20):
+        assignment = rules.assign_positions([1, 2, 3], THREE, argued, random.Random(seed))
+        assert assignment == {1: C, 2: L, 3: U}
+
+
+def test_balance_wins_over_preference_and_the_cheapest_balanced_draw_is_taken() -> None:
+    # Everybody argued conservative least, but only one of three may take it.
+    argued = {1: {L: 5, C: 0, U: 5}, 2: {L: 1, C: 0, U: 3}, 3: {L: 3, C: 0, U: 1}}
+    for seed in range(20):
+        assignment = rules.assign_positions([1, 2, 3], THREE, argued, random.Random(seed))
+        assert assignment == {1: C, 2: L, 3: U}
+
+
+def test_ties_are_broken_at_random_but_reproducibly() -> None:
+    draws = {
+        tuple(sorted(rules.assign_positions([1, 2, 3], THREE, {}, random.Random(s)).items()))
+        for s in range(40)
+    }
+    assert len(draws) > 1  # a fresh guild does not always get the same draw
+    same = [rules.assign_positions([1, 2, 3], THREE, {}, random.Random(7)) for _ in range(3)]
+    assert same[0] == same[1] == same[2]
+
+
+def test_three_debates_rotate_each_member_through_each_position() -> None:
+    argued: dict[int, dict[str, int]] = {}
+    seen: dict[int, list[str]] = {1: [], 2: [], 3: []}
+    rng = random.Random(3)
+    for _ in range(3):
+        assignment = rules.assign_positions([1, 2, 3], THREE, argued, rng)
+        for member, position in assignment.items():
+            seen[member].append(position)
+            argued.setdefault(member, {}).setdefault(position, 0)
+            argued[member][position] += 1
+    assert all(sorted(positions) == sorted(THREE) for positions in seen.values())
+
+
+def test_two_members_on_a_three_position_motion_leave_one_position_out() -> None:
+    assignment = rules.assign_positions([1, 2], THREE, {1: {L: 1}, 2: {L: 1}}, random.Random(1))
+    assert len(set(assignment.values())) == 2
+    assert L not in assignment.values()
+    assert rules.active_positions(THREE, assignment) == tuple(
+        p for p in THREE if p in assignment.values()
+    )
+
+
+def test_swap_exchanges_positions_and_refuses_teammates() -> None:
+    assignment = {1: L, 2: C, 3: L}
+    assert rules.swap_positions(assignment, 1, 2) == {1: C, 2: L, 3: L}
+    with pytest.raises(Conflict, match="same position"):
+        rules.swap_positions(assignment, 1, 3)
+    with pytest.raises(UserError, match="participants"):
+        rules.swap_positions(assignment, 1, 9)
+
+
+# --- turn order ------------------------------------------------------------------------------
+
+
+def test_three_single_speakers_over_two_rounds_rotate_the_opener() -> None:
+    plan = rules.turn_order({L: [1], C: [2], U: [3]}, THREE, 2)
+    assert [(t.round, t.position, t.user_id) for t in plan] == [
+        (0, L, 1), (0, C, 2), (0, U, 3),
+        (1, C, 2), (1, U, 3), (1, L, 1),
+    ]  # fmt: skip
+    assert [t.number for t in plan] == list(range(1, 7))
+
+
+@pytest.mark.parametrize("rounds", [1, 2, 3])
+@pytest.mark.parametrize("sizes", [(1, 1), (2, 1), (2, 2, 1), (4, 4, 4), (2, 2, 2), (6, 6)])
+def test_every_participant_speaks_once_per_round_and_positions_alternate(
+    rounds: int, sizes: tuple[int, ...]
+) -> None:
+    positions = THREE[: len(sizes)]
+    members, next_id = {}, 1
+    for position, size in zip(positions, sizes, strict=True):
+        members[position] = list(range(next_id, next_id + size))
+        next_id += size
+    plan = rules.turn_order(members, positions, rounds)
+    everyone = sorted(m for team in members.values() for m in team)
+    for round_index in range(rounds):
+        turns = [t for t in plan if t.round == round_index]
+        assert sorted(t.user_id for t in turns) == everyone
+        assert turns[0].position == positions[round_index % len(positions)]
+        # consecutive speakers differ in position while more than one team has speakers left
+        for before, after in itertools.pairwise(turns):
+            left = {t.position for t in turns[turns.index(after) :]}
+            if len(left) > 1:
+                assert before.position != after.position
+
+
+def test_turn_order_refuses_an_impossible_round_count() -> None:
+    with pytest.raises(UserError):
+        rules.turn_order({L: [1], C: [2]}, (L, C), 4)
+    assert rules.round_names(2) == ("opening", "rebuttal")
+
+
+# --- speech timing ---------------------------------------------------------------------------
+
+
+def timing(status: str, now: float, *, paused: bool = False) -> rules.SpeechTiming:
+    return rules.speech_timing(
+        now=now, turn_status=status, deadline=NOW, paused=paused, debate_status=rules.RUNNING
+    )
+
+
+def test_speeches_are_on_time_until_the_deadline_then_late_within_the_grace() -> None:
+    assert timing(rules.OPEN, NOW - 1) == rules.SpeechTiming(True, False)
+    assert timing(rules.OPEN, NOW) == rules.SpeechTiming(True, False)
+    assert timing(rules.OPEN, NOW + 10) == rules.SpeechTiming(True, True)
+    assert timing(rules.MISSED, NOW + 30) == rules.SpeechTiming(True, True)
+    refused = timing(rules.MISSED, NOW + 30.5)
+    assert not refused.accepted and "30 seconds" in refused.reason
+
+
+@pytest.mark.parametrize(
+    ("status", "paused", "words"),
+    [
+        (rules.SPOKEN, False, "already"),
+        (rules.SKIPPED, False, "moderator"),
+        (rules.PENDING, False, "not started"),
+        (rules.OPEN, True, "paused"),
+    ],
+)
+def test_speeches_are_refused_with_a_reason(status: str, paused: bool, words: str) -> None:
+    result = timing(status, NOW - 5, paused=paused)
+    assert not result.accepted
+    assert words in result.reason
+
+
+def test_speech_text_and_scores_are_checked() -> None:
+    assert rules.check_speech_text("  A point.  ") == "A point."
+    with pytest.raises(UserError):
+        rules.check_speech_text("   ")
+    with pytest.raises(UserError):
+        rules.check_speech_text("x" * 4001)
+    assert rules.parse_score(" 8 ") == 8
+    assert rules.parse_score("10/10") == 10
+    for bad in ("0", "11", "7.5", "eight", ""):
+        with pytest.raises(UserError, match="1 to 10"):
+            rules.parse_score(bad)
+    assert rules.word_count("Seoul's long-term policy — engage, don't threaten.") == 6
+
+
+def test_lobby_rules() -> None:
+    rules.check_join(status=rules.LOBBY, joined=False, is_judge=False, participants=11)
+    with pytest.raises(Conflict, match="full"):
+        rules.check_join(status=rules.LOBBY, joined=False, is_judge=False, participants=12)
+    with pytest.raises(Conflict, match="judging"):
+        rules.check_join(status=rules.LOBBY, joined=False, is_judge=True, participants=0)
+    with pytest.raises(Conflict, match="already joined"):
+        rules.check_join(status=rules.LOBBY, joined=True, is_judge=False, participants=1)
+    with pytest.raises(Conflict, match="begun"):
+        rules.check_join(status=rules.RUNNING, joined=False, is_judge=False, participants=1)
+    with pytest.raises(Conflict, match="At least 2"):
+        rules.check_begin(rules.LOBBY, 1)
+    rules.check_begin(rules.LOBBY, 2)
+    with pytest.raises(Conflict, match="participant cannot judge"):
+        rules.check_new_judge(status=rules.RUNNING, is_participant=True, is_bot=False, name="Al")
+    with pytest.raises(NotAllowed):
+        rules.check_new_judge(status=rules.RUNNING, is_participant=False, is_bot=True, name="B")
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def test_scoring_follows_the_formula() -> None:
+    members = {1: L, 2: L, 3: C, 4: U}
+    speeches = [
+        rules.ScoredSpeech(1, (8, 6)),  # 7
+        rules.ScoredSpeech(1, (9,)),  # 9  -> member 1: 16
+        rules.ScoredSpeech(2, (5, 5)),  # member 2: 5
+        rules.ScoredSpeech(3, (10, 9)),  # member 3: 9.5
+        rules.ScoredSpeech(4, ()),  # unscored: 0
+    ]
+    votes = {10: C, 11: C, 12: L, 13: U, 3: "nonsense"}
+    result = rules.score_debate(THREE, members, speeches, votes)
+    assert result.speaker_points == {1: 16.0, 2: 5.0, 3: 9.5, 4: 0.0}
+    by = {p.position: p for p in result.positions}
+    assert by[L].total == pytest.approx(21 / 2 + 10 * 1 / 4)  # 13.0
+    assert by[C].total == pytest.approx(9.5 + 10 * 2 / 4)  # 14.5
+    assert by[U].total == pytest.approx(0 + 10 * 1 / 4)  # 2.5
+    assert [p.position for p in result.positions] == [C, L, U]
+    assert [p.rank for p in result.positions] == [1, 2, 3]
+    assert result.winners == (C,)
+    assert result.best_speakers == (1,)
+    assert result.votes_cast == 4
+
+
+def test_ties_share_the_win_and_the_rank() -> None:
+    result = rules.score_debate(
+        (L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, (7,)), rules.ScoredSpeech(2, (7,))], {}
+    )
+    assert set(result.winners) == {L, C}
+    assert [p.rank for p in result.positions] == [1, 1]
+    assert result.best_speakers == (1, 2)
+
+
+def test_nobody_wins_a_debate_without_scores_or_votes() -> None:
+    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, ())], {})
+    assert result.winners == ()
+    assert result.best_speakers == ()
+
+
+def test_removed_members_do_not_count() -> None:
+    # member 3 was removed: not in members, so neither their speech nor their seat counts
+    result = rules.score_debate(
+        (L, C), {1: L, 2: C}, [rules.ScoredSpeech(3, (10,)), rules.ScoredSpeech(2, (4,))], {}
+    )
+    assert 3 not in result.speaker_points
+    assert result.winners == (C,)
+
+
+def test_awards_are_speaker_points_participation_and_the_win() -> None:
+    result = rules.score_debate(
+        (L, C),
+        {1: L, 2: L, 3: C},
+        [rules.ScoredSpeech(1, (7, 8)), rules.ScoredSpeech(3, (9,))],
+        {9: L, 8: L},
+    )
+    awarded = {(a.user_id, a.points, a.reason) for a in rules.awards(5, result, {L: "Liberals"})}
+    assert awarded == {
+        (1, 8, "Debate #5: speaker points"),  # 7.5 rounds half up
+        (1, 5, "Debate #5: took part"),
+        (1, 10, "Debate #5: won as Liberals"),
+        (2, 5, "Debate #5: took part"),  # no speaker row for 0 points
+        (2, 10, "Debate #5: won as Liberals"),
+        (3, 9, "Debate #5: speaker points"),
+        (3, 5, "Debate #5: took part"),
+    }
+    assert rules.round_points(2.5) == 3
+    assert rules.round_points(2.49) == 2
+
+
+def test_the_transcript_lists_motion_positions_speeches_and_scores() -> None:
+    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, (8, 6))], {7: C})
+    info = rules.TranscriptInfo(
+        debate_id=4,
+        motion="This house would test transcripts",
+        pack_id="demo",
+        rounds=1,
+        status=rules.CLOSED,
+        position_names={L: "Liberals", C: "Conservatives"},
+        members={L: ("Alice",), C: ("Bob",)},
+        began_at=NOW,
+        closed_at=NOW + 600,
+        vote_counts={C: 1},
+    )
+    turns = [
+        rules.TranscriptTurn(
+            1, 0, "Alice", L, rules.SPOKEN, "First line.\n\nSecond @everyone line.", 5,
+            scores=(("Mod", 8), ("Owner", 6)),
+        ),
+        rules.TranscriptTurn(2, 0, "Bob", C, rules.MISSED),
+    ]  # fmt: skip
+    text = rules.transcript_markdown(info, turns, result, {1: "Alice", 2: "Bob"})
+    assert text.startswith("# Debate #4: This house would test transcripts\n")
+    assert "- **Liberals**: Alice" in text and "- **Conservatives**: Bob" in text
+    assert "### 1. Opening: Alice (Liberals)" in text
+    assert "Scores: Mod 8, Owner 6 (mean 7.00)" in text
+    assert "> First line.\n>\n> Second @everyone line." in text
+    assert "### 2. Opening: Bob (Conservatives)" in text and "_No speech: time ran out._" in text
+    assert "- Conservatives: 1" in text
+    assert "| 1 | Conservatives (winner) |" in text
+    assert "Best speaker: Alice" in text
+    assert text.index("### 1.") < text.index("### 2.") < text.index("## Results")
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    yield store
+    await store.close()
+
+
+async def new_debate(store: Store, channel: int = 500, guild: int = 1) -> int:
+    debate = await store.debates.create(
+        guild_id=guild,
+        channel_id=channel,
+        pack_id="demo",
+        motion_id="m",
+        motion_text="This house would store debates",
+        positions=[(L, "Liberals"), (C, "Conservatives")],
+        rounds=1,
+        speech_seconds=60,
+        vote_seconds=60,
+        created_by=9,
+        creator_name="Mod",
+        now=NOW,
+    )
+    return debate.id
+
+
+async def test_one_debate_per_channel_until_it_is_over(store: Store) -> None:
+    first = await new_debate(store)
+    with pytest.raises(Conflict, match="already under way"):
+        await new_debate(store)
+    await store.debates.update(first, thread_id=600)
+    assert (await store.debates.active_in_channel(600)).id == first  # type: ignore[union-attr]
+    assert await new_debate(store, channel=501) != first
+    await store.debates.update(first, status=rules.CANCELLED)
+    assert await store.debates.active_in_channel(500) is None
+    assert await new_debate(store) > first
+    assert [j.user_id for j in await store.debates.judges(first)] == [9]
+
+
+async def test_a_vote_and_a_score_are_one_row_per_member_and_changeable(store: Store) -> None:
+    debate_id = await new_debate(store)
+    debate = await store.debates.get(debate_id)
+    assert debate is not None
+    assert await store.debates.set_vote(debate, 7, L, NOW) is None
+    assert await store.debates.set_vote(debate, 7, L, NOW + 1) == L
+    assert await store.debates.set_vote(debate, 7, C, NOW + 2) == L
+    assert await store.debates.votes(debate_id) == {7: C}
+    await store.debates.join(debate, 1, "Alice", NOW)
+    await store.debates.replace_turns(debate_id, 1, [rules.PlannedTurn(1, 0, L, 1)])
+    turn = await store.debates.turn(debate_id, 1)
+    assert turn is not None
+    speech = await store.debates.add_speech(debate, turn, "Hi.", 1, False, NOW)
+    assert await store.debates.set_score(speech, 1, 9, 6, NOW) is None
+    assert await store.debates.set_score(speech, 1, 9, 8, NOW) == 6
+    assert [(s.judge_id, s.points) for s in await store.debates.scores(debate_id)] == [(9, 8)]
+    assert await store.debates.remove_judge(debate_id, 9) is True
+    assert await store.debates.scores(debate_id) == []
+
+
+async def test_member_stats_and_argued_counts_read_closed_debates(store: Store) -> None:
+    for channel, position, points, won in ((500, L, (8, 6), True), (501, C, (4,), False)):
+        debate_id = await new_debate(store, channel=channel)
+        debate = await store.debates.get(debate_id)
+        assert debate is not None
+        await store.debates.join(debate, 1, "Alice", NOW)
+        await store.debates.set_positions(debate_id, {1: position})
+        await store.debates.replace_turns(debate_id, 1, [rules.PlannedTurn(1, 0, position, 1)])
+        turn = await store.debates.turn(debate_id, 1)
+        assert turn is not None
+        speech = await store.debates.add_speech(debate, turn, "Hi.", 1, False, NOW)
+        for judge, value in enumerate(points, start=20):
+            await store.debates.set_score(speech, 1, judge, value, NOW)
+        await store.debates.save_results(debate_id, [(position, 5.0, 0, 1, won)], [(1, 7.0, won)])
+        await store.debates.update(debate_id, status=rules.CLOSED, closed_at=NOW)
+    # a running debate does not count
+    running = await new_debate(store, channel=502)
+    running_debate = await store.debates.get(running)
+    assert running_debate is not None
+    await store.debates.join(running_debate, 1, "Alice", NOW)
+    await store.debates.set_positions(running, {1: U})
+    stats = await store.debates.member_stats(1, 1)
+    assert dict(stats.argued) == {L: 1, C: 1}
+    assert stats.wins == 1
+    assert stats.speeches_scored == 2
+    assert stats.average_speech_score == pytest.approx((7 + 4) / 2)
+    assert await store.debates.argued_counts(1, [1, 2]) == {1: {L: 1, C: 1}}
+    empty = await store.debates.member_stats(1, 2)
+    assert dict(empty.argued) == {} and empty.wins == 0 and empty.average_speech_score is None
+    entries, total = await store.debates.history(1, 1)
+    assert total == 2 and entries[0].position == C and entries[1].won
+    assert entries[1].position_name == "Liberals"
