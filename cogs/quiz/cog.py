@@ -1,0 +1,169 @@
+"""``/quiz start``, ``/quiz stop`` and ``/quiz practice``: parse, check, hand to the engine."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.autocomplete import pack_autocomplete
+from bot.checks import guild_id_of, is_moderator, require_moderator
+from bot.client import RoundtableBot
+from bot.errors import UserError
+from bot.quiz import (
+    DEFAULT_QUESTIONS,
+    DEFAULT_SECONDS,
+    MAX_QUESTIONS,
+    MAX_SECONDS,
+    MIN_QUESTIONS,
+    MIN_SECONDS,
+    POINTS_RULE,
+    PRACTICE_RULE,
+    matching_questions,
+)
+from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, truncate
+from cogs.quiz.engine import QuizEngine
+from cogs.quiz.views import AnswerButton, PracticeNextButton, PracticeStartButton
+
+Difficulty = Literal["easy", "medium", "hard"]
+DYNAMIC_ITEMS = (AnswerButton, PracticeNextButton, PracticeStartButton)
+
+
+async def section_autocomplete(
+    interaction: discord.Interaction[RoundtableBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """The chosen (or default) pack's sections that have questions: "P3 — Title" → "P3"."""
+    bot = interaction.client
+    requested = getattr(interaction.namespace, "pack", None)
+    try:
+        pack = await bot.pack_for(interaction.guild_id, requested)
+    except UserError:
+        pack = bot.library.default
+    asked_about = {q.paragraph for q in pack.questions}
+    needle = current.strip().casefold()
+    choices = []
+    for section in pack.sections:
+        label = f"{section.ref} — {section.title}"
+        if section.ref in asked_about and needle in label.casefold():
+            choices.append(
+                app_commands.Choice(name=truncate(label, CHOICE_NAME), value=section.ref)
+            )
+    return choices[:AUTOCOMPLETE_RESULTS]
+
+
+@app_commands.guild_only()
+class QuizCog(
+    commands.GroupCog,
+    name="Quiz",
+    group_name="quiz",
+    group_description="Live quizzes in a channel, and private practice.",
+):
+    """Live quizzes with points, and practice that brings back your mistakes."""
+
+    help_area = "Quiz"
+    help_order = 20
+    help_notes = (POINTS_RULE, PRACTICE_RULE)
+
+    def __init__(self, bot: RoundtableBot) -> None:
+        self.bot = bot
+        self.engine = QuizEngine(bot)
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.engine.register_timers()
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    @app_commands.command(name="start", description="Start a live quiz in this channel.")
+    @app_commands.describe(
+        questions=f"How many questions ({MIN_QUESTIONS}–{MAX_QUESTIONS}, default "
+        f"{DEFAULT_QUESTIONS})",
+        seconds=f"Seconds per question ({MIN_SECONDS}–{MAX_SECONDS}, default {DEFAULT_SECONDS})",
+        section="Only questions about this part of the article",
+        difficulty="Only questions of this difficulty",
+        pack="The content pack to use (default: the server's)",
+    )
+    @app_commands.autocomplete(section=section_autocomplete, pack=pack_autocomplete)
+    async def start(
+        self,
+        interaction: discord.Interaction[RoundtableBot],
+        questions: app_commands.Range[int, MIN_QUESTIONS, MAX_QUESTIONS] = DEFAULT_QUESTIONS,
+        seconds: app_commands.Range[int, MIN_SECONDS, MAX_SECONDS] = DEFAULT_SECONDS,
+        section: str | None = None,
+        difficulty: Difficulty | None = None,
+        pack: str | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        channel_id = interaction.channel_id
+        if channel_id is None:
+            raise UserError("Start a quiz from a text channel.")
+        if (await self.bot.store.guilds.get(guild_id)).quiz_starters == "moderators":
+            await require_moderator(interaction, "start live quizzes on this server")
+        running = await self.bot.store.quiz.running_in(channel_id)
+        if running is not None:
+            raise UserError(self.engine.describe_running(running))
+        chosen_pack = await self.bot.pack_for(guild_id, pack)
+        matching_questions(chosen_pack, section, difficulty)  # a bad filter fails before deferring
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        quiz_id = await self.engine.start_live(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            started_by=interaction.user.id,
+            questions=questions,
+            seconds=seconds,
+            section=section,
+            difficulty=difficulty,
+            pack_id=chosen_pack.id,
+        )
+        quiz = await self.bot.store.quiz.quiz(quiz_id)
+        total = quiz.total if quiz else questions
+        note = f"Quiz started: {total} question{'s' * (total != 1)}, {seconds} seconds each."
+        if total < questions:
+            note += (
+                f" Only {total} question{'s' * (total != 1)} match these filters, "
+                f"so the quiz runs with {total}."
+            )
+        await interaction.followup.send(note, ephemeral=True)
+
+    @app_commands.command(
+        name="stop", description="Stop the quiz in this channel (its starter or a moderator)."
+    )
+    async def stop(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        guild_id_of(interaction)
+        channel_id = interaction.channel_id
+        running = await self.bot.store.quiz.running_in(channel_id) if channel_id else None
+        if running is None or channel_id is None:
+            raise UserError("No quiz is running in this channel.")
+        starter = running.started_by == interaction.user.id
+        moderator = not starter and await is_moderator(interaction)
+        stopped = await self.engine.stop(channel_id, interaction.user.id, moderator=moderator)
+        asked = stopped.quiz.position + 1
+        await interaction.response.send_message(
+            f"Quiz stopped after {asked} of {stopped.quiz.total} questions. "
+            "Points for answered questions stand.",
+            ephemeral=True,
+        )
+        await self.engine.publish(
+            stopped.quiz.id, stopped.closed_round.id if stopped.closed_round else None
+        )
+
+    @app_commands.command(
+        name="practice", description="Practise privately; questions you missed come back first."
+    )
+    @app_commands.describe(
+        section="Only questions about this part of the article",
+        difficulty="Only questions of this difficulty",
+    )
+    @app_commands.autocomplete(section=section_autocomplete)
+    async def practice(
+        self,
+        interaction: discord.Interaction[RoundtableBot],
+        section: str | None = None,
+        difficulty: Difficulty | None = None,
+    ) -> None:
+        guild_id_of(interaction)
+        await self.engine.practice_start(interaction, section=section, difficulty=difficulty)

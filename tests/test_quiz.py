@@ -1,0 +1,777 @@
+"""Quizzes: the pure rules, the store, and live quizzes and practice end to end.
+
+Pure tests pass times in (no clock is read); store tests run on a real SQLite file; end-to-end
+tests drive the real bot through the emulator with the shared ``FakeClock`` and the demo pack
+from ``tests/packs.py`` (five questions: three A–D, two true/false).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content import Question, load_pack
+from bot.errors import Conflict, UserError
+from bot.quiz import (
+    DAY,
+    Progress,
+    QuizChannelUnavailable,
+    Standing,
+    check_quiz_options,
+    choose_questions,
+    fastest_right,
+    matching_questions,
+    next_member_streak,
+    next_practice_question,
+    option_counts,
+    review,
+    reviewed,
+    score_answer,
+    speed_bonus,
+    standings,
+    streak_before,
+)
+from bot.store import Store
+from bot.store.quiz import MemberStreak, QuizAlreadyRunning
+from tests.emulator import Emulator, Member, Message
+from tests.packs import write_pack
+
+T0 = 1_800_000_000.0
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Any:
+    return load_pack(write_pack(tmp_path / "packs"))
+
+
+# =============================================================================== pure rules
+
+
+def test_speed_bonus_is_proportional_to_the_time_left_and_rounded_half_up() -> None:
+    opened, closes = T0, T0 + 30
+    assert speed_bonus(T0, opened, closes) == 5
+    assert speed_bonus(T0 + 30, opened, closes) == 0
+    assert speed_bonus(T0 + 15, opened, closes) == 3  # 2.5 rounds up
+    assert speed_bonus(T0 + 24, opened, closes) == 1  # 6 s left of 30: 1.0
+    assert speed_bonus(T0 + 25, opened, closes) == 1  # 5 s left: 0.83
+    assert speed_bonus(T0 + 28, opened, closes) == 0  # 2 s left: 0.33
+    assert speed_bonus(T0 - 5, opened, closes) == 5  # clock skew never pays more than 5
+    assert speed_bonus(T0 + 99, opened, closes) == 0
+
+
+def test_a_right_answer_earns_ten_plus_speed_plus_streak() -> None:
+    first = score_answer(True, T0, T0, T0 + 20, streak=0)
+    assert (first.points, first.speed_bonus, first.streak_bonus, first.streak) == (15, 5, 0, 1)
+    third = score_answer(True, T0 + 10, T0, T0 + 20, streak=2)
+    assert (third.points, third.speed_bonus, third.streak_bonus) == (10 + 3 + 2, 3, 2)
+    capped = score_answer(True, T0 + 20, T0, T0 + 20, streak=9)
+    assert (capped.points, capped.streak_bonus, capped.streak) == (15, 5, 10)
+
+
+def test_a_wrong_answer_earns_nothing_and_breaks_the_streak() -> None:
+    wrong = score_answer(False, T0, T0, T0 + 20, streak=4)
+    assert (wrong.points, wrong.streak) == (0, 0)
+
+
+def test_the_quiz_streak_counts_only_unbroken_runs() -> None:
+    assert streak_before(3, last_position=4, position=5) == 3
+    assert streak_before(3, last_position=3, position=5) == 0  # skipped question 4
+    assert streak_before(0, last_position=4, position=5) == 0
+    assert streak_before(2, last_position=None, position=0) == 0
+
+
+def test_a_members_overall_streak_and_best() -> None:
+    current, best = 0, 0
+    for correct in (True, True, True, False, True):
+        current, best = next_member_streak(current, best, correct)
+    assert (current, best) == (1, 3)
+
+
+def test_leitner_boxes_move_up_on_right_and_back_to_one_on_wrong() -> None:
+    assert review(None, False, T0) == (1, T0)
+    assert review(None, True, T0) == (2, T0 + 1 * DAY)
+    record = Progress("q", "P1", 1, 1, 2, T0, T0)
+    assert review(record, True, T0) == (3, T0 + 3 * DAY)
+    assert review(Progress("q", "P1", 3, 3, 3, T0, T0), True, T0) == (4, T0 + 7 * DAY)
+    assert review(Progress("q", "P1", 4, 4, 4, T0, T0), True, T0) == (5, T0 + 14 * DAY)
+    assert review(Progress("q", "P1", 5, 5, 5, T0, T0), True, T0) == (5, T0 + 14 * DAY)
+    assert review(Progress("q", "P1", 5, 5, 5, T0, T0), False, T0) == (1, T0)
+
+
+def test_reviewed_counts_seen_and_correct(demo: Any) -> None:
+    q = demo.questions[0]
+    first = reviewed(None, q, False, T0)
+    assert (first.seen, first.correct, first.box, first.due_at, first.paragraph) == (
+        1, 0, 1, T0, q.paragraph
+    )  # fmt: skip
+    second = reviewed(first, q, True, T0 + 60)
+    assert (second.seen, second.correct, second.box, second.last_seen) == (2, 1, 2, T0 + 60)
+
+
+def test_choosing_prefers_unasked_then_the_longest_ago() -> None:
+    ids = ["a", "b", "c", "d", "e"]
+    rng = random.Random(7)
+    first = choose_questions(ids, 3, {}, rng=rng)
+    assert len(set(first)) == 3
+    asked = {q: T0 + i for i, q in enumerate(first)}
+    second = choose_questions(ids, 3, asked, rng=rng)
+    assert set(second[:2]) == set(ids) - set(first)  # the two never asked come first
+    assert second[2] == first[0]  # then the one asked longest ago
+
+
+def test_choosing_puts_questions_reserved_by_another_quiz_last() -> None:
+    chosen = choose_questions(["a", "b", "c"], 2, {}, reserved={"a", "b"}, rng=random.Random(1))
+    assert chosen[0] == "c"
+
+
+def test_choosing_more_than_there_are_uses_each_once() -> None:
+    assert sorted(choose_questions(["a", "b"], 5, {}, rng=random.Random(3))) == ["a", "b"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    total=st.integers(min_value=1, max_value=12),
+    counts=st.lists(st.integers(min_value=1, max_value=20), min_size=1, max_size=12),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_no_question_repeats_before_every_one_was_asked(
+    total: int, counts: list[int], seed: int
+) -> None:
+    ids = [f"q{i}" for i in range(total)]
+    rng = random.Random(seed)
+    asked_at: dict[str, float] = {}
+    history: list[str] = []
+    now = T0
+    for count in counts:
+        for question_id in choose_questions(ids, count, asked_at, rng=rng):
+            now += 1
+            asked_at[question_id] = now
+            history.append(question_id)
+    for start in range(0, len(history), total):
+        cycle = history[start : start + total]
+        assert len(set(cycle)) == len(cycle), f"a repeat inside one cycle: {history}"
+
+
+def test_matching_questions_filters_and_explains(demo: Any) -> None:
+    assert {q.id for q in matching_questions(demo, "P2")} == {"p2-first-plan", "p2-oaks-tended"}
+    assert [q.id for q in matching_questions(demo, "p2", "easy")] == ["p2-oaks-tended"]
+    assert len(matching_questions(demo)) == 5
+    with pytest.raises(UserError, match=r"no section 'P9'.*standfirst, P1, P2, P3"):
+        matching_questions(demo, "P9")
+    with pytest.raises(
+        UserError, match="No question in demo matches section P1 and difficulty hard"
+    ):
+        matching_questions(demo, "P1", "hard")
+
+
+def test_pack_without_questions_is_a_clear_error(tmp_path: Path) -> None:
+    pack = load_pack(write_pack(tmp_path, questions=None))
+    with pytest.raises(UserError, match="has no quiz questions"):
+        matching_questions(pack)
+
+
+def test_practice_order_due_misses_first_then_unseen_then_stalest() -> None:
+    ids = ["a", "b", "c", "d"]
+    now = T0 + 10 * DAY
+    progress = {
+        "a": Progress("a", "P1", 1, 1, 3, now + DAY, T0),  # not due, seen long ago
+        "c": Progress("c", "P1", 2, 0, 1, now - 50, T0 + 5),  # missed: box 1, due
+        "d": Progress("d", "P1", 2, 1, 2, now - 100, T0 + 1),  # due again, box 2
+    }
+    assert next_practice_question(ids, progress, now) == "c"
+    del progress["c"]
+    assert next_practice_question(ids, progress, now) == "d"
+    del progress["d"]
+    assert next_practice_question(ids, progress, now) == "b"  # unseen
+    progress["b"] = Progress("b", "P1", 1, 1, 2, now + DAY, T0 + 9)
+    progress["c"] = Progress("c", "P1", 1, 1, 2, now + DAY, T0 + 8)
+    progress["d"] = Progress("d", "P1", 1, 1, 2, now + DAY, T0 + 7)
+    assert next_practice_question(ids, progress, now) == "a"  # the least recently seen
+
+
+def test_practice_does_not_repeat_the_question_just_answered_unless_alone() -> None:
+    now = T0
+    missed = {"a": Progress("a", "P1", 1, 0, 1, now, now)}
+    assert next_practice_question(["a", "b"], missed, now, avoid="a") == "b"
+    assert next_practice_question(["a"], missed, now, avoid="a") == "a"
+    assert next_practice_question([], {}, now) is None
+
+
+def test_standings_share_ranks_on_ties_and_keep_ten() -> None:
+    rows = standings([(1, 30), (2, 45), (3, 30), (4, 12), (5, 45), (6, 0)])
+    assert rows[:5] == (
+        Standing(1, 2, 45), Standing(1, 5, 45), Standing(3, 1, 30), Standing(3, 3, 30),
+        Standing(5, 4, 12),
+    )  # fmt: skip
+    many = standings([(user, 100 - user) for user in range(30)])
+    assert len(many) == 10 and many[-1].rank == 10
+    tied = standings([(user, 5) for user in range(12)])
+    assert {r.rank for r in tied} == {1} and len(tied) == 10
+
+
+def test_option_counts_and_fastest_right_answer() -> None:
+    assert option_counts([0, 2, 2, 1, 2], 4) == (1, 1, 3, 0)
+    answers = [(1, False, T0 + 1), (2, True, T0 + 4.5), (3, True, T0 + 2)]
+    assert fastest_right(answers, T0) == (3, 2.0)
+    assert fastest_right([(1, False, T0)], T0) is None
+
+
+def test_quiz_options_are_checked() -> None:
+    check_quiz_options(1, 10)
+    check_quiz_options(20, 120)
+    with pytest.raises(UserError, match="1 to 20 questions"):
+        check_quiz_options(21, 30)
+    with pytest.raises(UserError, match="10 to 120 seconds"):
+        check_quiz_options(5, 5)
+
+
+# =============================================================================== the store
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    yield store
+    await store.close()
+
+
+async def new_quiz(store: Store, channel_id: int = 10, **changes: Any) -> Any:
+    values: dict[str, Any] = {
+        "guild_id": 1,
+        "channel_id": channel_id,
+        "pack_id": "demo",
+        "started_by": 100,
+        "source": "live",
+        "title": None,
+        "question_ids": ["p1-who-objects", "p3-lesson"],
+        "seconds": 20,
+        "section": None,
+        "difficulty": None,
+        "now": T0,
+    }
+    values.update(changes)
+    return await store.quiz.create_quiz(**values)
+
+
+async def test_one_running_quiz_per_channel_is_enforced_by_the_database(store: Store) -> None:
+    quiz = await new_quiz(store)
+    assert quiz.running and quiz.position == -1 and quiz.total == 2
+    with pytest.raises(QuizAlreadyRunning):
+        await new_quiz(store)
+    other = await new_quiz(store, channel_id=11)
+    assert (await store.quiz.running_in(11)) == other
+    assert await store.quiz.finish_quiz(quiz.id, "finished", T0 + 50) is True
+    assert await store.quiz.finish_quiz(quiz.id, "stopped", T0 + 60) is False
+    assert await store.quiz.running_in(10) is None
+    await new_quiz(store)  # the channel is free again
+
+
+async def test_an_answer_is_stored_once_and_never_after_the_close(store: Store) -> None:
+    quiz = await new_quiz(store)
+    rnd = await store.quiz.open_live_round(quiz, 0, T0)
+    assert rnd.closes_at == T0 + 20 and (await store.quiz.quiz(quiz.id)).position == 0
+    first = await store.quiz.record_answer(rnd.id, 100, 1, False, T0 + 1)
+    again = await store.quiz.record_answer(rnd.id, 100, 0, True, T0 + 2)
+    assert (first.status, first.choice) == ("locked", 1)
+    assert (again.status, again.choice) == ("stands", 1)
+    late = await store.quiz.record_answer(rnd.id, 200, 0, True, T0 + 20)
+    assert late.status == "closed"
+    assert await store.quiz.close_round(rnd.id, T0 + 20) is not None
+    assert await store.quiz.close_round(rnd.id, T0 + 21) is None  # never closed twice
+    assert (await store.quiz.record_answer(rnd.id, 300, 0, True, T0 + 5)).status == "closed"
+    answers = await store.quiz.answers(rnd.id)
+    assert [(a.user_id, a.choice, a.correct) for a in answers] == [(100, 1, False)]
+
+
+async def test_a_failed_transaction_leaves_no_answer(store: Store) -> None:
+    quiz = await new_quiz(store)
+    rnd = await store.quiz.open_live_round(quiz, 0, T0)
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await store.quiz.record_answer(rnd.id, 100, 1, False, T0 + 1)
+            raise RuntimeError("crash before the commit")
+    assert await store.quiz.answers(rnd.id) == []
+
+
+async def test_asked_questions_are_recorded_when_posted(store: Store) -> None:
+    quiz = await new_quiz(store)
+    rnd = await store.quiz.open_live_round(quiz, 0, T0)
+    assert await store.quiz.last_asked(1, "demo") == {}
+    await store.quiz.set_round_message(rnd.id, 555, T0 + 1)
+    assert await store.quiz.last_asked(1, "demo") == {"p1-who-objects": T0 + 1}
+    assert (await store.quiz.round(rnd.id)).message_id == 555
+
+
+async def test_reveal_and_standings_are_claimed_once(store: Store) -> None:
+    quiz = await new_quiz(store)
+    rnd = await store.quiz.open_live_round(quiz, 0, T0)
+    assert await store.quiz.claim_reveal(rnd.id, T0) is False  # still open
+    await store.quiz.close_round(rnd.id, T0 + 20)
+    assert await store.quiz.claim_reveal(rnd.id, T0 + 20) is True
+    assert await store.quiz.claim_reveal(rnd.id, T0 + 20) is False
+    await store.quiz.release_reveal(rnd.id)
+    assert await store.quiz.claim_reveal(rnd.id, T0 + 21) is True
+    assert await store.quiz.claim_standings(quiz.id, T0) is True
+    assert await store.quiz.claim_standings(quiz.id, T0) is False
+
+
+async def test_member_stats_sum_progress_by_paragraph(store: Store, demo: Any) -> None:
+    records = {
+        7: reviewed(None, demo.question("p2-first-plan"), True, T0),
+    }
+    await store.quiz.save_progress(1, "demo", records, T0)
+    second = reviewed(records[7], demo.question("p2-first-plan"), True, T0 + DAY)
+    third = reviewed(second, demo.question("p2-first-plan"), False, T0 + 2 * DAY)
+    await store.quiz.save_progress(1, "demo", {7: third}, T0)
+    q = demo.question("p1-who-objects")
+    mastered = Progress(q.id, q.paragraph, 4, 4, 4, T0 + 7 * DAY, T0)
+    await store.quiz.save_progress(1, "demo", {7: mastered}, T0)
+    await store.quiz.save_streaks(1, [MemberStreak(7, 2, 5)], T0)
+    stats = await store.quiz.member_stats(1, 7)
+    assert (stats.answered, stats.correct) == (3 + 4, 2 + 4)
+    assert dict(stats.by_paragraph) == {"P1": (4, 4), "P2": (3, 2)}
+    assert (stats.current_streak, stats.best_streak, stats.mastered) == (2, 5, 1)
+    empty = await store.quiz.member_stats(1, 8)
+    assert (empty.answered, empty.correct, dict(empty.by_paragraph), empty.mastered) == (
+        0, 0, {}, 0
+    )  # fmt: skip
+    assert (await store.quiz.member_stats(2, 7)).answered == 0  # another guild
+
+
+# =============================================================================== end to end
+
+SECONDS = 20
+_ROUND_ID = re.compile(r"quiz:answer:(\d+):\d")
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """Only the demo pack, so every question of a test is known."""
+    root = tmp_path / "content"
+    write_pack(root)
+    return root
+
+
+def round_id_of(message: Message) -> int:
+    match = _ROUND_ID.fullmatch(message.buttons[0]["custom_id"])
+    assert match is not None, message.summary()
+    return int(match[1])
+
+
+async def question_on(bot: Any, message: Message) -> Question:
+    rnd = await bot.store.quiz.round(round_id_of(message))
+    found = bot.library.get(rnd.pack_id).question(rnd.question_id)
+    assert found is not None
+    return found
+
+
+def right(q: Question) -> str:
+    return q.answer_label
+
+
+def wrong(q: Question) -> str:
+    return next(label for label in q.labels if label != q.answer_label)
+
+
+async def ephemeral_to(member: Member, message: Message, label: str) -> str:
+    return (await (await member.click(message, label)).ephemeral()).content
+
+
+async def next_question(emulator: Emulator) -> Message:
+    return await emulator.next_message("general", predicate=lambda m: bool(m.buttons))
+
+
+async def ledger(bot: Any) -> list[tuple[int, int, str]]:
+    rows = await bot.store.db.fetchall(
+        "SELECT user_id, points, reference FROM score_events WHERE category = 'quiz' ORDER BY id"
+    )
+    return [(r["user_id"], r["points"], r["reference"]) for r in rows]
+
+
+async def quiz_total(bot: Any, user: Member) -> int | None:
+    return await bot.store.db.fetchval(
+        "SELECT points FROM score_totals WHERE board = 'quiz' AND period = 'all' AND user_id = ?",
+        (user.id,),
+    )
+
+
+async def test_a_whole_quiz_with_three_members(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member, bob: Member, carol: Member
+) -> None:
+    emulator.ratelimits.relax()  # seven messages in one channel within seconds of fake time
+    note = await (await alice.slash("quiz start", questions=3, seconds=SECONDS)).ephemeral()
+    assert note.content == "Quiz started: 3 questions, 20 seconds each."
+    opened = clock.now()
+
+    # Question 1: alice right at once, bob wrong then again, carol right half-way.
+    q1 = await next_question(emulator)
+    question = await question_on(bot, q1)
+    assert q1.button_labels == list(question.labels)
+    assert q1.embed["title"] == "Question 1 of 3"
+    assert question.prompt in q1.text and question.difficulty in q1.text
+    assert f"<t:{int(opened + SECONDS)}:R>" in q1.text
+    assert question.paragraph in q1.text
+    assert await ephemeral_to(alice, q1, right(question)) == (
+        f"Locked in: {right(question)}. Results <t:{int(opened + SECONDS)}:R>"
+    )
+    assert (await ephemeral_to(bob, q1, wrong(question))).startswith("Locked in:")
+    second = await ephemeral_to(bob, q1, right(question))
+    assert f"your answer {wrong(question)} stands" in second
+    clock.advance(10)
+    assert (await ephemeral_to(carol, q1, right(question))).startswith("Locked in:")
+    assert await ledger(bot) == []  # nothing to learn before the reveal
+    assert (
+        await bot.store.db.fetchval("SELECT count(*) FROM quiz_answers WHERE points IS NOT NULL")
+        == 0
+    )
+
+    clock.advance(10)
+    reveal = await emulator.next_message("general")
+    r1 = round_id_of(q1)
+    assert reveal.embed["title"] == "Answer to question 1 of 3"
+    assert question.explanation in reveal.text
+    assert "Answers (3)" in reveal.text
+    assert f"**{right(question)}**: 2" in reveal.text and f"**{wrong(question)}**: 1" in reveal.text
+    assert f"{alice.mention} in 0.0 s" in reveal.text
+    assert all(b["disabled"] for b in q1.buttons)
+    assert q1.button_labels == list(question.labels)
+    styles = {b["label"]: b["style"] for b in q1.buttons}
+    assert styles[right(question)] == 3 and styles[wrong(question)] == 2
+    assert await ledger(bot) == [
+        (alice.id, 15, f"quiz-round:{r1}"),
+        (carol.id, 13, f"quiz-round:{r1}"),
+    ]
+
+    # Question 2: alice right again (streak +1), bob right late-ish, carol too late.
+    clock.advance(5)
+    q2 = await next_question(emulator)
+    question = await question_on(bot, q2)
+    assert q2.embed["title"] == "Question 2 of 3"
+    await ephemeral_to(alice, q2, right(question))
+    clock.advance(15)
+    await ephemeral_to(bob, q2, right(question))
+    clock.advance(5)
+    assert "this question has closed" in await ephemeral_to(carol, q2, right(question))
+    await emulator.next_message("general")  # the reveal
+
+    # Question 3: alice wrong (breaks her streak), bob right (streak +1), carol right.
+    clock.advance(5)
+    q3 = await next_question(emulator)
+    question = await question_on(bot, q3)
+    await ephemeral_to(alice, q3, wrong(question))
+    await ephemeral_to(bob, q3, right(question))
+    clock.advance(5)
+    await ephemeral_to(carol, q3, right(question))
+    clock.advance(15)
+    await emulator.next_message("general")  # the reveal
+    final = await emulator.next_message("general")
+    assert final.embed["title"] == "Quiz over — standings"
+    assert f"**1.** {alice.mention} — 31 points" in final.text
+    assert f"**2.** {bob.mention} — 27 points" in final.text
+    assert f"**2.** {carol.mention} — 27 points" in final.text  # a tie shares the rank
+    assert "/quiz practice" in final.text
+
+    r2, r3 = round_id_of(q2), round_id_of(q3)
+    assert await ledger(bot) == [
+        (alice.id, 15, f"quiz-round:{r1}"),
+        (carol.id, 13, f"quiz-round:{r1}"),
+        (alice.id, 16, f"quiz-round:{r2}"),
+        (bob.id, 11, f"quiz-round:{r2}"),
+        (bob.id, 16, f"quiz-round:{r3}"),
+        (carol.id, 14, f"quiz-round:{r3}"),
+    ]
+    assert [await quiz_total(bot, m) for m in (alice, bob, carol)] == [31, 27, 27]
+    rows = await bot.store.db.fetchall(
+        "SELECT round_id, user_id, points FROM quiz_answers ORDER BY round_id, answered_at"
+    )
+    assert [(r["user_id"], r["points"]) for r in rows] == [
+        (alice.id, 15), (bob.id, 0), (carol.id, 13),
+        (alice.id, 16), (bob.id, 11),
+        (alice.id, 0), (bob.id, 16), (carol.id, 14),
+    ]  # fmt: skip
+    quiz = await bot.store.quiz.quiz(1)
+    assert quiz.status == "finished"
+    stats = await bot.store.quiz.member_stats(emulator.guild.id, alice.id)
+    assert (stats.answered, stats.correct, stats.current_streak, stats.best_streak) == (3, 2, 0, 2)
+    clock.advance(60)
+    await bot.timers.idle()
+    assert len(emulator.messages_in("general")) == 7  # 3 questions, 3 reveals, the standings
+
+
+async def run_out(emulator: Emulator, clock: Any, questions: int, seconds: int) -> list[Message]:
+    """Let a quiz that just posted its first question run to its standings; its questions."""
+    posted = [await next_question(emulator)]
+    for index in range(questions):
+        clock.advance(seconds)
+        await emulator.next_message("general", predicate=lambda m: "Answer to" in m.text)
+        clock.advance(5)
+        if index + 1 < questions:
+            posted.append(await next_question(emulator))
+    await emulator.next_message("general", predicate=lambda m: "standings" in m.text)
+    return posted
+
+
+async def test_stop_is_for_the_starter_or_a_moderator(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member, bob: Member, mod: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=3, seconds=30)).ephemeral()
+    q1 = await next_question(emulator)
+    question = await question_on(bot, q1)
+    await ephemeral_to(alice, q1, right(question))
+    refused = await (await bob.slash("quiz stop")).ephemeral()
+    assert "Only the member who started this quiz or a moderator can stop it" in refused.content
+    assert (await bot.store.quiz.running_in(emulator.channel("general").id)) is not None
+
+    stopped = await (await mod.slash("quiz stop")).ephemeral()
+    assert stopped.content.startswith("Quiz stopped after 1 of 3 questions")
+    reveal = await emulator.next_message("general")
+    assert reveal.embed["title"] == "Answer to question 1 of 3"
+    assert all(b["disabled"] for b in q1.buttons)
+    final = await emulator.next_message("general")
+    assert final.embed["title"] == "Quiz stopped — standings"
+    assert (
+        f"{alice.mention} — 15 points" in final.text and f"Stopped by {mod.mention}" in final.text
+    )
+    assert await ledger(bot) == [(alice.id, 15, f"quiz-round:{round_id_of(q1)}")]
+    quiz = await bot.store.quiz.quiz(1)
+    assert (quiz.status, quiz.stopped_by) == ("stopped", mod.id)
+    assert await bot.store.timers.by_kind("quiz.close") == []
+    clock.advance(120)
+    await bot.timers.idle()
+    assert len(emulator.messages_in("general")) == 3  # no further question
+    nothing = await (await bob.slash("quiz stop")).ephemeral()
+    assert nothing.content == "No quiz is running in this channel."
+
+
+async def test_the_starter_may_stop_between_questions(
+    bot: Any, emulator: Emulator, clock: Any, bob: Member
+) -> None:
+    await (await bob.slash("quiz start", questions=2, seconds=10)).ephemeral()
+    await next_question(emulator)
+    clock.advance(10)
+    await emulator.next_message("general")  # the reveal; the next question is 5 s away
+    stopped = await (await bob.slash("quiz stop")).ephemeral()
+    assert stopped.content.startswith("Quiz stopped after 1 of 2 questions")
+    final = await emulator.next_message("general")
+    assert final.embed["title"] == "Quiz stopped — standings"
+    assert "Nobody answered this time." in final.text
+    clock.advance(30)
+    await bot.timers.idle()
+    assert len(emulator.messages_in("general")) == 3
+
+
+async def test_a_second_quiz_in_the_same_channel_is_refused(
+    bot: Any, emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=3)).ephemeral()
+    await next_question(emulator)
+    refused = await (await bob.slash("quiz start")).ephemeral()
+    assert (
+        f"a quiz is already running here (question 1 of 3, started by {alice.mention})"
+        in refused.content
+    )
+    elsewhere = await (await bob.slash("quiz start", channel="quiz", questions=1)).ephemeral()
+    assert elsewhere.content.startswith("Quiz started")
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 2
+
+
+async def test_an_abrupt_restart_mid_question_loses_and_doubles_nothing(
+    harness: Any, emulator: Emulator, clock: Any, alice: Member, bob: Member, carol: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=2, seconds=30)).ephemeral()
+    q1 = await next_question(emulator)
+    question = await question_on(harness.bot, q1)
+    await ephemeral_to(alice, q1, right(question))
+
+    bot = await harness.restart(abrupt=True)
+    clock.advance(10)
+    assert (await ephemeral_to(bob, q1, wrong(question))).startswith("Locked in:")
+    assert f"your answer {right(question)} stands" in await ephemeral_to(alice, q1, wrong(question))
+    clock.advance(20)
+    reveal = await emulator.next_message("general")
+    assert "Answers (2)" in reveal.text
+    clock.advance(5)
+    q2 = await next_question(emulator)
+    assert q2.embed["title"] == "Question 2 of 2"
+    question2 = await question_on(bot, q2)
+    await ephemeral_to(carol, q2, right(question2))
+
+    # Down while the deadline passes: it closes at once on start-up and the quiz ends.
+    await harness.stop(abrupt=True)
+    clock.advance(90)
+    bot = await harness.start()
+    reveal2 = await emulator.next_message("general")
+    assert reveal2.embed["title"] == "Answer to question 2 of 2"
+    final = await emulator.next_message("general", predicate=lambda m: "standings" in m.text)
+    assert f"{carol.mention} — 15 points" in final.text
+    assert all(b["disabled"] for b in q2.buttons)
+
+    answers = await bot.store.db.fetchall(
+        "SELECT round_id, user_id, choice FROM quiz_answers ORDER BY round_id, user_id"
+    )
+    labels = {(r["round_id"], r["user_id"]): r["choice"] for r in answers}
+    assert labels == {
+        (round_id_of(q1), alice.id): question.answer,
+        (round_id_of(q1), bob.id): question.labels.index(wrong(question)),
+        (round_id_of(q2), carol.id): question2.answer,
+    }
+    assert await ledger(bot) == [
+        (alice.id, 15, f"quiz-round:{round_id_of(q1)}"),
+        (carol.id, 15, f"quiz-round:{round_id_of(q2)}"),
+    ]
+    assert sum(1 for m in emulator.messages_in("general") if "standings" in m.text) == 1
+
+
+async def test_no_question_repeats_until_every_match_was_asked(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member
+) -> None:
+    emulator.ratelimits.relax()
+    all_ids = {q.id for q in bot.library.get("demo").questions}
+    await (await alice.slash("quiz start", questions=3, seconds=10)).ephemeral()
+    first = [(await question_on(bot, m)).id for m in await run_out(emulator, clock, 3, 10)]
+    await (await alice.slash("quiz start", questions=2, seconds=10)).ephemeral()
+    second = [(await question_on(bot, m)).id for m in await run_out(emulator, clock, 2, 10)]
+    assert set(first) | set(second) == all_ids and len(set(first + second)) == 5
+    await (await alice.slash("quiz start", questions=1, seconds=10)).ephemeral()
+    third = [(await question_on(bot, m)).id for m in await run_out(emulator, clock, 1, 10)]
+    assert third == [first[0]]  # every question was asked: the one asked longest ago returns
+
+
+async def test_filters_with_too_few_questions_run_with_what_there_is(
+    bot: Any, emulator: Emulator, alice: Member
+) -> None:
+    note = await (await alice.slash("quiz start", questions=5, section="P2")).ephemeral()
+    assert "Only 2 questions match these filters, so the quiz runs with 2" in note.content
+    q1 = await next_question(emulator)
+    assert q1.embed["title"] == "Question 1 of 2"
+    assert (await question_on(bot, q1)).paragraph == "P2"
+    none = await (
+        await alice.slash("quiz start", channel="quiz", section="P1", difficulty="hard")
+    ).ephemeral()
+    assert "No question in demo matches section P1 and difficulty hard" in none.content
+    unknown = await (await alice.slash("quiz start", channel="quiz", section="P9")).ephemeral()
+    assert "There is no section 'P9'" in unknown.content
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 1
+
+
+async def test_section_autocomplete_shows_ref_and_title(bot: Any, alice: Member) -> None:
+    choices = await alice.autocomplete("quiz start", section="P")
+    assert [(c.name, c.value) for c in choices] == [
+        ("P1 — The quarrel", "P1"), ("P2 — Two plans", "P2"), ("P3 — The lesson", "P3")
+    ]  # fmt: skip
+    lesson = await alice.autocomplete("quiz practice", section="lesson")
+    assert [c.value for c in lesson] == ["P3"]
+
+
+async def test_only_moderators_start_when_the_server_says_so(
+    bot: Any, alice: Member, admin: Member, mod: Member
+) -> None:
+    await (await admin.slash("settings quiz-starters", starters="moderators")).ephemeral()
+    refused = await (await alice.slash("quiz start")).ephemeral()
+    assert "Only moderators can start live quizzes" in refused.content
+    started = await (await mod.slash("quiz start", questions=1)).ephemeral()
+    assert started.content.startswith("Quiz started")
+
+
+async def test_practice_brings_a_missed_question_back_and_never_scores(
+    bot: Any, emulator: Emulator, bob: Member
+) -> None:
+    first = await (await bob.slash("quiz practice")).ephemeral()
+    missed = await question_on(bot, first)
+    assert "New question for you." in first.text
+    result = await (await bob.click(first, wrong(missed))).message()
+    assert result.embed["title"] == "Practice — wrong"
+    assert missed.explanation in result.text and missed.paragraph in result.text
+    assert result.button_labels == [*missed.labels, "Next"]
+    assert all(b["disabled"] for b in result.buttons[:-1])
+
+    shown = await (await bob.click(result, "Next")).message()
+    other = await question_on(bot, shown)
+    assert other.id != missed.id
+    result = await (await bob.click(shown, right(other))).message()
+    assert result.embed["title"] == "Practice — right"
+
+    back = await (await bob.click(result, "Next")).message()
+    assert (await question_on(bot, back)).id == missed.id
+    assert "You missed this one before" in back.text
+    assert (await (await bob.click(back, right(missed))).message()).embed["title"] == (
+        "Practice — right"
+    )
+
+    guild = emulator.guild.id
+    progress = await bot.store.quiz.progress(guild, bob.id, "demo")
+    assert (progress[missed.id].seen, progress[missed.id].correct, progress[missed.id].box) == (
+        2, 1, 2
+    )  # fmt: skip
+    assert progress[other.id].box == 2
+    stats = await bot.store.quiz.member_stats(guild, bob.id)
+    assert (stats.answered, stats.correct, stats.current_streak, stats.best_streak) == (3, 2, 2, 2)
+    assert await ledger(bot) == []
+    assert await bot.store.db.fetchval("SELECT count(*) FROM score_totals") == 0
+
+
+async def test_practice_filters_and_the_article_card_button(
+    bot: Any, emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    shown = await (await alice.slash("quiz practice", section="P2", difficulty="easy")).ephemeral()
+    assert (await question_on(bot, shown)).id == "p2-oaks-tended"
+    card = await (await alice.slash("article")).message()
+    practice = await (await bob.click(card, "Practice quiz")).ephemeral()
+    assert practice.embed["title"].startswith("Practice — ")
+    assert practice.buttons and practice.ephemeral_for == bob.id
+
+
+async def test_the_help_states_the_points_rule(bot: Any, alice: Member) -> None:
+    page = await (await alice.slash("help")).ephemeral()
+    text = page.text
+    while "Next" in page.button_labels and not next(
+        b for b in page.buttons if b["label"] == "Next"
+    ).get("disabled"):
+        page = await (await alice.click(page, "Next")).message()
+        text += page.text
+    assert "/quiz start" in text and "/quiz practice" in text
+    assert "a right answer earns 10" in text and "at most +5" in text
+
+
+async def test_a_scheduled_start_needs_no_interaction_and_reports_the_channel(
+    bot: Any, emulator: Emulator, alice: Member
+) -> None:
+    engine = bot.get_cog("Quiz").engine
+    guild = emulator.guild.id
+    quiz_channel = emulator.channel("quiz")
+    fault = emulator.forbid(channel=quiz_channel)
+    with pytest.raises(QuizChannelUnavailable, match="missing a permission"):
+        await engine.start_live(
+            guild_id=guild, channel_id=quiz_channel.id, started_by=None, questions=2,
+            seconds=60, source="scheduled", title="Morning quiz",
+        )  # fmt: skip
+    emulator.remove_fault(fault)
+    gone = emulator.channel("debate").id
+    await emulator.delete_channel("debate")
+    with pytest.raises(QuizChannelUnavailable, match="no longer exists"):
+        await engine.start_live(guild_id=guild, channel_id=gone, started_by=None)
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 0
+    assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
+    assert await bot.store.quiz.last_asked(guild, "demo") == {}
+
+    quiz_id = await engine.start_live(
+        guild_id=guild, channel_id=quiz_channel.id, started_by=None, questions=2, seconds=60,
+        source="scheduled", title="Morning quiz",
+    )  # fmt: skip
+    assert await engine.running_in(quiz_channel.id)
+    posted = await emulator.next_message("quiz")
+    assert posted.embed["title"] == "Morning quiz — Question 1 of 2"
+    assert (await bot.store.quiz.quiz(quiz_id)).source == "scheduled"
+    with pytest.raises(Conflict):
+        await engine.start_live(guild_id=guild, channel_id=quiz_channel.id, started_by=None)
+    refused = await (await alice.slash("quiz start", channel="quiz")).ephemeral()
+    assert "started by the schedule “Morning quiz”" in refused.content
+    only_mods = await (await alice.slash("quiz stop", channel="quiz")).ephemeral()
+    assert "Only the member who started this quiz or a moderator" in only_mods.content
