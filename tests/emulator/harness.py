@@ -75,15 +75,11 @@ class BotHarness:
         bot = RoundtableBot(self.settings, clock=self.clock, guild_ready_timeout=0.1)
         self.bot = bot
         self._task = asyncio.create_task(bot.start(self.settings.token), name="roundtable-bot")
-        ready = asyncio.create_task(bot.wait_until_ready())
-        try:
-            done, _ = await asyncio.wait(
-                {self._task, ready}, timeout=ready_within, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            if not ready.done():
-                ready.cancel()
-        if self._task in done or not done:
+        deadline = time.perf_counter() + ready_within
+        # discord.py makes its ready event inside login(), so poll rather than wait on it
+        while not bot.is_ready() and not self._task.done() and time.perf_counter() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        if not bot.is_ready():
             error = self._task.exception() if self._task.done() else None
             await self.stop(abrupt=True)
             if error is not None:

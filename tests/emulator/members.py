@@ -150,8 +150,13 @@ class InteractionResult:
     def followups(self) -> list[Message]:
         return [self.emulator.messages[i] for i in self.interaction.followup_ids]
 
-    async def acknowledged(self, timeout: float = DEFAULT_TIMEOUT) -> int:
-        """Wait for the first response; return its callback type (4, 5, 6, 7, 8 or 9)."""
+    async def acknowledged(self, timeout: float | None = None) -> int:
+        """Wait for the first response; return its callback type (4, 5, 6, 7, 8 or 9).
+
+        The default wait is the interaction deadline (3 s) plus a margin: a bot that has not
+        answered by then has failed the interaction on a real Discord too."""
+        if timeout is None:
+            timeout = self.emulator.interaction_deadline + 0.5
 
         def probe() -> int | None:
             if self.interaction.rejected and not self.interaction.acknowledged:
@@ -170,7 +175,7 @@ class InteractionResult:
     async def reply(self, timeout: float = DEFAULT_TIMEOUT) -> Any:
         """The first response: a Message (types 4, 5 once filled in, 6, 7), a :class:`Modal`
         (9) or a list of :class:`Choice` (8)."""
-        kind = await self.acknowledged(timeout)
+        kind = await self.acknowledged(min(timeout, self.emulator.interaction_deadline + 0.5))
         if kind == 9:
             return Modal.from_response(self.interaction, self.interaction.modal or {})
         if kind == 8:
@@ -264,14 +269,19 @@ class Member:
         self,
         command: str,
         *,
-        channel: Channel | str | None = None,
+        in_channel: Channel | str | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> InteractionResult:
         """Run ``/command [group] [subcommand]`` with options (``term="x"``; a dashed option
-        name can be written with ``_`` or passed in ``options``)."""
-        target = self._channel(channel)
+        name can be written with ``_`` or passed in ``options``).
+
+        The command runs in #general, or in ``in_channel``; ``channel=`` also picks where it
+        runs, unless the command has an option called ``channel`` (then it is that option).
+        """
         given = {**(options or {}), **kwargs}
+        leaf = self._leaf(command)
+        target = self._location(leaf, given, in_channel)
         data = self._command_data(command, given, target, focused=None)
         return await self._deliver(interactions.APPLICATION_COMMAND, target, data)
 
@@ -280,20 +290,40 @@ class Member:
         command: str,
         *,
         focused: str | None = None,
-        channel: Channel | str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        in_channel: Channel | str | None = None,
         options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> list[Choice]:
         """Type into an autocomplete option; return the bot's choices. The focused option is
-        ``focused``, else the last given option that has autocomplete."""
-        target = self._channel(channel)
+        ``focused``, else the last given option that has autocomplete. ``channel=`` and
+        ``timeout=`` work as in :meth:`slash` (unless the command has options so named)."""
         given = {**(options or {}), **kwargs}
+        leaf = self._leaf(command)
+        target = self._location(leaf, given, in_channel)
+        timeout = (
+            given.pop("timeout")
+            if "timeout" in given and not _has(leaf, "timeout")
+            else DEFAULT_TIMEOUT
+        )
         data = self._command_data(command, given, target, focused=focused or "")
         result = await self._deliver(interactions.AUTOCOMPLETE, target, data)
         choices = await result.reply(timeout)
         assert isinstance(choices, list), f"expected autocomplete choices, got {choices!r}"
         return choices
+
+    def _leaf(self, command: str) -> dict[str, Any]:
+        words = command.strip().lstrip("/").split()
+        leaf = self._find_command(words[0])
+        for word in words[1:]:
+            leaf = _child(leaf, word)
+        return leaf
+
+    def _location(
+        self, leaf: dict[str, Any], given: dict[str, Any], in_channel: Channel | str | None
+    ) -> Channel:
+        if in_channel is None and "channel" in given and not _has(leaf, "channel"):
+            in_channel = given.pop("channel")
+        return self._channel(in_channel)
 
     def _command_data(
         self, command: str, given: dict[str, Any], channel: Channel, *, focused: str | None
@@ -500,6 +530,10 @@ class Member:
 
 
 # --------------------------------------------------------------------------- option building
+
+
+def _has(leaf: dict[str, Any], name: str) -> bool:
+    return any(o["name"] == name for o in leaf.get("options") or [])
 
 
 def _child(parent: dict[str, Any], word: str) -> dict[str, Any]:

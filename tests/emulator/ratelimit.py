@@ -113,8 +113,7 @@ class RateLimiter:
         if not self.enabled:
             return Decision()
         if not exempt_global:
-            self._global.limit = Limit(self.global_limit, 1.0)
-            self._global.refresh(now)
+            self._refresh_global(now)
             if self._global.remaining <= 0:
                 retry = self._global.resets_at - now
                 return self._refuse(method, path, "global", retry, True, {})
@@ -130,6 +129,12 @@ class RateLimiter:
         if not exempt_global:
             self._global.remaining -= 1
         return Decision(headers=headers)
+
+    def _refresh_global(self, now: float) -> None:
+        if self._global.limit.count != self.global_limit:  # reconfigured by a test
+            self._global.limit = Limit(self.global_limit, 1.0)
+            self._global.remaining = min(self._global.remaining, self.global_limit)
+        self._global.refresh(now)
 
     def _take_forced(self, path: str) -> _Forced | None:
         for forced in self._forced:

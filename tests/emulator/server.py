@@ -164,6 +164,7 @@ class Emulator:
         self._changed = asyncio.Event()
         self._read_cursor: dict[int, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._handed_threads: set[int] = set()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -553,13 +554,13 @@ class Emulator:
     async def wait_until(
         self, probe: Callable[[], T | None], *, what: str, timeout: float = DEFAULT_TIMEOUT
     ) -> T:
-        """Return ``probe()``'s first non-None (and non-False) value; AssertionError on timeout."""
+        """Return ``probe()``'s first truthy value; AssertionError naming ``what`` on timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             changed = self._changed
             result = probe()
-            if result is not None and result is not False:
+            if result:
                 return result
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -637,18 +638,19 @@ class Emulator:
     async def next_thread(
         self, parent: Channel | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
     ) -> Channel:
-        """The next thread the bot creates (under ``parent``, when given)."""
+        """The oldest thread the bot created (under ``parent``, when given) that this test has
+        not been handed yet."""
         parent_id = self.channel(parent).id if parent is not None else None
-        seen = {c.id for c in self.guild.channels.values() if c.is_thread}
 
         def probe() -> Channel | None:
-            for channel in self.guild.channels.values():
+            for channel in sorted(self.guild.channels.values(), key=lambda c: c.created_at):
                 if (
                     channel.is_thread
-                    and channel.id not in seen
+                    and channel.id not in self._handed_threads
                     and channel.owner_id == self.bot_user.id
                     and (parent_id is None or channel.parent_id == parent_id)
                 ):
+                    self._handed_threads.add(channel.id)
                     return channel
             return None
 

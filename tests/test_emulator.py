@@ -1,0 +1,853 @@
+"""The emulator's own rules, checked with a bare discord.py bot, and the e2e tests of /help and
+/settings with the real Roundtable bot.
+
+The bare ``Probe`` bot isolates one emulator rule from Roundtable: its commands do exactly one
+thing each (answer late, answer twice, defer and edit later, open a modal...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import aiohttp
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from tests.emulator import BotHarness, Emulator, Member, P, pointed_at
+from tests.emulator import limits as L
+from tests.emulator.limits import FormErrors
+from tests.emulator.ratelimit import Limit
+from tests.emulator.state import Overwrite
+
+# =============================================================================== a bare bot
+
+
+class Probe(commands.Bot):
+    """A minimal bot whose commands each exercise one emulator rule."""
+
+    def __init__(self, guild_id: int) -> None:
+        super().__init__(
+            command_prefix="!",
+            intents=discord.Intents(guilds=True, guild_messages=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=0.1,
+        )
+        self.guild_id = guild_id
+        self.release = asyncio.Event()
+        self.errors: list[BaseException] = []
+        self.resumed = asyncio.Event()
+        self.seen_messages: list[discord.Message] = []
+        self.tree.on_error = self._on_tree_error
+        _add_probe_commands(self)
+
+    async def setup_hook(self) -> None:
+        guild = discord.Object(self.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+
+    async def _on_tree_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        self.errors.append(getattr(error, "original", error))
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before a repeated IDENTIFY; the probe need not."""
+
+    async def on_resumed(self) -> None:
+        self.resumed.set()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen_messages.append(message)
+
+
+class Choices(discord.ui.View):
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="A", custom_id="probe:choice:A")
+    async def a(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.send_message("you chose A", ephemeral=True)
+
+    @discord.ui.button(label="B", custom_id="probe:choice:B")
+    async def b(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        await interaction.response.edit_message(content="B was chosen", view=None)
+
+    @discord.ui.select(
+        custom_id="probe:fruit",
+        placeholder="Pick fruit",
+        max_values=2,
+        options=[
+            discord.SelectOption(label="Apple", value="apple"),
+            discord.SelectOption(label="Pear", value="pear"),
+        ],
+    )
+    async def fruit(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
+        await interaction.response.send_message(",".join(select.values), ephemeral=True)
+
+
+class Speech(discord.ui.Modal, title="Your speech"):
+    speech: discord.ui.TextInput[Any] = discord.ui.TextInput(
+        label="Speech", custom_id="speech", style=discord.TextStyle.long, max_length=50
+    )
+    note: discord.ui.Label[Any] = discord.ui.Label(
+        text="Note", component=discord.ui.TextInput(custom_id="note", required=False)
+    )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        note = self.note.component.value  # type: ignore[attr-defined]
+        await interaction.response.send_message(f"heard: {self.speech.value} / {note}")
+
+
+def _add_probe_commands(bot: Probe) -> None:
+    tree = bot.tree
+
+    @tree.command(description="Answer pong.")
+    async def ping(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("pong")
+
+    @tree.command(description="Say something.")
+    @app_commands.describe(text="what", times="how often", loud="shout")
+    async def echo(
+        interaction: discord.Interaction,
+        text: str,
+        times: app_commands.Range[int, 1, 3] = 1,
+        loud: bool = False,
+    ) -> None:
+        said = text.upper() if loud else text
+        await interaction.response.send_message(" ".join([said] * times), ephemeral=True)
+
+    @tree.command(description="Choose a size.")
+    async def size(interaction: discord.Interaction, size: Literal["small", "large"]) -> None:
+        await interaction.response.send_message(f"size {size}")
+
+    @tree.command(description="Greet a member.")
+    async def greet(
+        interaction: discord.Interaction,
+        member: discord.Member,
+        role: discord.Role | None = None,
+        where: discord.TextChannel | None = None,
+    ) -> None:
+        parts = [
+            member.name,
+            role.name if role else "-",
+            where.name if where else "-",
+            str(interaction.permissions.manage_guild),
+        ]
+        await interaction.response.send_message(" ".join(parts))
+
+    @tree.command(description="Search terms.")
+    async def search(interaction: discord.Interaction, term: str) -> None:
+        await interaction.response.send_message(f"searched {term}")
+
+    @search.autocomplete("term")
+    async def search_term(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        words = ["decision", "declare", "debate", "moderate"]
+        return [app_commands.Choice(name=w, value=w) for w in words if current in w]
+
+    @tree.command(description="Show buttons.")
+    async def buttons(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("choose", view=Choices())
+
+    @tree.command(description="Open a modal.")
+    async def speak(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(Speech())
+
+    @tree.command(description="Answer after the bot is released.")
+    async def slow(interaction: discord.Interaction) -> None:
+        await bot.release.wait()
+        await interaction.response.send_message("finally")
+
+    @tree.command(description="Answer twice (raw: discord.py itself refuses a second answer).")
+    async def twice(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("one")
+        await interaction.followup.send("follow-up")
+        route = discord.http.Route(
+            "POST",
+            "/interactions/{interaction_id}/{token}/callback",
+            interaction_id=interaction.id,
+            token=interaction.token,
+        )
+        await bot.http.request(route, json={"type": 4, "data": {"content": "two"}})
+
+    @tree.command(description="Defer, then edit once released.")
+    async def later(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.edit_original_response(content="thinking done")
+        await bot.release.wait()
+        await interaction.edit_original_response(content="much later")
+
+    @tree.command(description="Post in the channel too long a message.")
+    async def shout(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("x" * 2001)
+
+    group = app_commands.Group(name="team", description="Team things.")
+
+    @group.command(name="join", description="Join a team.")
+    async def join(interaction: discord.Interaction, team: str) -> None:
+        await interaction.response.send_message(f"joined {team}", ephemeral=True)
+
+    tree.add_command(group)
+    bot.add_view(Choices())
+
+
+@pytest.fixture
+async def probe(emulator: Emulator) -> AsyncIterator[Probe]:
+    with pointed_at(emulator):
+        client = Probe(emulator.guild.id)
+        task = asyncio.create_task(client.start(emulator.token))
+        try:
+            await emulator.wait_until(lambda: client.is_ready() or task.done(), what="the probe")
+            assert client.is_ready(), task.exception()
+            yield client
+        finally:
+            await client.close()
+            await asyncio.wait_for(task, 5)
+
+
+def general(emulator: Emulator) -> discord.TextChannel:
+    return emulator.channel("general")
+
+
+async def _send_raw(probe: Probe, route: str, **params: Any) -> Any:
+    method, path = route.split(" ", 1)
+    return await probe.http.request(
+        discord.http.Route(method, path, **params.pop("ids", {})), **params
+    )
+
+
+# =============================================================================== limits (pure)
+
+
+def _errors(check: Any, body: Any) -> list[str]:
+    errors = FormErrors()
+    check(body, errors)
+    return [error.field for error in errors.errors]
+
+
+def _row(*components: dict[str, Any]) -> dict[str, Any]:
+    return {"type": 1, "components": list(components)}
+
+
+def _button(label: str = "x", custom_id: str = "c") -> dict[str, Any]:
+    return {"type": 2, "style": 1, "label": label, "custom_id": custom_id}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"content": "x" * 2001}, "content"),
+        ({"embeds": [{"title": "t" * 257}]}, "embeds.0.title"),
+        ({"embeds": [{"description": "d" * 4097}]}, "embeds.0.description"),
+        ({"embeds": [{"fields": [{"name": "n", "value": "v"}] * 26}]}, "embeds.0.fields"),
+        ({"embeds": [{"fields": [{"name": "n" * 257, "value": "v"}]}]}, "embeds.0.fields.0.name"),
+        ({"embeds": [{"fields": [{"name": "n", "value": "v" * 1025}]}]}, "embeds.0.fields.0.value"),
+        ({"embeds": [{"footer": {"text": "f" * 2049}}]}, "embeds.0.footer.text"),
+        ({"embeds": [{"author": {"name": "a" * 257}}]}, "embeds.0.author.name"),
+        ({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]}, "embeds"),
+        ({"embeds": [{"title": "t"}] * 11}, "embeds"),
+        ({"components": [_row(_button(custom_id=f"c{i}")) for i in range(6)]}, "components"),
+        (
+            {"components": [_row(*[_button(custom_id=f"c{i}") for i in range(6)])]},
+            "components.0.components",
+        ),
+        (
+            {"components": [_row(_button(custom_id="same"), _button(custom_id="same"))]},
+            "components.0.components.1.custom_id",
+        ),
+        (
+            {"components": [_row(_button(custom_id="c" * 101))]},
+            "components.0.components.0.custom_id",
+        ),
+        ({"components": [_row(_button(label="l" * 81))]}, "components.0.components.0.label"),
+        (
+            {
+                "components": [
+                    _row(
+                        {
+                            "type": 3,
+                            "custom_id": "s",
+                            "options": [{"label": str(i), "value": str(i)} for i in range(26)],
+                        }
+                    )
+                ]
+            },
+            "components.0.components.0.options",
+        ),
+        ({}, "content"),
+    ],
+)
+def test_message_limits_name_the_field(body: dict[str, Any], field: str) -> None:
+    assert field in _errors(L.check_message, body)
+
+
+def test_a_message_at_the_limits_passes() -> None:
+    embed = {
+        "title": "t" * 256,
+        "description": "d" * 1000,
+        "fields": [{"name": "n" * 10, "value": "v" * 100}] * 25,
+    }
+    body = {
+        "content": "x" * 2000,
+        "embeds": [embed],
+        "components": [_row(*[_button(custom_id=f"{r}:{i}") for i in range(5)]) for r in range(5)],
+    }
+    assert _errors(L.check_message, body) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {
+                "title": "t" * 46,
+                "custom_id": "m",
+                "components": [_row({"type": 4, "custom_id": "a", "label": "A", "style": 1})],
+            },
+            "data.title",
+        ),
+        (
+            {
+                "title": "t",
+                "custom_id": "m",
+                "components": [
+                    _row({"type": 4, "custom_id": f"a{i}", "label": "A", "style": 1})
+                    for i in range(6)
+                ],
+            },
+            "data.components",
+        ),
+        (
+            {
+                "title": "t",
+                "custom_id": "m",
+                "components": [_row({"type": 4, "custom_id": "a", "label": "A" * 46, "style": 1})],
+            },
+            "data.components.0.components.0.label",
+        ),
+        (
+            {
+                "title": "t",
+                "custom_id": "m",
+                "components": [
+                    _row(
+                        {
+                            "type": 4,
+                            "custom_id": "a",
+                            "label": "A",
+                            "style": 1,
+                            "placeholder": "p" * 101,
+                        }
+                    )
+                ],
+            },
+            "data.components.0.components.0.placeholder",
+        ),
+        (
+            {
+                "title": "t",
+                "custom_id": "m",
+                "components": [
+                    {
+                        "type": 18,
+                        "label": "L",
+                        "component": {"type": 4, "custom_id": "a", "style": 1, "max_length": 4001},
+                    }
+                ],
+            },
+            "data.components.0.component.max_length",
+        ),
+    ],
+)
+def test_modal_limits_name_the_field(data: dict[str, Any], field: str) -> None:
+    assert field in _errors(L.check_modal, data)
+
+
+def test_autocomplete_and_thread_limits() -> None:
+    too_many = {"choices": [{"name": str(i), "value": str(i)} for i in range(26)]}
+    assert "data.choices" in _errors(L.check_autocomplete, too_many)
+    assert "data.choices.0.name" in _errors(
+        L.check_autocomplete, {"choices": [{"name": "", "value": "v"}]}
+    )
+    assert _errors(L.check_thread_name, {"name": "n" * 101}) == ["name"]
+    assert _errors(L.check_thread_name, {"name": ""}) == ["name"]
+
+
+def _command(**overrides: Any) -> dict[str, Any]:
+    return {"name": "quiz", "description": "Quiz things.", "type": 1, **overrides}
+
+
+def _option(name: str = "n", kind: int = 3, **overrides: Any) -> dict[str, Any]:
+    return {"name": name, "description": "d", "type": kind, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("commands_", "field"),
+    [
+        ([_command(name="Quiz")], "0.name"),
+        ([_command(name="has space")], "0.name"),
+        ([_command(name="x" * 33)], "0.name"),
+        ([_command(description="")], "0.description"),
+        ([_command(description="d" * 101)], "0.description"),
+        ([_command(options=[_option(f"o{i}") for i in range(26)])], "0.options"),
+        ([_command(options=[_option("a"), _option("b", required=True)])], "0.options.1.required"),
+        (
+            [
+                _command(
+                    options=[
+                        _option(choices=[{"name": str(i), "value": str(i)} for i in range(26)])
+                    ]
+                )
+            ],
+            "0.options.0.choices",
+        ),
+        (
+            [_command(options=[_option(choices=[{"name": "n" * 101, "value": "v"}])])],
+            "0.options.0.choices.0.name",
+        ),
+        (
+            [_command(options=[_option(choices=[{"name": "n", "value": "v" * 101}])])],
+            "0.options.0.choices.0.value",
+        ),
+        (
+            [_command(options=[_option(autocomplete=True, choices=[{"name": "a", "value": "a"}])])],
+            "0.options.0.autocomplete",
+        ),
+        (
+            [_command(options=[_option("sub", 1, options=[_option("deeper", 1)])])],
+            "0.options.0.options.0.type",
+        ),
+        ([_command(), _command()], "1.name"),
+        ([_command(name=f"c{i}") for i in range(101)], "<body>"),
+    ],
+)
+def test_command_definitions_are_checked(commands_: list[dict[str, Any]], field: str) -> None:
+    assert field in _errors(L.check_commands, commands_)
+
+
+def test_a_command_over_8000_characters_is_refused() -> None:
+    options = [
+        _option(
+            f"o{i}",
+            description="d" * 100,
+            choices=[{"name": "n" * 100, "value": f"{j}" + "v" * 90} for j in range(25)],
+        )
+        for i in range(2)
+    ]
+    assert "0" in _errors(L.check_commands, [_command(options=options)])
+
+
+# =============================================================================== REST rules
+
+
+async def test_an_over_long_message_is_refused_with_50035_naming_the_field(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException) as raised:
+        await channel.send("x" * 2001)
+    assert raised.value.status == 400 and raised.value.code == 50035
+    assert "In content" in str(raised.value)
+    assert "content" in found[0].detail
+    assert emulator.messages_in("general") == []
+
+
+async def test_the_openapi_schema_is_enforced(emulator: Emulator, probe: Probe) -> None:
+    channel_id = emulator.channel("general").id
+    with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException) as raised:
+        await _send_raw(
+            probe,
+            "POST /channels/{channel_id}/messages",
+            ids={"channel_id": channel_id},
+            json={"content": "hi", "tts": "yes"},
+        )
+    assert "tts" in str(raised.value)
+    assert found[0].path == f"/channels/{channel_id}/messages"
+
+
+async def test_an_unknown_route_is_a_violation_naming_it(emulator: Emulator, probe: Probe) -> None:
+    with emulator.expect_violations() as found, pytest.raises(discord.NotFound):
+        await _send_raw(
+            probe, "POST /channels/{channel_id}/teleport", ids={"channel_id": 1}, json={}
+        )
+    assert "unknown route POST /channels/1/teleport" in found[0].detail
+
+
+async def test_json_answers_have_exactly_the_json_content_type(emulator: Emulator) -> None:
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bot {emulator.token}"}
+        async with session.get(f"{emulator.api_base}/users/@me", headers=headers) as response:
+            assert response.headers["Content-Type"] == "application/json"
+            assert (await response.json())["id"] == str(emulator.bot_user.id)
+        async with session.get(f"{emulator.api_base}/users/@me") as response:
+            assert response.status == 401
+    emulator.take_violations()
+
+
+async def test_the_emulator_binds_only_the_loopback_address(emulator: Emulator) -> None:
+    assert emulator.api_base.startswith("http://127.0.0.1:")
+    assert emulator.gateway_url.startswith("ws://127.0.0.1:")
+    sites = emulator._runner.sites  # type: ignore[union-attr]
+    hosts = {s._server.sockets[0].getsockname()[0] for s in sites}  # type: ignore[attr-defined]
+    assert hosts == {"127.0.0.1"}
+
+
+# =============================================================================== interactions
+
+
+async def test_slash_commands_reach_the_bot_and_replies_come_back(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    assert emulator.command_puts[0][0] == emulator.guild.id
+    reply = await (await alice.slash("ping")).message()
+    assert reply.content == "pong" and not reply.ephemeral
+    assert reply.type == 20 and reply.interaction_user is alice.user
+    echoed = await (await alice.slash("echo", text="hi", times=2, loud=True)).ephemeral()
+    assert echoed.content == "HI HI"
+    assert echoed in alice.seen() and echoed not in emulator.member("bob").seen()
+    assert (await (await alice.slash("size", size="large")).message()).content == "size large"
+    assert (await (await alice.slash("team join", team="red")).message()).content == "joined red"
+
+
+async def test_options_are_checked_like_discords_client(probe: Probe, alice: Member) -> None:
+    with pytest.raises(AssertionError, match="must be <= 3"):
+        await alice.slash("echo", text="hi", times=4)
+    with pytest.raises(AssertionError, match="takes an integer"):
+        await alice.slash("echo", text="hi", times="2")
+    with pytest.raises(AssertionError, match="needs option 'text'"):
+        await alice.slash("echo")
+    with pytest.raises(AssertionError, match="must be one of"):
+        await alice.slash("size", size="medium")
+    with pytest.raises(AssertionError, match="no option 'colour'"):
+        await alice.slash("ping", colour="red")
+    with pytest.raises(AssertionError, match="needs a subcommand"):
+        await alice.slash("team")
+    with pytest.raises(AssertionError, match="no slash command /nope"):
+        await alice.slash("nope")
+
+
+async def test_member_role_and_channel_options_are_resolved(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member, admin: Member
+) -> None:
+    result = await admin.slash(
+        "greet", member=bob, role=emulator.role("Moderator"), where=emulator.channel("quiz")
+    )
+    assert (await result.message()).content == "bob Moderator quiz True"
+    resolved = result.interaction.data["resolved"]
+    assert set(resolved) == {"users", "members", "roles", "channels"}
+    plain = await (await alice.slash("greet", member="carol")).message()
+    assert plain.content == "carol - - False"
+
+
+async def test_buttons_selects_modals_and_autocomplete(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    question = await (await alice.slash("buttons")).message()
+    assert question.button_labels == ["A", "B"]
+    await (await bob.click(question, "A")).ephemeral()
+    assert (await bob.next_ephemeral()).content == "you chose A"
+    picked = await (await alice.select(question, ["Apple", "pear"])).ephemeral()
+    assert picked.content == "apple,pear"
+    updated = await (await alice.click(question, "probe:choice:B")).message()
+    assert updated is question and question.content == "B was chosen" and question.buttons == []
+    modal = await (await bob.slash("speak")).modal()
+    assert modal.title == "Your speech" and [i.custom_id for i in modal.inputs] == [
+        "speech",
+        "note",
+    ]
+    with pytest.raises(AssertionError, match="at most 50"):
+        await bob.submit(modal, speech="s" * 51)
+    heard = await (await bob.submit(modal, Speech="my case", note="n")).message()
+    assert heard.content == "heard: my case / n"
+    choices = await alice.autocomplete("search", term="dec")
+    assert [c.name for c in choices] == ["decision", "declare"]
+
+
+async def test_members_get_discords_permissions(
+    emulator: Emulator, alice: Member, mod: Member, admin: Member, owner: Member
+) -> None:
+    assert owner.permissions() == P.ALL
+    assert admin.can("manage_guild") and not admin.can("manage_messages")
+    assert mod.can("manage_messages") and not mod.can("manage_guild")
+    assert alice.can("send_messages", "general") and not alice.can("view_channel", "mod-log")
+    assert mod.can("view_channel", "mod-log")
+    quiz = emulator.channel("quiz")
+    moderator = emulator.role("Moderator")
+    quiz.overwrites[emulator.guild.id] = Overwrite(emulator.guild.id, 0, deny=P.SEND_MESSAGES)
+    quiz.overwrites[moderator.id] = Overwrite(moderator.id, 0, allow=P.SEND_MESSAGES)
+    assert not alice.can("send_messages", quiz) and mod.can("send_messages", quiz)
+    quiz.overwrites[mod.id] = Overwrite(mod.id, 1, deny=P.SEND_MESSAGES)
+    assert not mod.can("send_messages", quiz)
+    await emulator.create_role("Boss", "administrator")
+    await emulator.give_role(alice, "Boss")
+    assert alice.permissions("mod-log") == P.ALL
+
+
+async def test_a_first_response_after_three_seconds_is_unknown(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    assert emulator.interaction_deadline == 3.0  # Discord's; shortened below to keep tests fast
+    emulator.interaction_deadline = 0.2
+    with emulator.expect_violations(10062) as found:
+        result = await alice.slash("slow")
+        await asyncio.sleep(0.3)
+        probe.release.set()
+        with pytest.raises(AssertionError, match="refused \\(404/10062\\)"):
+            await result.acknowledged()
+    assert "after 0." in found[0].detail
+    assert isinstance(probe.errors[0], discord.NotFound) and probe.errors[0].code == 10062
+
+
+async def test_a_second_first_response_is_already_acknowledged(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    with emulator.expect_violations(40060):
+        result = await alice.slash("twice")
+        assert (await result.message()).content == "one"
+        assert (await result.followup()).content == "follow-up"
+        await emulator.wait_until(lambda: probe.errors, what="the bot's error")
+    assert probe.errors[0].code == 40060, probe.errors  # type: ignore[attr-defined]
+
+
+async def test_the_token_expires_after_fifteen_minutes_on_the_emulators_clock(
+    emulator: Emulator, probe: Probe, alice: Member, clock: Any
+) -> None:
+    result = await alice.slash("later")
+    reply = await result.ephemeral()
+    assert reply.content == "thinking done" and not reply.loading
+    clock.advance(15 * 60 + 1)
+    with emulator.expect_violations(50027) as found:
+        probe.release.set()
+        await emulator.wait_until(lambda: probe.errors, what="the bot's error")
+    assert probe.errors[0].code == 50027  # type: ignore[attr-defined]
+    assert "after the interaction" in found[0].detail
+    assert reply.content == "thinking done"
+
+
+# =============================================================================== rate limits
+
+
+async def test_a_429_is_retried_by_discord_py(emulator: Emulator, probe: Probe) -> None:
+    emulator.ratelimits.force(1, retry_after=0.2, route="/messages")
+    channel = probe.get_channel(emulator.channel("general").id)
+    started = time.monotonic()
+    message = await channel.send("after a 429")
+    assert time.monotonic() - started >= 0.2
+    assert emulator.ratelimits.count == 1
+    assert [c.status for c in emulator.calls_to("POST /channels/")] == [429, 200]
+    assert emulator.messages[message.id].content == "after a 429"
+
+
+async def test_the_global_bucket_refuses_and_discord_py_copes(
+    emulator: Emulator, probe: Probe
+) -> None:
+    emulator.ratelimits.global_limit = 5
+    users = await asyncio.gather(*(probe.fetch_user(emulator.bot_user.id) for _ in range(8)))
+    assert len(users) == 8
+    assert {hit.scope for hit in emulator.ratelimits.hits} == {"global"}
+
+
+async def test_channel_buckets_are_tracked_from_the_headers(
+    emulator: Emulator, probe: Probe
+) -> None:
+    emulator.ratelimits.channel_messages = Limit(2, 0.3)
+    channel = probe.get_channel(emulator.channel("general").id)
+    started = time.monotonic()
+    for index in range(4):
+        await channel.send(f"message {index}")
+    assert time.monotonic() - started >= 0.25  # discord.py waited for the bucket to reset
+    assert emulator.ratelimits.count == 0
+    assert len(emulator.messages_in("general")) == 4
+
+
+# =============================================================================== gateway
+
+
+async def test_a_dropped_gateway_is_resumed_with_missed_events_replayed(
+    emulator: Emulator, probe: Probe
+) -> None:
+    assert await emulator.drop_gateway() == 1
+    channel = probe.get_channel(emulator.channel("general").id)
+    await emulator.create_channel("while-away")
+    async with asyncio.timeout(5):
+        await probe.resumed.wait()
+    assert emulator.gateway.resume_count == 1 and emulator.gateway.identify_count == 1
+    assert emulator.gateway.connections[0].path == "/gateway/resume"
+    assert discord.utils.get(probe.get_all_channels(), name="while-away") is not None
+    await channel.send("still here")
+
+
+async def test_an_unknown_session_is_invalidated_and_identifies_again(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    emulator.gateway.forget_sessions()
+    await emulator.drop_gateway(code=4000)
+    await emulator.wait_until(lambda: emulator.gateway.identify_count == 2, what="a new IDENTIFY")
+    assert emulator.gateway.invalid_sessions == 1
+    assert (await (await alice.slash("ping")).message()).content == "pong"
+
+
+async def test_message_events_follow_the_intents(emulator: Emulator, probe: Probe) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    sent = await channel.send("hello")
+    await emulator.wait_until(lambda: probe.seen_messages, what="MESSAGE_CREATE")
+    assert probe.seen_messages[0].id == sent.id
+    assert await emulator.next_message("general") is emulator.messages[sent.id]
+
+
+# =============================================================================== faults
+
+
+async def test_server_errors_are_retried(emulator: Emulator, probe: Probe) -> None:
+    emulator.fail_next(1, status=500, route="POST /channels/")
+    message = await probe.get_channel(emulator.channel("general").id).send("retried")
+    assert [c.status for c in emulator.calls_to("POST /channels/")] == [500, 200]
+    assert emulator.messages[message.id].content == "retried"
+
+
+async def test_missing_permissions_and_deleted_channels(emulator: Emulator, probe: Probe) -> None:
+    general_channel = probe.get_channel(emulator.channel("general").id)
+    fault = emulator.forbid("POST /channels/")
+    with pytest.raises(discord.Forbidden) as raised:
+        await general_channel.send("no")
+    assert raised.value.code == 50013
+    emulator.remove_fault(fault)
+    await emulator.revoke("quiz", "send_messages")
+    with pytest.raises(discord.Forbidden):
+        await probe.get_channel(emulator.channel("quiz").id).send("no")
+    await emulator.delete_channel("debate")
+    with pytest.raises(discord.NotFound) as missing:
+        await probe.http.send_message(
+            emulator.channel_by_id(  # type: ignore[union-attr]
+                next(c.id for c in emulator.guild.channels.values() if c.name == "debate")
+            ).id,
+            params=discord.http.handle_message_parameters(content="no"),
+        )
+    assert missing.value.code == 10003
+    assert emulator.violations == []
+
+
+async def test_threads_are_created_and_announced(emulator: Emulator, probe: Probe) -> None:
+    channel = probe.get_channel(emulator.channel("debate").id)
+    starter = await channel.send("motion")
+    thread = await starter.create_thread(name="Debate: motion")
+    created = await emulator.next_thread("debate")
+    assert created.id == thread.id == starter.id and created.name == "Debate: motion"
+    await thread.send("first speech")
+    assert (await emulator.next_message(created)).content == "first speech"
+    with emulator.expect_violations(50035), pytest.raises(discord.HTTPException):
+        await channel.create_thread(name="n" * 101, type=discord.ChannelType.public_thread)
+
+
+# =============================================================================== Roundtable e2e
+
+
+async def test_the_bot_boots_fast_and_syncs_to_the_dev_guild_only(
+    emulator: Emulator, harness: BotHarness
+) -> None:
+    assert harness.start_durations[0] < 2.0
+    assert [scope for scope, _ in emulator.command_puts] == [emulator.guild.id]
+    names = {command["name"] for command in emulator.commands[emulator.guild.id]}
+    assert {"help", "settings"} <= names
+    assert emulator.commands[None] == []
+    assert emulator.violations == []
+
+
+async def test_help_answers_a_member_privately(emulator: Emulator, bot: Any, alice: Member) -> None:
+    reply = await (await alice.slash("help")).ephemeral()
+    assert "/help" in reply.text
+    assert reply in alice.seen() and reply not in emulator.member("bob").seen()
+    assert emulator.messages_in("general") == []
+
+
+def _command_paths(emulator: Emulator) -> list[str]:
+    paths = []
+    for command in emulator.commands[emulator.guild.id]:
+        subs = [o for o in command.get("options") or [] if o["type"] in (1, 2)]
+        if not subs:
+            paths.append(command["name"])
+        for sub in subs:
+            inner = [o for o in sub.get("options") or [] if o["type"] == 1]
+            paths += [f"{command['name']} {sub['name']} {i['name']}" for i in inner] or [
+                f"{command['name']} {sub['name']}"
+            ]
+    return paths
+
+
+@pytest.mark.xfail(
+    reason="cogs/meta.py help_sections() reads cog.get_app_commands(), which is empty for a "
+    "GroupCog, so /settings is not listed (open point in tests/README.md)",
+    strict=False,
+)
+async def test_help_lists_every_synced_command(emulator: Emulator, bot: Any, alice: Member) -> None:
+    reply = await (await alice.slash("help")).ephemeral()
+    pages = [reply.text]
+    while "Next" in reply.button_labels:  # follow the pager, if any
+        reply = await (await alice.click(reply, "Next")).message()
+        pages.append(reply.text)
+    missing = [p for p in _command_paths(emulator) if not any(f"/{p}" in t for t in pages)]
+    assert missing == []
+
+
+async def test_settings_show_and_change_as_an_admin(
+    emulator: Emulator, bot: Any, admin: Member
+) -> None:
+    shown = await (await admin.slash("settings show")).ephemeral()
+    assert "Moderator role" in shown.text and "not set" in shown.text
+    moderator = emulator.role("Moderator")
+    changed = await (await admin.slash("settings moderator-role", role=moderator)).ephemeral()
+    assert moderator.mention in changed.text
+    zones = await admin.autocomplete("settings timezone", timezone="Europe/Ber")
+    assert "Europe/Berlin" in [c.value for c in zones]
+    await (await admin.slash("settings timezone", timezone="Europe/Berlin")).ephemeral()
+    await (await admin.slash("settings quiz-starters", starters="moderators")).ephemeral()
+    await (
+        await admin.slash("settings log-channel", channel=emulator.channel("mod-log"))
+    ).ephemeral()
+    stored = await bot.store.guilds.get(emulator.guild.id)
+    assert stored.moderator_role_id == moderator.id and stored.timezone == "Europe/Berlin"
+    assert stored.quiz_starters == "moderators"
+    assert stored.log_channel_id == emulator.channel("mod-log").id
+
+
+@pytest.mark.xfail(
+    reason="cogs/settings.py interaction_check raises NotAllowed (not an AppCommandError), so "
+    "tree.on_error never runs and the member gets no answer (open point in tests/README.md)",
+    strict=False,
+)
+async def test_settings_refuse_a_member_without_manage_server(
+    emulator: Emulator, bot: Any, alice: Member, mod: Member
+) -> None:
+    for member in (alice, mod):
+        refusal = await (await member.slash("settings show")).ephemeral()
+        assert "Only admins" in refusal.text
+    refused = await (await alice.slash("settings moderator-role", role="Moderator")).ephemeral()
+    assert "Only admins" in refused.text
+    assert (await bot.store.guilds.get(emulator.guild.id)).moderator_role_id is None
+
+
+@pytest.mark.parametrize("abrupt", [False, True])
+async def test_a_restart_keeps_settings_and_does_not_sync_again(
+    emulator: Emulator, harness: BotHarness, admin: Member, abrupt: bool
+) -> None:
+    await (await admin.slash("settings timezone", timezone="Asia/Seoul")).ephemeral()
+    bot = await harness.restart(abrupt=abrupt)
+    assert len(emulator.command_puts) == 1 and bot.synced is False
+    assert harness.start_durations[-1] < 2.0
+    shown = await (await admin.slash("settings show")).ephemeral()
+    assert "Asia/Seoul" in shown.text
+
+
+async def test_an_abrupt_stop_leaves_no_task_or_thread_behind(
+    emulator: Emulator, harness: BotHarness
+) -> None:
+    await harness.stop(abrupt=True)
+    await asyncio.sleep(0)
+    leftovers = [t for t in asyncio.all_tasks() if "discord" in repr(t.get_coro())]
+    assert leftovers == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("keep-alive")]
