@@ -779,11 +779,6 @@ def _command_paths(emulator: Emulator) -> list[str]:
     return paths
 
 
-@pytest.mark.xfail(
-    reason="cogs/meta.py help_sections() reads cog.get_app_commands(), which is empty for a "
-    "GroupCog, so /settings is not listed (open point in tests/README.md)",
-    strict=False,
-)
 async def test_help_lists_every_synced_command(emulator: Emulator, bot: Any, alice: Member) -> None:
     reply = await (await alice.slash("help")).ephemeral()
     pages = [reply.text]

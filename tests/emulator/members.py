@@ -518,14 +518,19 @@ class Member:
             self.emulator, entry, self.guild_member, channel, resolved
         )
 
-    def _named(self, name: str) -> Any:
-        with contextlib.suppress(AssertionError):
-            return self.emulator.channel(name)
-        with contextlib.suppress(AssertionError):
-            return self.emulator.role(name)
-        for guild_member in self.emulator.guild.members.values():
-            if guild_member.user.username == name:
-                return guild_member
+    def _named(self, name: str, kind: int | None = None) -> Any:
+        """A channel, role or member by name (only the kind an option takes, when given)."""
+        emulator = self.emulator
+        if kind in (None, CHANNEL):
+            with contextlib.suppress(AssertionError):
+                return emulator.channel(name)
+        if kind in (None, ROLE, MENTIONABLE):
+            with contextlib.suppress(AssertionError):
+                return emulator.role(name)
+        if kind in (None, USER, MENTIONABLE):
+            for guild_member in emulator.guild.members.values():
+                if guild_member.user.username == name:
+                    return guild_member
         raise AssertionError(f"no channel, role or member named {name!r}")
 
 
@@ -666,7 +671,7 @@ def _entity_value(
 ) -> str:
     kind = definition["type"]
     if isinstance(value, str):
-        value = member._named(value)
+        value = member._named(value, kind)
     entity = value.guild_member if isinstance(value, Member) else value
     is_user = isinstance(entity, GuildMember | User)
     accepted = {
