@@ -97,6 +97,12 @@ def bot(harness: BotHarness) -> Any:
 
 
 @pytest.fixture
+def restart_bot(harness: BotHarness) -> Any:
+    """``bot = await restart_bot(abrupt=False)``: a new bot on the same database."""
+    return harness.restart
+
+
+@pytest.fixture
 def alice(emulator: Emulator) -> Member:
     return emulator.member("alice")
 

@@ -8,6 +8,7 @@ thing each (answer late, answer twice, defer and edit later, open a modal...).
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -185,6 +186,21 @@ def _add_probe_commands(bot: Probe) -> None:
     @tree.command(description="Post in the channel too long a message.")
     async def shout(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("x" * 2001)
+
+    @tree.command(description="Reply with a file, then follow up privately with another.")
+    async def upload(interaction: discord.Interaction) -> None:
+        report = discord.File(io.BytesIO(b"a,b\n1,2\n"), filename="report.csv")
+        await interaction.response.send_message("here", file=report)
+        note = discord.File(io.BytesIO(b"secret"), filename="note.txt")
+        await interaction.followup.send("private", file=note, ephemeral=True)
+
+    @tree.command(description="Walk through @original: fetch, edit, delete.")
+    async def original(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first")
+        fetched = await interaction.original_response()
+        await interaction.edit_original_response(content=f"edited {fetched.id}")
+        await bot.release.wait()
+        await interaction.delete_original_response()
 
     group = app_commands.Group(name="team", description="Team things.")
 
@@ -627,6 +643,61 @@ async def test_the_token_expires_after_fifteen_minutes_on_the_emulators_clock(
     assert probe.errors[0].code == 50027  # type: ignore[attr-defined]
     assert "after the interaction" in found[0].detail
     assert reply.content == "thinking done"
+
+
+async def test_files_travel_as_multipart_attachments(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    result = await alice.slash("upload")
+    reply = await result.message()
+    assert reply.attachments[0].filename == "report.csv"
+    assert reply.attachments[0].text == "a,b\n1,2\n"
+    private = await result.followup()
+    assert private.ephemeral and private.attachments[0].data == b"secret"
+    assert await alice.next_ephemeral() is private
+    async with aiohttp.ClientSession() as session, session.get(reply.attachments[0].url) as got:
+        assert await got.read() == b"a,b\n1,2\n"
+
+
+async def test_the_original_response_can_be_fetched_edited_and_deleted(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    result = await alice.slash("original")
+    reply = await result.message()
+    edited = await emulator.next_edit(reply, predicate=lambda m: m.content.startswith("edited"))
+    assert edited.content == f"edited {reply.id}" and edited.history[0]["content"] == "first"
+    probe.release.set()
+    await emulator.wait_until(lambda: reply.deleted, what="the reply to be deleted")
+    assert emulator.messages_in("general") == []
+
+
+async def test_commands_run_in_threads_and_members_post_messages(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    thread = await emulator.create_thread("debate", "side talk", owner=alice)
+    reply = await (await alice.slash("ping", channel=thread)).message()
+    assert reply.channel_id == thread.id
+    assert await emulator.next_message(thread) is reply
+    await alice.send("general", "no content intent: the bot sees no text")
+    await alice.send("general", f"{emulator.bot_user.mention} but a mention shows it")
+    from_alice = lambda: [m for m in probe.seen_messages if m.author.id == alice.id]  # noqa: E731
+    await emulator.wait_until(lambda: len(from_alice()) == 2, what="alice's MESSAGE_CREATEs")
+    assert [m.content for m in from_alice()] == [
+        "",
+        f"{emulator.bot_user.mention} but a mention shows it",
+    ]
+
+
+async def test_a_restart_keeps_the_emulators_state(
+    emulator: Emulator, restart_bot: Any, alice: Member, clock: Any
+) -> None:
+    old = emulator.bot
+    await (await alice.slash("help")).ephemeral()
+    new = await restart_bot(abrupt=True)
+    assert new is emulator.bot and new is not old and old.is_closed() is False
+    assert len(alice.ephemerals()) == 1
+    assert emulator.gateway.identify_count == 2
+    await (await alice.slash("help")).ephemeral()
 
 
 # =============================================================================== rate limits

@@ -30,6 +30,7 @@ INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
 INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
+INTENT_MESSAGE_CONTENT = 1 << 15
 EVENT_INTENTS = {
     "GUILD_CREATE": INTENT_GUILDS,
     "GUILD_UPDATE": INTENT_GUILDS,
@@ -93,12 +94,14 @@ class Gateway:
         guild_payloads: Callable[[], list[dict[str, Any]]],
         on_change: Callable[[], None],
         resume_url: Callable[[], str],
+        bot_id: Callable[[], int],
     ) -> None:
         self._token = token
         self._ready_payload = ready_payload
         self._guild_payloads = guild_payloads
         self._on_change = on_change
         self._resume_url = resume_url
+        self._bot_id = bot_id
         self.sessions: dict[str, Session] = {}
         self.connections: list[Connection] = []
         self.connection_count = 0
@@ -187,10 +190,23 @@ class Gateway:
 
     # ----------------------------------------------------------------- dispatch
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send ``event`` to every live session that asked for its intent."""
+        """Send ``event`` to every live session that asked for its intent (message content is
+        blanked, like Discord, for a session without the message-content intent)."""
         for session in list(self.sessions.values()):
             if not session.closed and session.wants(event):
-                await self._deliver(session, event, data)
+                await self._deliver(session, event, self._visible(session, event, data))
+
+    def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
+        if (
+            event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE")
+            or session.intents & INTENT_MESSAGE_CONTENT
+        ):
+            return data
+        bot_id = str(self._bot_id())
+        mentioned = any(str(user.get("id")) == bot_id for user in data.get("mentions") or [])
+        if str((data.get("author") or {}).get("id")) == bot_id or mentioned:
+            return data
+        return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
 
     async def _deliver(self, session: Session, event: str, data: dict[str, Any]) -> None:
         session.sequence += 1

@@ -64,6 +64,7 @@ class BotHarness:
         self._task: asyncio.Task[None] | None = None
         self._tasks_before: set[asyncio.Task[Any]] = set()
         self._saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        emulator.harness = self
 
     async def start(self, ready_within: float = 10.0) -> Any:
         """Start a new bot and wait until it is ready; re-raise its start-up error."""
@@ -108,6 +109,8 @@ class BotHarness:
         """Stop the bot and start a new one on the same database and settings."""
         await self.stop(abrupt=abrupt)
         return await self.start()
+
+    restart_bot = restart
 
     async def _crash(self, bot: Any, task: asyncio.Task[None] | None) -> None:
         self.emulator.gateway.forget_sessions()

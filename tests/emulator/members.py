@@ -433,6 +433,27 @@ class Member:
         source = self.emulator.messages.get(parent.source_message_id or 0)
         return await self._deliver(interactions.MODAL_SUBMIT, channel, data, source)
 
+    # ----------------------------------------------------------------- plain messages
+    async def send(self, channel: Channel | str, content: str) -> Message:
+        """Post a plain message (MESSAGE_CREATE reaches the bot only with the guild-messages
+        intent, and its text only with the message-content intent or a mention of the bot)."""
+        target = self.emulator.channel(channel)
+        send = "send_messages_in_threads" if target.is_thread else "send_messages"
+        assert self.can(send, target), f"{self.name} may not post in #{target.name}"
+        emulator = self.emulator
+        message = Message(
+            emulator.ids.next(),
+            target.id,
+            target.guild_id,
+            self.user,
+            emulator.clock.now(),
+            content=content,
+        )
+        if emulator.bot_user.mention in content:
+            message.mentions = [emulator.bot_user]
+        await emulator.rest.publish(message)
+        return message
+
     # ----------------------------------------------------------------- what the member saw
     async def next_ephemeral(
         self,

@@ -414,7 +414,7 @@ class RestApi:
                 allow_empty=kind == 5,
             )
             interaction.original_message_id = message.id
-            await self._publish(message)
+            await self.publish(message)
             return message
         if kind in (6, 7):
             message = self.emu.messages[interaction.source_message_id]  # type: ignore[index]
@@ -480,7 +480,7 @@ class RestApi:
                 interaction.channel_id, call.json, call.files, flags=flags, interaction=interaction
             )
             interaction.followup_ids.append(message.id)
-            await self._publish(message)
+            await self.publish(message)
         if call.query.get("wait") not in ("1", "true", "True"):
             return 204, None
         return 200, message.payload()
@@ -589,7 +589,7 @@ class RestApi:
         if reference:
             message.message_reference = {**reference, "channel_id": str(channel.id)}
             message.type = 19
-        await self._publish(message)
+        await self.publish(message)
         return 200, message.payload()
 
     def _check_thread_open(self, channel: Channel) -> None:
@@ -802,7 +802,8 @@ class RestApi:
             )
         return kept
 
-    async def _publish(self, message: Message) -> None:
+    async def publish(self, message: Message) -> None:
+        """Store a new message and announce it (MESSAGE_CREATE unless ephemeral)."""
         self.emu.messages[message.id] = message
         channel = self.emu.channel_by_id(message.channel_id)
         if channel is not None and message.ephemeral_for is None:

@@ -160,12 +160,14 @@ class Emulator:
             guild_payloads=self._guild_payloads,
             on_change=self.notify,
             resume_url=lambda: f"ws://{HOST}:{self.port}/gateway/resume",
+            bot_id=lambda: self.bot_user.id,
         )
         self._changed = asyncio.Event()
         self._read_cursor: dict[int, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._handed_threads: set[int] = set()
         self._runner: web.AppRunner | None = None
+        self.harness: Any = None  # set by BotHarness
         self.port = 0
 
     # ================================================================= lifecycle
@@ -495,6 +497,18 @@ class Emulator:
         else:
             await self.dispatch("CHANNEL_DELETE", channel.payload())
         self.notify()
+
+    # ================================================================= the bot
+    @property
+    def bot(self) -> Any:
+        """The running bot (the current one after a restart)."""
+        assert self.harness is not None and self.harness.bot is not None, "no bot is running"
+        return self.harness.bot
+
+    async def restart_bot(self, *, abrupt: bool = False) -> Any:
+        """Stop the bot (``abrupt``: like a crash) and start a new one on the same database."""
+        assert self.harness is not None, "ask for the bot or harness fixture to run the bot"
+        return await self.harness.restart(abrupt=abrupt)
 
     # ================================================================= faults
     async def drop_gateway(self, *, code: int | None = None) -> int:

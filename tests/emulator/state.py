@@ -339,6 +339,7 @@ class Message:
     message_reference: dict[str, Any] | None = None
     thread_id: int | None = None
     reactions: dict[str, set[int]] = field(default_factory=dict)
+    mentions: list[User] = field(default_factory=list)
     pinned: bool = False
     revision: int = 0
     deleted: bool = False
@@ -427,7 +428,7 @@ class Message:
             "edited_timestamp": iso(self.edited_at) if self.edited_at else None,
             "tts": False,
             "mention_everyone": False,
-            "mentions": [],
+            "mentions": [user.payload() for user in self.mentions],
             "mention_roles": [],
             "attachments": [a.payload() for a in self.attachments],
             "embeds": self.embeds,
