@@ -425,9 +425,11 @@ class DebateStore:
     # --- judges -----------------------------------------------------------------------------
 
     async def judges(self, debate_id: int) -> list[Judge]:
+        """The judges in the order they were added (the debate's creator first)."""
         rows = await self.db.fetchall(
             "SELECT debate_id, user_id, name, added_by, added_at FROM debate_judges "
-            "WHERE debate_id = ? ORDER BY added_at, user_id",
+            "WHERE debate_id = ? "
+            "ORDER BY added_at, CASE WHEN user_id = added_by THEN 0 ELSE 1 END, user_id",
             (debate_id,),
         )
         return [Judge(**dict(r)) for r in rows]

@@ -1,0 +1,920 @@
+"""The debate's life: state changes in one transaction each, durable deadlines, thread messages.
+
+Every change (join, begin, a speech, a deadline, a moderator's control) reads, checks and writes
+inside one ``store.transaction()``, scheduling or cancelling its timers in the same transaction.
+Discord I/O happens afterwards in :meth:`DebateFlow.publish`, which posts whatever the database
+says is due and not yet posted (positions, speeches, "no speech" notices, the current turn's
+announcement, the vote, the results) and records each message id. Publishing is idempotent and
+runs again at start-up, so a crash between a commit and its message loses nothing.
+
+Timers (all keyed, so rescheduling replaces): ``debate.turn_end`` and ``debate.reminder`` per
+turn, ``debate.vote_close`` per debate. Handlers check the database first (the deadline there
+is the truth; a timer is only a wake-up), so running one twice or late does no harm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import debate as rules
+from bot.content import Motion, Pack
+from bot.errors import Conflict, NotAllowed, NotFound, UserError
+from bot.store.debates import Debate, DebatePosition, Speech, Turn
+from bot.timers import Timer
+from cogs.debate import render
+from cogs.debate.views import DebateButton, ScoreButton, buttons, vote_view
+
+if TYPE_CHECKING:
+    from bot.client import RoundtableBot
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
+TIMER_KINDS = (TURN_END, REMINDER, VOTE_CLOSE)
+_EPSILON = 1e-6
+
+
+def turn_key(debate_id: int, number: int) -> str:
+    return f"debate:{debate_id}:turn:{number}"
+
+
+def reminder_key(debate_id: int, number: int) -> str:
+    return f"debate:{debate_id}:reminder:{number}"
+
+
+def vote_key(debate_id: int) -> str:
+    return f"debate:{debate_id}:vote"
+
+
+@dataclass(frozen=True, slots=True)
+class EndOutcome:
+    """What ``/debate end`` did: ``"vote"``, ``"closed"`` or ``"cancelled"``."""
+
+    debate: Debate
+    outcome: str
+
+
+class DebateFlow:
+    """State transitions of debates; one per bot."""
+
+    def __init__(self, bot: RoundtableBot, rng: random.Random | None = None) -> None:
+        self.bot = bot
+        self.rng = rng or random.SystemRandom()
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    @property
+    def store(self) -> Store:
+        return self.bot.store
+
+    def now(self) -> float:
+        return self.bot.clock.now()
+
+    def register_timers(self) -> None:
+        self.bot.timers.register(TURN_END, self.on_turn_end)
+        self.bot.timers.register(REMINDER, self.on_reminder)
+        self.bot.timers.register(VOTE_CLOSE, self.on_vote_close)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    async def debate(self, debate_id: int) -> Debate:
+        debate = await self.store.debates.get(debate_id)
+        if debate is None:
+            raise NotFound(f"Debate #{debate_id} does not exist.")
+        return debate
+
+    async def in_channel(self, channel_id: int | None) -> Debate:
+        """The debate under way in this channel or its thread."""
+        debate = await self.store.debates.active_in_channel(channel_id or 0)
+        if debate is None:
+            raise NotFound("There is no debate under way in this channel or its thread.")
+        return debate
+
+    def pack_of(self, debate: Debate) -> Pack | None:
+        return self.bot.library.get(debate.pack_id)
+
+    def motion_of(self, debate: Debate) -> Motion | None:
+        pack = self.pack_of(debate)
+        return pack.motion(debate.motion_id) if pack else None
+
+    async def current_turn(self, debate: Debate) -> Turn | None:
+        if debate.current_turn is None:
+            return None
+        return await self.store.debates.turn(debate.id, debate.current_turn)
+
+    async def name_of(self, debate_id: int, user_id: int) -> str:
+        participant = await self.store.debates.participant(debate_id, user_id)
+        return participant.name if participant else f"<@{user_id}>"
+
+    # --- lobby ------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        pack: Pack,
+        motion: Motion,
+        rounds: int,
+        speech_minutes: int,
+        vote_minutes: int,
+        user_id: int,
+        user_name: str,
+    ) -> Debate:
+        rules.round_names(rounds)
+        return await self.store.debates.create(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            pack_id=pack.id,
+            motion_id=motion.id,
+            motion_text=motion.text,
+            positions=[(p, pack.positions[p].name) for p in motion.positions],
+            rounds=rounds,
+            speech_seconds=speech_minutes * 60.0,
+            vote_seconds=vote_minutes * 60.0,
+            created_by=user_id,
+            creator_name=user_name,
+            now=self.now(),
+        )
+
+    async def join(self, debate_id: int, user_id: int, name: str, *, is_bot: bool) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            participants = await self.store.debates.participants(debate.id)
+            rules.check_join(
+                status=debate.status,
+                joined=any(p.user_id == user_id for p in participants),
+                is_judge=await self.store.debates.is_judge(debate.id, user_id),
+                participants=len(participants),
+                user_is_bot=is_bot,
+            )
+            await self.store.debates.join(debate, user_id, name, self.now())
+        return debate
+
+    async def leave(self, debate_id: int, user_id: int) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status != rules.LOBBY:
+                raise Conflict(
+                    "The debate has begun, so you cannot leave by yourself; a moderator can "
+                    "take you out with `/debate remove`."
+                )
+            if not await self.store.debates.leave(debate.id, user_id):
+                raise Conflict("You have not joined this debate.")
+        return debate
+
+    async def begin(self, debate_id: int) -> Debate:
+        """Draw the positions, store the turn plan and open the first turn."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            participants = await self.store.debates.participants(debate.id)
+            rules.check_begin(debate.status, len(participants))
+            position_ids = [p.position for p in await self.store.debates.positions(debate.id)]
+            members = [p.user_id for p in participants]
+            argued = await self.store.debates.argued_counts(debate.guild_id, members)
+            assignment = rules.assign_positions(members, position_ids, argued, self.rng)
+            active = rules.active_positions(position_ids, assignment)
+            await self.store.debates.set_positions(debate.id, assignment)
+            await self.store.debates.retain_positions(debate.id, active)
+            await self._plan_turns(debate, assignment, members, active)
+            now = self.now()
+            await self.store.debates.update(debate.id, status=rules.RUNNING, begun_at=now)
+            await self._start_next_turn(debate.id, now)
+        return await self.debate(debate_id)
+
+    async def _plan_turns(
+        self,
+        debate: Debate,
+        assignment: dict[int, str],
+        seat_order: list[int],
+        active: tuple[str, ...],
+    ) -> None:
+        team_members = rules.teams(active, assignment, seat_order)
+        plan = rules.turn_order(team_members, active, debate.rounds)
+        await self.store.debates.replace_turns(debate.id, debate.guild_id, plan)
+
+    async def cancel_lobby(self, debate_id: int, by: int) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status != rules.LOBBY:
+                raise Conflict("The debate has already begun; use `/debate end` to end it.")
+            await self._cancel(debate, self.now(), "Cancelled in the lobby.", by)
+        return await self.debate(debate_id)
+
+    # --- turns ------------------------------------------------------------------------------
+
+    async def _start_next_turn(self, debate_id: int, now: float) -> Turn | None:
+        """Open the next pending turn (inside a transaction), or the vote when none is left."""
+        debate = await self.debate(debate_id)
+        turn = await self.store.debates.next_pending_turn(debate.id)
+        if turn is None:
+            await self._open_vote(debate, now)
+            return None
+        deadline = now + debate.speech_seconds
+        await self.store.debates.update_turn(
+            debate.id, turn.number, status=rules.OPEN, started_at=now, deadline=deadline,
+            reminder_sent=0,
+        )  # fmt: skip
+        if debate.paused:
+            # The clock stands still: the turn's time starts when a moderator resumes.
+            await self.store.debates.update(
+                debate.id, current_turn=turn.number, paused_remaining=debate.speech_seconds
+            )
+        else:
+            await self.store.debates.update(debate.id, current_turn=turn.number, deadline=deadline)
+            await self._schedule_turn_timers(debate.id, turn.number, deadline, now)
+        return turn
+
+    async def _schedule_turn_timers(
+        self, debate_id: int, number: int, deadline: float, now: float
+    ) -> None:
+        payload = {"debate": debate_id, "turn": number}
+        timers = self.bot.timers
+        await timers.schedule(TURN_END, deadline, payload, key=turn_key(debate_id, number))
+        if deadline - rules.REMINDER_SECONDS > now:
+            await timers.schedule(
+                REMINDER,
+                deadline - rules.REMINDER_SECONDS,
+                payload,
+                key=reminder_key(debate_id, number),
+            )
+        else:
+            await timers.cancel(reminder_key(debate_id, number))
+
+    async def _cancel_turn_timers(self, debate_id: int, number: int) -> None:
+        await self.bot.timers.cancel(turn_key(debate_id, number))
+        await self.bot.timers.cancel(reminder_key(debate_id, number))
+
+    async def _finish_turn(self, debate: Debate, turn: Turn, status: str, now: float) -> None:
+        await self.store.debates.update_turn(debate.id, turn.number, status=status, ended_at=now)
+        await self._cancel_turn_timers(debate.id, turn.number)
+
+    async def _open_vote(self, debate: Debate, now: float) -> None:
+        deadline = now + debate.vote_seconds
+        await self.store.debates.update(
+            debate.id,
+            status=rules.VOTING,
+            current_turn=None,
+            deadline=deadline,
+            paused_remaining=None,
+            vote_opened_at=now,
+        )
+        await self.bot.timers.schedule(
+            VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
+        )
+
+    async def speaker_turn(self, debate: Debate, user_id: int) -> Turn:
+        """The open turn, when it is ``user_id``'s; otherwise a UserError saying whose it is."""
+        if debate.status == rules.LOBBY:
+            raise Conflict("The debate has not begun yet.")
+        if debate.status != rules.RUNNING:
+            raise Conflict("The speeches are over.")
+        turn = await self.current_turn(debate)
+        if turn is None or turn.status != rules.OPEN:
+            raise Conflict("No turn is open right now.")
+        if turn.user_id != user_id:
+            name = await self.name_of(debate.id, turn.user_id)
+            raise NotAllowed(f"It is {name}'s turn to speak, not yours.")
+        if debate.paused:
+            raise Conflict("The debate is paused; wait for a moderator to resume it.")
+        return turn
+
+    async def submit_speech(
+        self, debate_id: int, turn_number: int, user_id: int, text: str
+    ) -> Speech:
+        """Record a speech for the member's turn; the next turn opens if it was the current one."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            turn = await self.store.debates.turn(debate.id, turn_number)
+            if turn is None:
+                raise Conflict("That turn no longer exists: the positions were swapped.")
+            if turn.user_id != user_id:
+                current = await self.current_turn(debate)
+                whose = await self.name_of(debate.id, (current or turn).user_id)
+                raise NotAllowed(f"It is {whose}'s turn to speak, not yours.")
+            now = self.now()
+            timing = rules.speech_timing(
+                now=now,
+                turn_status=turn.status,
+                deadline=turn.deadline,
+                paused=debate.paused,
+                debate_status=debate.status,
+            )
+            if not timing.accepted:
+                raise Conflict(timing.reason)
+            text = rules.check_speech_text(text)
+            speech = await self.store.debates.add_speech(
+                debate, turn, text, rules.word_count(text), timing.late, now
+            )
+            current = (
+                debate.status == rules.RUNNING
+                and turn.status == rules.OPEN
+                and debate.current_turn == turn.number
+            )
+            if current:
+                await self._finish_turn(debate, turn, rules.SPOKEN, now)
+                await self._start_next_turn(debate.id, now)
+            else:
+                await self.store.debates.update_turn(debate.id, turn.number, status=rules.SPOKEN)
+        return speech
+
+    # --- moderator controls -----------------------------------------------------------------
+
+    async def next_turn(self, debate_id: int) -> Turn | None:
+        """End the current turn now (no speech: skipped) and open the next; returns the ended."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status == rules.VOTING:
+                raise Conflict(
+                    "The speeches are over and the audience is voting; `/debate end` closes the "
+                    "vote now."
+                )
+            if debate.status != rules.RUNNING:
+                raise Conflict("The debate has not begun yet: press Begin in the lobby.")
+            turn = await self.current_turn(debate)
+            now = self.now()
+            if turn is not None and turn.status == rules.OPEN:
+                await self._finish_turn(debate, turn, rules.SKIPPED, now)
+            await self._start_next_turn(debate.id, now)
+        return turn
+
+    async def extend(self, debate_id: int, seconds: float) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status not in (rules.RUNNING, rules.VOTING):
+                raise Conflict("Only a running turn or an open vote can be extended.")
+            if debate.paused_remaining is not None:
+                await self.store.debates.update(
+                    debate.id, paused_remaining=debate.paused_remaining + seconds
+                )
+                return await self.debate(debate_id)
+            now = self.now()
+            deadline = (debate.deadline or now) + seconds
+            await self.store.debates.update(debate.id, deadline=deadline)
+            if debate.status == rules.RUNNING and debate.current_turn is not None:
+                await self.store.debates.update_turn(
+                    debate.id, debate.current_turn, deadline=deadline, reminder_sent=0
+                )
+                await self._schedule_turn_timers(debate.id, debate.current_turn, deadline, now)
+            elif debate.status == rules.VOTING:
+                await self.bot.timers.schedule(
+                    VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
+                )
+        return await self.debate(debate_id)
+
+    async def pause(self, debate_id: int) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status not in (rules.RUNNING, rules.VOTING):
+                raise Conflict("Only a debate that has begun can be paused.")
+            if debate.paused:
+                raise Conflict("The debate is already paused; `/debate resume` restarts the clock.")
+            now = self.now()
+            remaining = max(0.0, (debate.deadline or now) - now)
+            await self.store.debates.update(debate.id, paused_remaining=remaining, deadline=None)
+            if debate.current_turn is not None:
+                await self._cancel_turn_timers(debate.id, debate.current_turn)
+            await self.bot.timers.cancel(vote_key(debate.id))
+        return await self.debate(debate_id)
+
+    async def resume(self, debate_id: int) -> Debate:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.paused_remaining is None:
+                raise Conflict("The debate is not paused.")
+            now = self.now()
+            deadline = now + debate.paused_remaining
+            await self.store.debates.update(debate.id, paused_remaining=None, deadline=deadline)
+            if debate.status == rules.RUNNING and debate.current_turn is not None:
+                await self.store.debates.update_turn(
+                    debate.id, debate.current_turn, deadline=deadline
+                )
+                await self._schedule_turn_timers(debate.id, debate.current_turn, deadline, now)
+            elif debate.status == rules.VOTING:
+                await self.bot.timers.schedule(
+                    VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
+                )
+        return await self.debate(debate_id)
+
+    async def remove(self, debate_id: int, user_id: int, name: str) -> Debate:
+        """Take a participant out: from the lobby, or from the debate (their turns are dropped)."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            participant = await self.store.debates.participant(debate.id, user_id)
+            if participant is None or participant.removed:
+                raise NotFound(f"{name} is not taking part in this debate.")
+            if debate.status == rules.LOBBY:
+                await self.store.debates.leave(debate.id, user_id)
+                return debate
+            now = self.now()
+            await self.store.debates.remove_participant(debate.id, user_id, now)
+            turn = await self.current_turn(debate)
+            if (
+                debate.status == rules.RUNNING
+                and turn is not None
+                and turn.user_id == user_id
+                and turn.status == rules.OPEN
+            ):
+                await self._finish_turn(debate, turn, rules.REMOVED, now)
+                await self._start_next_turn(debate.id, now)
+        return await self.debate(debate_id)
+
+    async def add_judge(
+        self, debate_id: int, user_id: int, name: str, *, is_bot: bool, by: int
+    ) -> None:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            participant = await self.store.debates.participant(debate.id, user_id)
+            rules.check_new_judge(
+                status=debate.status, is_participant=participant is not None, is_bot=is_bot,
+                name=name,
+            )  # fmt: skip
+            if not await self.store.debates.add_judge(debate.id, user_id, name, by, self.now()):
+                raise Conflict(f"{name} is already a judge of this debate.")
+
+    async def remove_judge(self, debate_id: int, user_id: int, name: str) -> None:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if not debate.active:
+                raise Conflict("This debate is over; its judges can no longer change.")
+            if not await self.store.debates.remove_judge(debate.id, user_id):
+                raise NotFound(f"{name} is not a judge of this debate.")
+
+    async def swap(self, debate_id: int, first: int, second: int) -> Debate:
+        """Exchange two participants' positions before the first speech; turn 1 starts afresh."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status == rules.LOBBY:
+                raise Conflict(
+                    "Positions are drawn when the debate begins: swap after Begin and before "
+                    "the first speech."
+                )
+            if debate.status != rules.RUNNING or await self.store.debates.any_turn_ended(debate.id):
+                raise Conflict("Positions can only be swapped before the first speech.")
+            participants = await self.store.debates.participants(debate.id, include_removed=False)
+            assignment = {p.user_id: p.position for p in participants if p.position}
+            swapped = rules.swap_positions(assignment, first, second)
+            if debate.current_turn is not None:
+                await self._cancel_turn_timers(debate.id, debate.current_turn)
+            await self.store.debates.set_positions(debate.id, swapped)
+            active = tuple(p.position for p in await self.store.debates.positions(debate.id))
+            await self._plan_turns(debate, swapped, [p.user_id for p in participants], active)
+            await self.store.debates.update(debate.id, current_turn=None)
+            await self._start_next_turn(debate.id, self.now())
+        return await self.debate(debate_id)
+
+    async def end(self, debate_id: int, reason: str | None, by: int) -> EndOutcome:
+        """``/debate end``: cancel a lobby (or a debate with no speech yet), move a running
+        debate to the audience vote, or close an open vote now."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            now = self.now()
+            reason = reason or debate.end_reason
+            if debate.status == rules.VOTING:
+                await self.store.debates.update(debate.id, end_reason=reason, ended_by=by)
+                await self._close(await self.debate(debate.id), now)
+                outcome = "closed"
+            elif debate.status == rules.RUNNING and await self.store.debates.speeches(debate.id):
+                if debate.current_turn is not None:
+                    await self._cancel_turn_timers(debate.id, debate.current_turn)
+                await self.store.debates.end_open_turns(debate.id, rules.SKIPPED, now)
+                await self.store.debates.update(debate.id, end_reason=reason, ended_by=by)
+                await self._open_vote(debate, now)
+                outcome = "vote"
+            elif debate.active:
+                await self._cancel(debate, now, reason, by)
+                outcome = "cancelled"
+            else:
+                raise Conflict(f"Debate #{debate.id} is already over.")
+        return EndOutcome(await self.debate(debate_id), outcome)
+
+    async def _cancel(self, debate: Debate, now: float, reason: str | None, by: int) -> None:
+        turn = await self.current_turn(debate)
+        if turn is not None and turn.status == rules.OPEN:
+            await self._finish_turn(debate, turn, rules.SKIPPED, now)
+        await self.bot.timers.cancel(vote_key(debate.id))
+        await self.store.debates.update(
+            debate.id,
+            status=rules.CANCELLED,
+            closed_at=now,
+            end_reason=reason,
+            ended_by=by,
+            current_turn=None,
+            deadline=None,
+            paused_remaining=None,
+        )
+
+    # --- judging and voting -----------------------------------------------------------------
+
+    async def score(self, speech_id: int, judge_id: int, points: int) -> tuple[Speech, int | None]:
+        """Record a judge's score (changeable until the debate closes); returns the old one."""
+        async with self.store.transaction():
+            speech = await self.store.debates.speech(speech_id)
+            if speech is None:
+                raise NotFound("That speech no longer exists.")
+            debate = await self.debate(speech.debate_id)
+            if not debate.active:
+                raise Conflict("This debate is closed; scores can no longer change.")
+            if not await self.store.debates.is_judge(debate.id, judge_id):
+                raise NotAllowed("Only this debate's judges can score speeches.")
+            previous = await self.store.debates.set_score(
+                speech, debate.guild_id, judge_id, points, self.now()
+            )
+        return speech, previous
+
+    async def check_judge(self, speech_id: int, judge_id: int) -> tuple[Debate, Speech]:
+        speech = await self.store.debates.speech(speech_id)
+        if speech is None:
+            raise NotFound("That speech no longer exists.")
+        debate = await self.debate(speech.debate_id)
+        if not debate.active:
+            raise Conflict("This debate is closed; scores can no longer change.")
+        if await self.store.debates.participant(debate.id, judge_id) is not None:
+            raise NotAllowed("Participants cannot judge their own debate.")
+        if not await self.store.debates.is_judge(debate.id, judge_id):
+            raise NotAllowed(
+                "Only this debate's judges can score speeches (the moderator who started it "
+                "and the judges added with `/debate judge add`)."
+            )
+        return debate, speech
+
+    async def vote(self, debate_id: int, voter_id: int, position: str) -> tuple[Debate, str | None]:
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.status in (rules.CLOSED, rules.CANCELLED):
+                raise Conflict("The vote has closed.")
+            if debate.status != rules.VOTING:
+                raise Conflict("The vote has not opened yet.")
+            if await self.store.debates.participant(debate.id, voter_id) is not None:
+                raise NotAllowed("Participants cannot vote in their own debate.")
+            if position not in {p.position for p in await self.store.debates.positions(debate.id)}:
+                raise NotFound("That position is not part of this debate.")
+            previous = await self.store.debates.set_vote(debate, voter_id, position, self.now())
+        return debate, previous
+
+    # --- closing ----------------------------------------------------------------------------
+
+    async def result_of(self, debate: Debate) -> rules.DebateResult:
+        """Score the debate from what the database holds (the same before and after closing)."""
+        positions = await self.store.debates.positions(debate.id)
+        participants = await self.store.debates.participants(debate.id, include_removed=False)
+        members = {p.user_id: p.position for p in participants if p.position}
+        by_speech: dict[int, list[int]] = {}
+        for score in await self.store.debates.scores(debate.id):
+            by_speech.setdefault(score.speech_id, []).append(score.points)
+        scored = [
+            rules.ScoredSpeech(s.user_id, tuple(by_speech.get(s.id, ())))
+            for s in await self.store.debates.speeches(debate.id)
+        ]
+        votes = await self.store.debates.votes(debate.id)
+        return rules.score_debate([p.position for p in positions], members, scored, votes)
+
+    async def _close(self, debate: Debate, now: float) -> bool:
+        """Score, store the results and write the ledger, once (inside a transaction)."""
+        if debate.status != rules.VOTING:
+            return False
+        result = await self.result_of(debate)
+        positions = await self.store.debates.positions(debate.id)
+        names = {p.position: p.name for p in positions}
+        await self.store.debates.save_results(
+            debate.id,
+            [(p.position, p.total, p.votes, p.rank, p.won) for p in result.positions],
+            [
+                (member, result.speaker_points[member], standing.won)
+                for standing in result.positions
+                for member in standing.members
+            ],
+        )
+        for award in rules.awards(debate.id, result, names):
+            await self.store.scores.add(
+                debate.guild_id, award.user_id, "debate", award.points, award.reason, now,
+                reference=debate.reference,
+            )  # fmt: skip
+        await self.bot.timers.cancel(vote_key(debate.id))
+        await self.store.debates.update(
+            debate.id,
+            status=rules.CLOSED,
+            closed_at=now,
+            current_turn=None,
+            deadline=None,
+            paused_remaining=None,
+        )
+        return True
+
+    # --- timers -----------------------------------------------------------------------------
+
+    async def on_turn_end(self, timer: Timer) -> None:
+        debate_id, number = int(timer.payload["debate"]), int(timer.payload["turn"])
+        async with self.store.transaction():
+            if not await timer.complete():
+                return
+            debate = await self.store.debates.get(debate_id)
+            if (
+                debate is None
+                or debate.status != rules.RUNNING
+                or debate.paused
+                or debate.current_turn != number
+            ):
+                return
+            turn = await self.store.debates.turn(debate_id, number)
+            if turn is None or turn.status != rules.OPEN or turn.deadline is None:
+                return
+            now = self.now()
+            if turn.deadline > now + _EPSILON:  # extended since this timer was set
+                await self.bot.timers.schedule(
+                    TURN_END, turn.deadline, timer.payload, key=turn_key(debate_id, number)
+                )
+                return
+            await self._finish_turn(debate, turn, rules.MISSED, now)
+            await self._start_next_turn(debate_id, now)
+        await self.publish(debate_id)
+
+    async def on_reminder(self, timer: Timer) -> None:
+        debate_id, number = int(timer.payload["debate"]), int(timer.payload["turn"])
+        async with self.store.transaction():
+            if not await timer.complete():
+                return
+            debate = await self.store.debates.get(debate_id)
+            if (
+                debate is None
+                or debate.status != rules.RUNNING
+                or debate.paused
+                or debate.current_turn != number
+            ):
+                return
+            turn = await self.store.debates.turn(debate_id, number)
+            if turn is None or turn.status != rules.OPEN or turn.reminder_sent:
+                return
+            if turn.deadline is None:
+                return
+            due = turn.deadline - rules.REMINDER_SECONDS
+            if due > self.now() + _EPSILON:
+                await self.bot.timers.schedule(
+                    REMINDER, due, timer.payload, key=reminder_key(debate_id, number)
+                )
+                return
+            await self.store.debates.update_turn(debate_id, number, reminder_sent=1)
+        target = self.bot.get_partial_messageable(debate.thread_id or debate.channel_id)
+        await target.send(render.reminder(turn.user_id, turn.deadline))
+
+    async def on_vote_close(self, timer: Timer) -> None:
+        debate_id = int(timer.payload["debate"])
+        async with self.store.transaction():
+            if not await timer.complete():
+                return
+            debate = await self.store.debates.get(debate_id)
+            if debate is None or debate.status != rules.VOTING or debate.deadline is None:
+                return
+            if debate.deadline > self.now() + _EPSILON:
+                await self.bot.timers.schedule(
+                    VOTE_CLOSE, debate.deadline, timer.payload, key=vote_key(debate_id)
+                )
+                return
+            await self._close(debate, self.now())
+        await self.publish(debate_id)
+
+    # --- publishing -------------------------------------------------------------------------
+
+    async def publish(self, debate_id: int) -> None:
+        """Post what the database says is due; log (and retry later) when Discord refuses."""
+        lock = self._locks.setdefault(debate_id, asyncio.Lock())
+        async with lock:
+            try:
+                await self._publish(debate_id)
+            except discord.HTTPException:
+                log.exception(
+                    "could not post the messages of debate %s; they are retried on its next "
+                    "change or at start-up",
+                    debate_id,
+                )
+
+    async def catch_up(self) -> None:
+        """At start-up: post whatever a crash left unposted."""
+        for debate in await self.store.debates.unfinished_business():
+            await self.publish(debate.id)
+
+    def _target(self, debate: Debate) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(
+            debate.thread_id or debate.channel_id, guild_id=debate.guild_id
+        )
+
+    async def _publish(self, debate_id: int) -> None:
+        debate = await self.store.debates.get(debate_id)
+        if debate is None:
+            return
+        if debate.thread_id is None and debate.lobby_message_id is None:
+            if not debate.active and debate.results_message_id is None:
+                await self.store.debates.update(debate.id, results_message_id=0)
+            return  # never got a lobby message: nothing to post to
+        target = self._target(debate)
+        positions = await self.store.debates.positions(debate.id)
+        names = {p.position: p.name for p in positions}
+        if debate.begun_at is not None and debate.positions_message_id is None:
+            participants = await self.store.debates.participants(debate.id)
+            message = await target.send(
+                embed=render.positions_embed(
+                    debate, positions, participants, self.motion_of(debate)
+                ),
+                view=buttons(DebateButton("brief", debate.id)),
+            )
+            await self.store.debates.update(debate.id, positions_message_id=message.id)
+        await self._publish_turns(debate, target, names)
+        if debate.status == rules.VOTING and debate.vote_message_id is None:
+            message = await target.send(
+                embed=render.vote_embed(debate, positions, None),
+                view=vote_view(debate.id, [(p.position, p.name) for p in positions]),
+            )
+            await self.store.debates.update(debate.id, vote_message_id=message.id)
+        if not debate.active and debate.results_message_id is None:
+            await self._publish_end(debate, target, positions)
+
+    async def _publish_turns(
+        self, debate: Debate, target: discord.PartialMessageable, names: dict[str, str]
+    ) -> None:
+        turns = await self.store.debates.turns(debate.id)
+        speeches = {s.turn_number: s for s in await self.store.debates.speeches(debate.id)}
+        for turn in turns:
+            speech = speeches.get(turn.number)
+            position = names.get(turn.position, turn.position)
+            if (
+                debate.status == rules.RUNNING
+                and debate.current_turn == turn.number
+                and turn.status == rules.OPEN
+                and turn.announce_message_id is None
+            ):
+                message = await target.send(
+                    self._announcement(debate, turn, len(turns), position),
+                    view=buttons(DebateButton("speak", debate.id)),
+                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(turn.user_id)]),
+                )
+                await self.store.debates.update_turn(
+                    debate.id, turn.number, announce_message_id=message.id
+                )
+            if speech is not None and speech.message_id is None:
+                message = await target.send(
+                    embed=render.speech_embed(debate, speech, position),
+                    view=buttons(ScoreButton(speech.id)),
+                )
+                await self.store.debates.set_speech_message(speech.id, message.id)
+            elif (
+                speech is None
+                and turn.status in (rules.MISSED, rules.SKIPPED, rules.REMOVED)
+                and turn.started_at is not None
+                and turn.notice_message_id is None
+            ):
+                message = await target.send(
+                    render.no_speech_notice(turn.status, turn.round, position, turn.user_id)
+                )
+                await self.store.debates.update_turn(
+                    debate.id, turn.number, notice_message_id=message.id
+                )
+
+    def _announcement(self, debate: Debate, turn: Turn, total: int, position: str) -> str:
+        deadline = None if debate.paused else turn.deadline
+        return render.announcement(turn.number, total, turn.round, position, turn.user_id, deadline)
+
+    async def _publish_end(
+        self,
+        debate: Debate,
+        target: discord.PartialMessageable,
+        positions: list[DebatePosition],
+    ) -> None:
+        if debate.status == rules.CLOSED:
+            result = await self.result_of(debate)
+            transcript = await self.transcript(debate)
+            message = await target.send(
+                embed=render.results_embed(debate, positions, result),
+                file=discord.File(
+                    io.BytesIO(transcript.encode("utf-8")), filename=transcript_name(debate)
+                ),
+            )
+            if debate.vote_message_id:
+                counts = Counter((await self.store.debates.votes(debate.id)).values())
+                await self._edit(
+                    target.id,
+                    debate.vote_message_id,
+                    embed=render.vote_embed(debate, positions, counts),
+                    view=vote_view(
+                        debate.id, [(p.position, p.name) for p in positions], disabled=True
+                    ),
+                )
+        else:
+            message = await target.send(render.cancelled_text(debate))
+        await self.update_lobby(debate)
+        await self.store.debates.update(debate.id, results_message_id=message.id)
+
+    async def update_lobby(self, debate: Debate) -> None:
+        """Redraw the lobby message in the channel (edited through the channel, never a token)."""
+        if debate.lobby_message_id is None:
+            return
+        debate = await self.debate(debate.id)
+        await self._edit(
+            debate.channel_id,
+            debate.lobby_message_id,
+            embed=await self.lobby_embed(debate),
+            view=None,
+        )
+
+    async def lobby_embed(self, debate: Debate) -> discord.Embed:
+        return render.lobby_embed(
+            debate,
+            await self.store.debates.positions(debate.id),
+            await self.store.debates.participants(debate.id),
+            await self.store.debates.judges(debate.id),
+        )
+
+    async def _edit(self, channel_id: int, message_id: int, **fields: Any) -> None:
+        partial = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            await partial.edit(**fields)
+        except discord.NotFound:
+            log.info("message %s in %s is gone; not editing it", message_id, channel_id)
+
+    # --- transcript and brief ---------------------------------------------------------------
+
+    async def transcript(self, debate: Debate) -> str:
+        positions = await self.store.debates.positions(debate.id)
+        participants = await self.store.debates.participants(debate.id)
+        judges = await self.store.debates.judges(debate.id)
+        seat = {j.user_id: index for index, j in enumerate(judges)}
+        judge_names = {j.user_id: j.name for j in judges}
+        names = {p.user_id: p.name for p in participants}
+        scores: dict[int, list[tuple[str, int]]] = {}
+        in_judge_order = sorted(
+            await self.store.debates.scores(debate.id), key=lambda s: seat.get(s.judge_id, 0)
+        )
+        for score in in_judge_order:
+            judge = judge_names.get(score.judge_id, str(score.judge_id))
+            scores.setdefault(score.speech_id, []).append((judge, score.points))
+        speeches = {s.turn_number: s for s in await self.store.debates.speeches(debate.id)}
+        turns = []
+        for turn in await self.store.debates.turns(debate.id):
+            speech = speeches.get(turn.number)
+            turns.append(
+                rules.TranscriptTurn(
+                    number=turn.number,
+                    round=turn.round,
+                    speaker=names.get(turn.user_id, str(turn.user_id)),
+                    position=turn.position,
+                    status=turn.status,
+                    text=speech.text if speech else None,
+                    words=speech.words if speech else 0,
+                    late=speech.late if speech else False,
+                    scores=tuple(scores.get(speech.id, ())) if speech else (),
+                )
+            )
+        members: dict[str, tuple[str, ...]] = {}
+        for participant in participants:
+            if participant.position and not participant.removed:
+                members[participant.position] = (
+                    *members.get(participant.position, ()),
+                    participant.name,
+                )
+        closed = debate.status == rules.CLOSED
+        info = rules.TranscriptInfo(
+            debate_id=debate.id,
+            motion=debate.motion_text,
+            pack_id=debate.pack_id,
+            rounds=debate.rounds,
+            status=debate.status,
+            position_names={p.position: p.name for p in positions},
+            members=members,
+            began_at=debate.begun_at,
+            closed_at=debate.closed_at,
+            end_reason=debate.end_reason,
+            vote_counts=dict(Counter((await self.store.debates.votes(debate.id)).values())),
+        )
+        result = await self.result_of(debate) if closed else None
+        return rules.transcript_markdown(info, turns, result, names)
+
+    async def brief(self, debate_id: int, user_id: int) -> list[discord.Embed]:
+        debate = await self.debate(debate_id)
+        participant = await self.store.debates.participant(debate.id, user_id)
+        if participant is None or participant.removed:
+            raise NotAllowed(
+                "Only this debate's participants get a brief; you can follow the debate here."
+            )
+        if participant.position is None:
+            raise Conflict("Positions are drawn when the debate begins.")
+        pack = self.pack_of(debate)
+        position = pack.position(participant.position) if pack else None
+        if pack is None or position is None:
+            raise UserError("The content pack of this debate is no longer available.")
+        opponents = [
+            p.position
+            for p in await self.store.debates.positions(debate.id)
+            if p.position != participant.position
+        ]
+        return render.brief_pages(pack, self.motion_of(debate), position, opponents)
+
+
+def transcript_name(debate: Debate) -> str:
+    return f"debate-{debate.id}-transcript.md"

@@ -1,0 +1,301 @@
+"""What debate messages look like: embeds and texts, inside Discord's limits.
+
+Functions here take the store's dataclasses (and names) and return embeds or strings; they send
+nothing. Mentions in embeds never ping; message contents that mention the speaker are sent
+with ``allowed_mentions`` naming only that member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import discord
+
+from bot import debate as rules
+from bot.clock import discord_timestamp
+from bot.content import Motion, Pack, Position
+from bot.store.debates import Debate, DebatePosition, HistoryEntry, Judge, Participant, Speech
+from bot.ui import (
+    EMBED_DESCRIPTION,
+    FIELD_VALUE,
+    add_long_field,
+    embed,
+    mention_safe,
+    paginate_fields,
+    truncate,
+)
+
+WINNER = "🏆"
+
+
+def mention(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+def format_line(debate: Debate) -> str:
+    rounds = ", ".join(r.capitalize() for r in rules.round_names(debate.rounds))
+    speech = round(debate.speech_seconds / 60)
+    vote = round(debate.vote_seconds / 60)
+    return (
+        f"{debate.rounds} round{'s' if debate.rounds > 1 else ''} ({rounds}) · "
+        f"{speech} min per speech · audience vote {vote} min"
+    )
+
+
+def member_list(members: Sequence[Participant | Judge], empty: str) -> str:
+    if not members:
+        return empty
+    return truncate(", ".join(mention(m.user_id) for m in members), FIELD_VALUE)
+
+
+# --- lobby -----------------------------------------------------------------------------------
+
+
+def lobby_embed(
+    debate: Debate,
+    positions: Sequence[DebatePosition],
+    participants: Sequence[Participant],
+    judges: Sequence[Judge],
+) -> discord.Embed:
+    state = {
+        rules.LOBBY: "lobby",
+        rules.RUNNING: "under way",
+        rules.VOTING: "audience vote",
+        rules.CLOSED: "closed",
+        rules.CANCELLED: "cancelled",
+    }[debate.status]
+    card = embed(f"Debate #{debate.id} — {state}", debate.motion_text)
+    card.add_field(name="Positions", value="\n".join(p.name for p in positions), inline=False)
+    card.add_field(name="Format", value=format_line(debate), inline=False)
+    joined = [p for p in participants if not p.removed]
+    card.add_field(
+        name=f"Taking part ({len(joined)}/{rules.MAX_PARTICIPANTS})",
+        value=member_list(joined, "Nobody yet."),
+        inline=False,
+    )
+    card.add_field(name="Judges", value=member_list(judges, "None."), inline=False)
+    if debate.status == rules.LOBBY:
+        card.set_footer(
+            text=f"Press Join to take part. A moderator presses Begin once at least "
+            f"{rules.MIN_PARTICIPANTS} members have joined."
+        )
+    elif debate.status == rules.CLOSED:
+        winners = [p.name for p in positions if p.won]
+        card.set_footer(text="Winner: " + (" and ".join(winners) if winners else "none"))
+    elif debate.status == rules.CANCELLED:
+        card.set_footer(text=truncate(f"Cancelled. {debate.end_reason or ''}".strip(), 2048))
+    if debate.thread_id and debate.status != rules.LOBBY:
+        card.description = f"{debate.motion_text}\n\nFollow it in <#{debate.thread_id}>."
+    return card
+
+
+# --- positions and briefs --------------------------------------------------------------------
+
+
+def positions_embed(
+    debate: Debate,
+    positions: Sequence[DebatePosition],
+    participants: Sequence[Participant],
+    motion: Motion | None,
+) -> discord.Embed:
+    card = embed(f"Debate #{debate.id}: who argues what", debate.motion_text)
+    for position in positions:
+        team = [p for p in participants if p.position == position.position and not p.removed]
+        lines = [member_list(team, "Nobody.")]
+        framing = motion.framing.get(position.position) if motion else None
+        if framing:
+            lines.append(f"*{framing}*")
+        card.add_field(name=position.name, value=truncate("\n".join(lines), FIELD_VALUE))
+    card.add_field(name="Format", value=format_line(debate), inline=False)
+    card.set_footer(
+        text="Participants: press My brief for your position's arguments, quotes and the "
+        "attacks to expect. Each turn is announced here."
+    )
+    return card
+
+
+def brief_pages(
+    pack: Pack, motion: Motion | None, position: Position, opponents: Sequence[str]
+) -> list[discord.Embed]:
+    """A participant's brief: stance, framing, arguments, quotes, attacks with answers."""
+    fields: list[tuple[str, str]] = []
+    for index, argument in enumerate(position.arguments, start=1):
+        refs = ", ".join(argument.paragraphs)
+        fields.append((f"Argument {index} ({refs})", argument.text))
+    if position.quotes:
+        quotes = "\n".join(f"“{q.quote}” ({q.paragraph})" for q in position.quotes)
+        fields.append(("Quotes from the article", quotes))
+    for opponent in opponents:
+        opposing = pack.position(opponent)
+        name = opposing.name if opposing else opponent
+        for attack in position.attacks_by(opponent):
+            fields.append((f"Expect from {name}", f"{attack.attack}\n**Answer:** {attack.answer}"))
+    description = position.stance
+    framing = motion.framing.get(position.id) if motion else None
+    if framing:
+        description += f"\n\n**For this motion:** {framing}"
+    return paginate_fields(
+        f"Your brief: {position.name}", fields, description=truncate(description, 4000)
+    )
+
+
+# --- turns and speeches ----------------------------------------------------------------------
+
+
+def announcement(
+    number: int, total: int, round_index: int, position: str, user_id: int, deadline: float | None
+) -> str:
+    """The turn's announcement; ``deadline`` is None while the debate is paused."""
+    head = (
+        f"{mention(user_id)}, it is your turn: **{rules.round_label(round_index)}** speech for "
+        f"**{position}** (turn {number} of {total})."
+    )
+    if deadline is None:
+        return f"{head} The debate is paused: your time starts when a moderator resumes it."
+    return (
+        f"{head} Press Speak or use `/debate speak` before {discord_timestamp(deadline, 'R')}; "
+        f"a speech can be up to {rules.SPEECH_MAX_CHARS:,} characters."
+    )
+
+
+def speech_embed(debate: Debate, speech: Speech, position_name: str) -> discord.Embed:
+    card = embed(
+        f"{rules.round_label(speech.round)} speech — {position_name}",
+        truncate(mention_safe(speech.text), EMBED_DESCRIPTION),
+    )
+    card.add_field(name="Speaker", value=mention(speech.user_id))
+    card.add_field(name="Position", value=position_name)
+    card.add_field(
+        name="Round",
+        value=f"{rules.round_label(speech.round)} ({speech.round + 1} of {debate.rounds})",
+    )
+    card.add_field(name="Words", value=str(speech.words))
+    late = " · submitted late, within the grace period" if speech.late else ""
+    card.set_footer(
+        text=f"Debate #{debate.id} · speech {speech.id} · turn {speech.turn_number}{late}"
+    )
+    return card
+
+
+def no_speech_notice(status: str, round_index: int, position: str, user_id: int) -> str:
+    why = {
+        rules.MISSED: "time ran out",
+        rules.SKIPPED: "a moderator moved on",
+        rules.REMOVED: "the speaker was removed from the debate",
+    }.get(status, "the turn ended")
+    return (
+        f"No speech from {mention(user_id)} ({rules.round_label(round_index)}, {position}): {why}."
+    )
+
+
+def reminder(user_id: int, deadline: float) -> str:
+    return (
+        f"{mention(user_id)}, one minute left for your speech (deadline "
+        f"{discord_timestamp(deadline, 'R')})."
+    )
+
+
+# --- vote and results ------------------------------------------------------------------------
+
+
+def vote_embed(
+    debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int] | None
+) -> discord.Embed:
+    if counts is None:
+        closes = discord_timestamp(debate.deadline, "R") if debate.deadline else "when resumed"
+        card = embed(
+            f"Audience vote — debate #{debate.id}",
+            f"{debate.motion_text}\n\nWhich position argued best? Press its button; you can "
+            f"change your vote until the vote closes ({closes}). Participants cannot vote. "
+            "The count is shown when the vote closes.",
+        )
+        return card
+    total = sum(counts.values())
+    card = embed(
+        f"Audience vote — debate #{debate.id} (closed)",
+        f"{debate.motion_text}\n\n{total} vote{'s' if total != 1 else ''} cast.",
+    )
+    for position in positions:
+        votes = counts.get(position.position, 0)
+        share = f" ({votes / total:.0%})" if total else ""
+        card.add_field(name=position.name, value=f"{votes}{share}")
+    return card
+
+
+def results_embed(
+    debate: Debate,
+    positions: Sequence[DebatePosition],
+    result: rules.DebateResult,
+) -> discord.Embed:
+    names = {p.position: p.name for p in positions}
+    winners = [names.get(w, w) for w in result.winners]
+    if not winners:
+        headline = "No winner: nothing was scored and nobody voted."
+    elif len(winners) == 1:
+        headline = f"Winner: **{winners[0]}** {WINNER}"
+    else:
+        headline = f"Tie — the win is shared by **{' and '.join(winners)}** {WINNER}"
+    card = embed(f"Results — debate #{debate.id}", f"{debate.motion_text}\n\n{headline}")
+    for standing in result.positions:
+        name = names.get(standing.position, standing.position)
+        size = len(standing.members)
+        speakers = " · ".join(
+            f"{mention(m)} {result.speaker_points.get(m, 0.0):.1f}" for m in standing.members
+        )
+        value = (
+            f"Total **{standing.total:.2f}** = speakers {standing.team_points:.2f} "
+            f"({standing.speaker_points:.1f} ÷ {size}) + audience "
+            f"{rules.VOTE_WEIGHT * standing.vote_share:.2f} ({standing.votes} of "
+            f"{result.votes_cast} votes)\n{speakers or 'No speakers left.'}"
+        )
+        crown = f" {WINNER}" if standing.won else ""
+        add_long_field(card, f"{standing.rank}. {name}{crown}", value)
+    if result.best_speakers:
+        best = result.best_speakers
+        points = result.speaker_points[best[0]]
+        who = " and ".join(mention(m) for m in best)
+        card.add_field(name="Best speaker", value=f"{who} ({points:.1f} points)", inline=False)
+    else:
+        card.add_field(name="Best speaker", value="None: no speech was scored.", inline=False)
+    card.add_field(
+        name="Points",
+        value=(
+            f"Each participant: speaker points (rounded) + {rules.PARTICIPATION_POINTS} for "
+            f"taking part; +{rules.WIN_POINTS} each for the winning position."
+        ),
+        inline=False,
+    )
+    card.set_footer(text=f"Transcript attached · /debate transcript {debate.id}")
+    return card
+
+
+def cancelled_text(debate: Debate) -> str:
+    reason = f" Reason: {mention_safe(debate.end_reason)}" if debate.end_reason else ""
+    return truncate(f"Debate #{debate.id} was cancelled; no points were awarded.{reason}", 2000)
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def history_fields(entries: Sequence[HistoryEntry], member_id: int | None) -> list[tuple[str, str]]:
+    fields = []
+    for entry in entries:
+        debate = entry.debate
+        when = discord_timestamp(debate.closed_at or debate.created_at, "d")
+        name = truncate(f"#{debate.id} · {debate.motion_text}", 256)
+        if debate.status == rules.CANCELLED:
+            lines = [f"{when} · cancelled"]
+        else:
+            winners = " and ".join(entry.winners) or "none"
+            lines = [f"{when} · winner: {winners}"]
+        if member_id is not None:
+            if entry.removed:
+                lines.append("Removed during the debate.")
+            elif entry.position_name:
+                points = entry.speaker_points or 0.0
+                outcome = "won" if entry.won else "did not win"
+                lines.append(
+                    f"Argued {entry.position_name} · {points:.1f} speaker points · {outcome}"
+                )
+        fields.append((name, "\n".join(lines)))
+    return fields

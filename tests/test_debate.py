@@ -1,0 +1,598 @@
+"""Debates end to end: the real bot against the emulator, driven the way members would.
+
+Pure rules and the store are tested in ``tests/test_debate_rules.py``. Here every test runs
+``/debate`` commands, presses the lobby, Speak, Score and vote buttons, fills the modals, moves
+the FakeClock for deadlines, and checks what members see and what the database holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from tests.emulator import BotHarness, Channel, Emulator, Member, Message
+
+MOTION = "accept-mutual-deterrence"  # liberal, conservative, united-states
+MOTION_TEXT = "This house would accept mutual deterrence with a nuclear-armed North Korea"
+TWO_SIDED = "charm-is-a-tactic"  # liberal, conservative
+NAMES = {
+    "liberal": "South Korean liberals",
+    "conservative": "South Korean conservatives",
+    "united-states": "United States",
+}
+MODERATOR_ONLY = "Only moderators can"
+
+
+@pytest.fixture(autouse=True)
+def many_messages(emulator: Emulator) -> None:
+    """A debate posts many messages in its thread; lift the 5-per-5-s bucket to stay fast."""
+    emulator.ratelimits.relax()
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+async def open_lobby(
+    emulator: Emulator, mod: Member, *, motion: str = MOTION, **options: Any
+) -> tuple[Message, Channel]:
+    reply = await (
+        await mod.slash("debate start", motion=motion, channel="debate", **options)
+    ).ephemeral()
+    assert "is open" in reply.content
+    lobby = await emulator.next_message("debate")
+    assert lobby.button_labels == ["Join", "Leave", "Begin", "Cancel"]
+    thread = emulator.threads("debate")[-1]
+    return lobby, thread
+
+
+async def join(lobby: Message, *members: Member) -> None:
+    for member in members:
+        await (await member.click(lobby, "Join")).acknowledged()
+        await member.next_ephemeral(predicate=lambda m: "You joined debate" in m.content)
+
+
+async def begin(
+    emulator: Emulator, mod: Member, lobby: Message, thread: Channel, *members: Member
+) -> Message:
+    """Join ``members``, press Begin; return the positions message."""
+    await join(lobby, *members)
+    await (await mod.click(lobby, "Begin")).acknowledged()
+    await mod.next_ephemeral(predicate=lambda m: "has begun" in m.content)
+    positions = await emulator.next_message(thread)
+    assert positions.button_labels == ["My brief"]
+    return positions
+
+
+def shown(member: Member) -> str:
+    """The name the bot shows for a member (their display name)."""
+    return member.user.global_name or member.name.title()
+
+
+def speaker_of(announcement: Message, members: Iterable[Member]) -> Member:
+    return next(m for m in members if announcement.content.startswith(m.mention))
+
+
+async def next_announcement(emulator: Emulator, thread: Channel) -> Message:
+    return await emulator.next_message(thread, predicate=lambda m: "it is your turn" in m.content)
+
+
+async def speak(member: Member, announcement: Message, text: str) -> Message:
+    """Press Speak, fill the modal, submit; return the ephemeral confirmation."""
+    modal = await (await member.click(announcement, "Speak")).modal()
+    assert len(modal.title) <= 45
+    return await (await member.submit(modal, speech=text)).ephemeral()
+
+
+async def score(judge: Member, speech: Message, points: int) -> Message:
+    modal = await (await judge.click(speech, "Score")).modal()
+    return await (await judge.submit(modal, score=str(points))).ephemeral()
+
+
+async def refused(result: Any, *words: str) -> str:
+    reply = await result.ephemeral()
+    for word in words:
+        assert word in reply.content, reply.content
+    return reply.content
+
+
+async def debate_row(bot: Any, debate_id: int = 1) -> dict[str, Any]:
+    row = await bot.store.db.fetchone("SELECT * FROM debates WHERE id = ?", (debate_id,))
+    return dict(row)
+
+
+async def positions_of(bot: Any, debate_id: int) -> dict[int, str]:
+    rows = await bot.store.db.fetchall(
+        "SELECT user_id, position FROM debate_participants WHERE debate_id = ?", (debate_id,)
+    )
+    return {r["user_id"]: r["position"] for r in rows}
+
+
+def field(message: Message, name: str) -> str:
+    return next(f["value"] for f in message.embed.get("fields", []) if f["name"] == name)
+
+
+# --- the whole debate ------------------------------------------------------------------------
+
+
+async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
+    emulator: Emulator,
+    bot: Any,
+    clock: Any,
+    mod: Member,
+    owner: Member,
+    admin: Member,
+    alice: Member,
+    bob: Member,
+    carol: Member,
+) -> None:
+    members = (alice, bob, carol)
+    lobby, thread = await open_lobby(emulator, mod, rounds=2, speech_minutes=2, vote_minutes=1)
+    assert thread.name == MOTION_TEXT and thread.parent_id == emulator.channel("debate").id
+    added = await (await mod.slash("debate judge add", member=owner, channel="debate")).ephemeral()
+    assert "now a judge" in added.content
+    positions = await begin(emulator, mod, lobby, thread, *members)
+    assigned = await positions_of(bot, 1)
+    assert sorted(assigned.values()) == sorted(NAMES)
+    for position, name in NAMES.items():
+        member = next(m for m in members if assigned[m.id] == position)
+        assert member.mention in field(positions, name)
+    brief = await (await alice.click(positions, "My brief")).ephemeral()
+    assert NAMES[assigned[alice.id]] in brief.embed["title"]
+    assert any("Expect from" in f["name"] for m in alice.ephemerals() for e in m.embeds
+               for f in e.get("fields", []))  # fmt: skip
+
+    # Judges score by position: liberals 9/7, conservatives 6/6, United States 4/5.
+    judge_scores = {"liberal": (9, 7), "conservative": (6, 6), "united-states": (4, 5)}
+    spoken: list[tuple[str, str]] = []
+    order: list[str] = []
+    for number in range(1, 7):
+        announcement = await next_announcement(emulator, thread)
+        speaker = speaker_of(announcement, members)
+        position = assigned[speaker.id]
+        order.append(position)
+        assert f"(turn {number} of 6)" in announcement.content
+        assert announcement.button_labels == ["Speak"]
+        call = next(c for c in emulator.calls_to(f"POST /channels/{thread.id}/messages")
+                    if c.body and c.body.get("content") == announcement.content)  # fmt: skip
+        assert [str(u) for u in call.body["allowed_mentions"]["users"]] == [str(speaker.id)]
+        assert call.body["allowed_mentions"]["parse"] == []
+        text = f"Speech {number} by {speaker.name} for {position}: @everyone listen, <@{mod.id}>."
+        confirmation = await speak(speaker, announcement, text)
+        assert "is posted in the thread" in confirmation.content
+        speech = await emulator.next_message(thread)
+        assert speech.embed["title"].endswith(NAMES[position])
+        assert "@everyone" not in speech.embed["description"]  # neutralised
+        assert field(speech, "Speaker") == speaker.mention
+        assert field(speech, "Position") == NAMES[position]
+        assert field(speech, "Words") == str(len(text.replace("@", "").replace("<", " ").split()))
+        assert field(speech, "Round") == (
+            "Opening (1 of 2)" if number <= 3 else "Rebuttal (2 of 2)"
+        )
+        first, second = judge_scores[position]
+        assert "8/10" in (await score(mod, speech, 8)).content
+        assert "(it was 8)" in (await score(mod, speech, first)).content  # changeable
+        await score(owner, speech, second)
+        spoken.append((speaker.name, text))
+    # speakers alternate positions and the opener rotates: round two starts with round one's second
+    assert len(set(order[:3])) == 3 and len(set(order[3:])) == 3
+    assert order[3] == order[1]
+
+    vote = await emulator.next_message(thread)
+    assert vote.button_labels == [NAMES["liberal"], NAMES["conservative"], NAMES["united-states"]]
+    await refused(await alice.click(vote, NAMES["liberal"]), "Participants cannot vote")
+    for voter, position in ((admin, "liberal"), (owner, "united-states"), (mod, "united-states")):
+        reply = await (await voter.click(vote, NAMES[position])).ephemeral()
+        assert f"Your vote for **{NAMES[position]}** is recorded" in reply.content
+        assert not vote.embed.get("fields")  # the count stays hidden while the vote is open
+
+    clock.advance(60)
+    results = await emulator.next_message(thread)
+    # liberals 16/1 + 10/3 = 19.33; United States 9/1 + 20/3 = 15.67; conservatives 12/1 = 12
+    ranked = [f["name"] for f in results.embed["fields"][:3]]
+    assert ranked == [f"1. {NAMES['liberal']} 🏆", f"2. {NAMES['united-states']}",
+                      f"3. {NAMES['conservative']}"]  # fmt: skip
+    liberal = next(m for m in members if assigned[m.id] == "liberal")
+    assert "Total **19.33**" in results.embed["fields"][0]["value"]
+    assert liberal.mention in field(results, "Best speaker")
+    assert "Winner: **South Korean liberals**" in results.embed["description"]
+    transcript = results.attachments[0]
+    assert transcript.filename == "debate-1-transcript.md"
+    markdown = transcript.text
+    assert markdown.startswith(f"# Debate #1: {MOTION_TEXT}")
+    positions_seen = [markdown.index(f"> {text}") for _, text in spoken]
+    assert positions_seen == sorted(positions_seen)  # every speech, in order
+    assert "Scores: Mod 9, Owner 7 (mean 8.00)" in markdown
+    assert "| 1 | South Korean liberals (winner) |" in markdown
+    await emulator.next_edit(vote, predicate=lambda m: all(b.get("disabled") for b in m.buttons))
+    assert "2 votes" not in vote.text and "3 votes cast" in vote.text
+    await emulator.next_edit(lobby, predicate=lambda m: "closed" in m.embed["title"])
+    assert lobby.buttons == []
+
+    rows = await bot.store.db.fetchall(
+        "SELECT user_id, points, reason, reference FROM score_events WHERE category = 'debate' "
+        "ORDER BY id"
+    )
+    got = sorted((r["user_id"], r["points"], r["reason"]) for r in rows)
+    expected = []
+    for member in members:
+        speaker_points = {"liberal": 16, "conservative": 12, "united-states": 9}[
+            assigned[member.id]
+        ]
+        expected += [(member.id, speaker_points, "Debate #1: speaker points"),
+                     (member.id, 5, "Debate #1: took part")]  # fmt: skip
+    expected.append((liberal.id, 10, "Debate #1: won as South Korean liberals"))
+    assert got == sorted(expected)
+    assert {r["reference"] for r in rows} == {"debate:1"}
+    assert (await debate_row(bot))["status"] == "closed"
+    stats = await bot.store.debates.member_stats(emulator.guild.id, liberal.id)
+    assert dict(stats.argued) == {"liberal": 1} and stats.wins == 1
+    assert stats.speeches_scored == 2 and stats.average_speech_score == pytest.approx(8.0)
+
+    # Closed means closed: no more scores, and the ledger is written once.
+    speech_message = next(m for m in emulator.messages_in(thread) if m.button_labels == ["Score"])
+    await refused(await mod.click(speech_message, "Score"), "closed")
+    await (await mod.slash("debate end", channel=thread)).ephemeral()  # nothing under way
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM score_events") == len(rows)
+
+    history = await (await bob.slash("debate history", member=liberal)).ephemeral()
+    assert "won" in history.embed["fields"][0]["value"]
+    copy = await (await bob.slash("debate transcript", id=1)).ephemeral()
+    assert copy.attachments[0].text == markdown
+
+
+async def test_three_debates_give_each_member_each_position_once(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member, carol: Member
+) -> None:
+    members = (alice, bob, carol)
+    seen: dict[int, list[str]] = {m.id: [] for m in members}
+    for debate_id in (1, 2, 3):
+        lobby, thread = await open_lobby(emulator, mod)
+        await begin(emulator, mod, lobby, thread, *members)
+        announcement = await next_announcement(emulator, thread)
+        await speak(speaker_of(announcement, members), announcement, "A short case.")
+        assert (
+            "vote is open"
+            in (await (await mod.slash("debate end", channel=thread)).ephemeral()).content
+        )
+        assert (
+            "results are posted"
+            in (await (await mod.slash("debate end", channel=thread)).ephemeral()).content
+        )
+        await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+        await emulator.next_edit(lobby, predicate=lambda m: "closed" in m.embed["title"])
+        for user, position in (await positions_of(bot, debate_id)).items():
+            seen[user].append(position)
+    assert all(sorted(positions) == sorted(NAMES) for positions in seen.values()), seen
+
+
+# --- turns, timing and moderator controls ----------------------------------------------------
+
+
+async def test_an_off_turn_speech_is_refused(
+    emulator: Emulator, bot: Any, mod: Member, admin: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    announcement = await next_announcement(emulator, thread)
+    speaker = speaker_of(announcement, (alice, bob))
+    other = bob if speaker == alice else alice
+    await refused(await other.click(announcement, "Speak"), f"It is {shown(speaker)}'s turn")
+    await refused(
+        await other.slash("debate speak", channel=thread), f"It is {shown(speaker)}'s turn"
+    )
+    await refused(await admin.click(announcement, "Speak"), "turn to speak, not yours")
+    modal = await (await speaker.slash("debate speak", channel=thread)).modal()
+    assert modal.custom_id == "debate:speech:1:1"
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM debate_speeches") == 0
+
+
+async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    speaker = speaker_of(first, (alice, bob))
+    modal = await (await speaker.click(first, "Speak")).modal()
+    clock.advance(60 + 20)  # the deadline passes while the member types
+    notice = await emulator.next_message(thread)
+    assert notice.content.startswith(f"No speech from {speaker.mention}")
+    second = await next_announcement(emulator, thread)
+    reply = await (await speaker.submit(modal, speech="Late but in time.")).ephemeral()
+    assert "within the 30-second grace" in reply.content
+    late = await emulator.next_message(thread)
+    assert (
+        late.embed["description"] == "Late but in time." and "late" in late.embed["footer"]["text"]
+    )
+    row = await bot.store.db.fetchone("SELECT status FROM debate_turns WHERE number = 1")
+    assert row["status"] == "spoken"
+
+    other = speaker_of(second, (alice, bob))
+    modal = await (await other.click(second, "Speak")).modal()
+    clock.advance(60 + 31)
+    await emulator.next_message(thread, predicate=lambda m: m.content.startswith("No speech"))
+    text = "\n\n".join(f"Paragraph {i}: " + "word " * 180 for i in range(4))  # ~3,700 chars
+    result = await other.submit(modal, speech=text)
+    refusal = await result.ephemeral()
+    assert "Time is up" in refusal.content and "nothing is lost" in refusal.content
+    handed_back = [await result.followup(i) for i in range(2)]
+    assert all(m.ephemeral and len(m.content) <= 2000 for m in handed_back)
+    assert " ".join(" ".join(m.content.split()) for m in handed_back) == " ".join(text.split())
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM debate_speeches") == 1
+
+
+async def test_pause_freezes_the_deadline_and_resume_restarts_it(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=2)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    clock.advance(50)
+    await (await mod.slash("debate pause", channel=thread)).ephemeral()
+    assert "paused" in (await emulator.next_message(thread)).content
+    row = await debate_row(bot)
+    assert row["paused_remaining"] == pytest.approx(70) and row["deadline"] is None
+    await refused(await speaker_of(first, (alice, bob)).click(first, "Speak"), "paused")
+    clock.advance(3600)
+    await bot.timers.idle()
+    assert (await debate_row(bot))["current_turn"] == 1
+    reply = await (await mod.slash("debate resume", channel=thread)).ephemeral()
+    assert "Resumed" in reply.content
+    assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 70)
+    clock.advance(69)
+    await bot.timers.idle()
+    assert (await debate_row(bot))["current_turn"] == 1
+    clock.advance(1)
+    assert (
+        "No speech"
+        in (
+            await emulator.next_message(thread, predicate=lambda m: "No speech" in m.content)
+        ).content
+    )
+    await next_announcement(emulator, thread)
+    assert (await debate_row(bot))["current_turn"] == 2
+
+
+async def test_reminder_extend_next_and_remove(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member,
+    carol: Member,
+) -> None:  # fmt: skip
+    members = (alice, bob, carol)
+    lobby, thread = await open_lobby(emulator, mod, rounds=1, speech_minutes=3)
+    await begin(emulator, mod, lobby, thread, *members)
+    first = await next_announcement(emulator, thread)
+    speaker = speaker_of(first, members)
+    clock.advance(120)
+    reminder = await emulator.next_message(thread)
+    assert reminder.content.startswith(f"{speaker.mention}, one minute left")
+    await (await mod.slash("debate extend", minutes=2, channel=thread)).ephemeral()
+    assert "added 2 min" in (await emulator.next_message(thread)).content
+    clock.advance(61)
+    await bot.timers.idle()
+    assert (await debate_row(bot))["current_turn"] == 1  # extended past the old deadline
+    clock.advance(119 - 60)
+    again = await emulator.next_message(thread)
+    assert "one minute left" in again.content
+    await (await mod.slash("debate next", channel=thread)).ephemeral()
+    notice = await emulator.next_message(thread)
+    assert "a moderator moved on" in notice.content
+    second = await next_announcement(emulator, thread)
+    current = speaker_of(second, members)
+    reply = await (await mod.slash("debate remove", member=current, channel=thread)).ephemeral()
+    assert "is out of debate #1" in reply.content
+    third = await next_announcement(emulator, thread)
+    assert not third.content.startswith(current.mention)
+    turns = await bot.store.db.fetchall("SELECT status FROM debate_turns ORDER BY number")
+    assert [t["status"] for t in turns] == ["skipped", "removed", "open"]
+
+
+async def test_swap_before_the_first_speech_only(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    await next_announcement(emulator, thread)
+    before = await positions_of(bot, 1)
+    reply = await (
+        await mod.slash("debate swap", member=alice, other=bob, channel=thread)
+    ).ephemeral()
+    assert "Swapped" in reply.content
+    after = await positions_of(bot, 1)
+    assert after == {alice.id: before[bob.id], bob.id: before[alice.id]}
+    announcement = await next_announcement(emulator, thread)
+    assert "(turn 1 of 6)" in announcement.content
+    await speak(speaker_of(announcement, (alice, bob)), announcement, "Now it starts.")
+    await next_announcement(emulator, thread)
+    await refused(
+        await mod.slash("debate swap", member=alice, other=bob, channel=thread),
+        "only be swapped before the first speech",
+    )
+
+
+# --- permissions and roles -------------------------------------------------------------------
+
+
+async def test_a_non_moderator_is_refused_on_every_control(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member, carol: Member
+) -> None:
+    await refused(
+        await alice.slash("debate start", motion=MOTION, channel="debate"), MODERATOR_ONLY
+    )
+    lobby, thread = await open_lobby(emulator, mod)
+    await join(lobby, alice, bob)
+    await refused(await alice.click(lobby, "Begin"), MODERATOR_ONLY)
+    await refused(await alice.click(lobby, "Cancel"), MODERATOR_ONLY)
+    await (await mod.click(lobby, "Begin")).acknowledged()
+    controls: list[tuple[str, dict[str, Any]]] = [
+        ("debate next", {}),
+        ("debate extend", {"minutes": 5}),
+        ("debate pause", {}),
+        ("debate resume", {}),
+        ("debate remove", {"member": bob}),
+        ("debate judge add", {"member": carol}),
+        ("debate judge remove", {"member": mod}),
+        ("debate end", {"reason": "I want to win"}),
+        ("debate swap", {"member": alice, "other": bob}),
+    ]
+    for command, options in controls:
+        await refused(await carol.slash(command, channel=thread, **options), MODERATOR_ONLY)
+    row = await debate_row(bot)
+    assert (
+        row["status"] == "running" and row["current_turn"] == 1 and row["paused_remaining"] is None
+    )
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM debate_judges") == 1
+
+
+async def test_a_participant_cannot_judge_and_a_judge_cannot_join(
+    emulator: Emulator, bot: Any, mod: Member, admin: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED)
+    await refused(await mod.click(lobby, "Join"), "You are judging this debate")
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    await refused(
+        await mod.slash("debate judge add", member=alice, channel=thread),
+        "Alice is arguing in this debate, and a participant cannot judge it",
+    )
+    announcement = await next_announcement(emulator, thread)
+    speaker = speaker_of(announcement, (alice, bob))
+    await speak(speaker, announcement, "Judge me.")
+    speech = await emulator.next_message(thread)
+    other = bob if speaker == alice else alice
+    await refused(await other.click(speech, "Score"), "Participants cannot judge")
+    await refused(await admin.click(speech, "Score"), "Only this debate's judges")
+    await (await mod.slash("debate judge add", member=admin, channel=thread)).ephemeral()
+    assert "6/10" in (await score(admin, speech, 6)).content
+    await refused(
+        await mod.slash("debate judge add", member=admin, channel=thread), "already a judge"
+    )
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM debate_judges") == 2
+
+
+async def test_a_double_vote_counts_once(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, admin: Member, owner: Member,
+    alice: Member, bob: Member,
+) -> None:  # fmt: skip
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, vote_minutes=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    for _ in range(2):
+        announcement = await next_announcement(emulator, thread)
+        await speak(speaker_of(announcement, (alice, bob)), announcement, "My case.")
+    vote = await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
+    liberals, conservatives = NAMES["liberal"], NAMES["conservative"]
+    await (await owner.click(vote, liberals)).ephemeral()
+    again = await (await owner.click(vote, liberals)).ephemeral()
+    assert "already voted" in again.content and "counts once" in again.content
+    changed = await (await owner.click(vote, conservatives)).ephemeral()
+    assert f"Your vote is now **{conservatives}**" in changed.content
+    await (await admin.click(vote, conservatives)).ephemeral()
+    assert await bot.store.debates.votes(1) == {owner.id: "conservative", admin.id: "conservative"}
+    clock.advance(60)
+    results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    assert "(2 of 2 votes)" in results.embed["fields"][0]["value"]
+    await emulator.next_edit(vote, predicate=lambda m: "2 votes cast" in m.text)
+    await refused(await _vote_after_close(admin, vote), "The vote has closed")
+
+
+async def _vote_after_close(member: Member, vote: Message) -> Any:
+    """Press a vote button after the vote closed (a stale client still can)."""
+    for button in vote.buttons:
+        button["disabled"] = False
+    return await member.click(vote, vote.buttons[0]["custom_id"])
+
+
+# --- lobby, restarts and reading back --------------------------------------------------------
+
+
+async def test_a_lobby_with_one_member_is_refused_at_begin(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod)
+    await join(lobby, alice)
+    await refused(await alice.click(lobby, "Join"), "already joined")
+    await refused(
+        await mod.click(lobby, "Begin"), "At least 2 members must join", "(1 joined so far)"
+    )
+    assert (await debate_row(bot))["status"] == "lobby"
+    await (await alice.click(lobby, "Leave")).acknowledged()
+    assert "Nobody yet." in lobby.text
+    await refused(
+        await mod.slash("debate start", motion=MOTION, channel="debate"), "already under way"
+    )
+    await (await mod.click(lobby, "Cancel")).ephemeral()
+    cancelled = await emulator.next_message(thread)
+    assert "was cancelled" in cancelled.content
+    await emulator.next_edit(lobby, predicate=lambda m: "cancelled" in m.embed["title"])
+    assert lobby.buttons == []
+    await open_lobby(emulator, mod)  # the channel is free again
+
+
+async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
+    emulator: Emulator, harness: BotHarness, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=2, speech_minutes=2)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    speaker = speaker_of(first, (alice, bob))
+    other = bob if speaker == alice else alice
+    modal = await (await speaker.click(first, "Speak")).modal()  # opened before the crash
+    clock.advance(30)
+    before = await debate_row(harness.bot)
+    count = len(emulator.messages_in(thread))
+
+    bot = await harness.restart(abrupt=True)
+    after = await debate_row(bot)
+    assert (after["current_turn"], after["deadline"]) == (1, before["deadline"])
+    await refused(await other.click(first, "Speak"), f"It is {shown(speaker)}'s turn")
+    reply = await (await speaker.submit(modal, speech="Typed across a crash.")).ephemeral()
+    assert "is posted" in reply.content
+    speech = await emulator.next_message(thread)
+    assert speech.embed["description"] == "Typed across a crash."
+    second = await next_announcement(emulator, thread)
+    assert second.content.startswith(other.mention)
+    assert len(emulator.messages_in(thread)) == count + 2  # nothing posted twice
+    clock.advance(120)
+    assert (
+        "No speech"
+        in (
+            await emulator.next_message(thread, predicate=lambda m: "No speech" in m.content)
+        ).content
+    )
+    third = await next_announcement(emulator, thread)
+    assert "(turn 3 of 4)" in third.content
+    assert (
+        await bot.store.db.fetchval("SELECT COUNT(*) FROM timers WHERE kind LIKE 'debate.%'") == 2
+    )
+
+
+async def test_history_transcript_and_help(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    empty = await (await alice.slash("debate history")).ephemeral()
+    assert "No finished debate" in empty.text
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1)
+    await refused(await alice.slash("debate transcript", id=1), "still under way")
+    await refused(await alice.slash("debate transcript", id=99), "no debate #99")
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    announcement = await next_announcement(emulator, thread)
+    await speak(speaker_of(announcement, (alice, bob)), announcement, "One speech only.")
+    await (await mod.slash("debate end", reason="Out of time", channel="debate")).ephemeral()
+    assert (
+        "Out of time"
+        in (
+            await emulator.next_message(
+                thread, predicate=lambda m: "ended the speeches" in m.content
+            )
+        ).content
+    )
+    await (await mod.slash("debate end", channel="debate")).ephemeral()
+    results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    assert "No winner" in results.embed["description"]
+    history = await (await alice.slash("debate history")).ephemeral()
+    assert history.embed["fields"][0]["name"].startswith("#1 · This house believes")
+    transcript = await (await alice.slash("debate transcript", id=1)).ephemeral()
+    assert "Reason given: Out of time" in transcript.attachments[0].text
+    assert "One speech only." in transcript.attachments[0].text
+    help_text = "\n".join(m.text for m in [await (await alice.slash("help")).ephemeral()])
+    assert "/debate start" in help_text and "10 × its share" in help_text
