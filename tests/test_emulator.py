@@ -183,6 +183,14 @@ def _add_probe_commands(bot: Probe) -> None:
         await bot.release.wait()
         await interaction.edit_original_response(content="much later")
 
+    @tree.command(description="Mention someone, pinging only the member.")
+    async def call(interaction: discord.Interaction, member: discord.Member) -> None:
+        text = f"{member.mention}, your turn (@everyone is watching)"
+        await interaction.response.send_message(
+            text, allowed_mentions=discord.AllowedMentions(users=[member])
+        )
+        await interaction.followup.send(text, allowed_mentions=discord.AllowedMentions.all())
+
     @tree.command(description="Post in the channel too long a message.")
     async def shout(interaction: discord.Interaction) -> None:
         await interaction.response.send_message("x" * 2001)
@@ -686,6 +694,22 @@ async def test_commands_run_in_threads_and_members_post_messages(
         "",
         f"{emulator.bot_user.mention} but a mention shows it",
     ]
+
+
+async def test_pings_follow_allowed_mentions(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    result = await alice.slash("call", member=bob)
+    assert (await result.message()).pings == {bob.id}
+    everyone = {m.id for m in emulator.guild.members.values()} - {emulator.bot_user.id}
+    assert (await result.followup()).pings == everyone
+    both = {"content": "x", "allowed_mentions": {"parse": ["users"], "users": [str(bob.id)]}}
+    channel_id = emulator.channel("general").id
+    with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException):
+        await _send_raw(
+            probe, "POST /channels/{channel_id}/messages", ids={"channel_id": channel_id}, json=both
+        )
+    assert "allowed_mentions.users" in found[0].detail
 
 
 async def test_a_restart_keeps_the_emulators_state(

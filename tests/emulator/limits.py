@@ -151,6 +151,7 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
     if isinstance(embeds, list):
         _check_embeds(embeds, errors)
     _max_items(errors, ("attachments",), body.get("attachments"), ATTACHMENTS_MAX)
+    _check_allowed_mentions(body.get("allowed_mentions"), errors)
     components = body.get("components") or []
     flags = body.get("flags") or 0
     if isinstance(flags, int) and flags & COMPONENTS_V2_FLAG:
@@ -160,6 +161,21 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
     empty = not content and not embeds and not components and not body.get("attachments")
     if not partial and empty and not body.get("poll") and not body.get("sticker_ids"):
         errors.add(("content",), "BASE_TYPE_REQUIRED", "Cannot send an empty message.")
+
+
+def _check_allowed_mentions(allowed: Any, errors: FormErrors) -> None:
+    if not isinstance(allowed, dict):
+        return
+    parse = allowed.get("parse") or []
+    for key in ("users", "roles"):
+        if key in parse and allowed.get(key):
+            errors.add(
+                ("allowed_mentions", key),
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{key}"] and {key}: [ids] are mutually exclusive.',
+            )
+        if len(allowed.get(key) or []) > 100:
+            errors.add(("allowed_mentions", key), "BASE_TYPE_MAX_LENGTH", "At most 100 ids.")
 
 
 def _check_embeds(embeds: list[Any], errors: FormErrors) -> None:

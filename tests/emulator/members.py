@@ -449,8 +449,7 @@ class Member:
             emulator.clock.now(),
             content=content,
         )
-        if emulator.bot_user.mention in content:
-            message.mentions = [emulator.bot_user]
+        message.pings = emulator.rest.pings(message, {})
         await emulator.rest.publish(message)
         return message
 

@@ -70,6 +70,10 @@ def refused(status: int, code: int, message: str) -> ApiError:
     return ApiError(status, code, message, violation=False)
 
 
+_MENTION_USER = re.compile(r"<@!?(\d+)>")
+_MENTION_ROLE = re.compile(r"<@&(\d+)>")
+_MENTION_EVERYONE = re.compile(r"@(everyone|here)\b")
+
 UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 MISSING_ACCESS = (403, 50001, "Missing Access")
@@ -763,6 +767,7 @@ class RestApi:
             flags=flags,
         )
         message.attachments = self._attachments(message, body, files)
+        message.pings = self.pings(message, body)
         if interaction is not None:
             message.webhook_id = message.application_id = self.emu.application_id
             message.interaction_id = interaction.id
@@ -773,6 +778,30 @@ class RestApi:
                 message.ephemeral_for = interaction.user.id
         del allow_empty
         return message
+
+    def pings(self, message: Message, body: dict[str, Any]) -> set[int]:
+        """Who this message notifies: mentions in its content that ``allowed_mentions`` lets
+        through (all of them when it is left out, as Discord does)."""
+        guild = self.emu.guilds.get(message.guild_id or 0)
+        if guild is None or not message.content:
+            return set()
+        allowed = body.get("allowed_mentions")
+        parse = (
+            {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
+        )
+        allowed = allowed or {}
+        users = {int(u) for u in _MENTION_USER.findall(message.content)}
+        roles = {int(r) for r in _MENTION_ROLE.findall(message.content)}
+        pinged = {
+            u for u in users if "users" in parse or str(u) in map(str, allowed.get("users") or [])
+        }
+        for role_id in roles:
+            if "roles" in parse or str(role_id) in map(str, allowed.get("roles") or []):
+                pinged |= {m.id for m in guild.members.values() if role_id in m.roles}
+        if "everyone" in parse and _MENTION_EVERYONE.search(message.content):
+            pinged |= set(guild.members)
+        message.mentions = [self.emu.users[u] for u in sorted(users) if u in self.emu.users]
+        return pinged - {self.emu.bot_user.id}
 
     def _attachments(
         self, message: Message, body: dict[str, Any], files: list[Upload]

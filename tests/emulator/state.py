@@ -340,6 +340,7 @@ class Message:
     thread_id: int | None = None
     reactions: dict[str, set[int]] = field(default_factory=dict)
     mentions: list[User] = field(default_factory=list)
+    pings: set[int] = field(default_factory=set)  # user ids this message notified
     pinned: bool = False
     revision: int = 0
     deleted: bool = False
