@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import BotHarness, Emulator, Member
+from tests.emulator import BotHarness, Channel, Emulator, Member
 from tests.emulator.harness import REPO_ROOT
 
 CLOCK_START = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC
@@ -57,7 +57,10 @@ async def emulator(clock: Any, request: pytest.FixtureRequest) -> AsyncIterator[
 
 @pytest.fixture
 def content_dir(request: pytest.FixtureRequest) -> Path:
-    """The content folder for the bot (the repository's packs unless a test overrides it)."""
+    """The content folder for the bot: the repository's packs, unless the test overrides this
+    fixture, marks itself ``@pytest.mark.content_dir(path)`` or parametrizes it indirectly."""
+    if hasattr(request, "param"):
+        return Path(request.param)
     marker = request.node.get_closest_marker("content_dir")
     if marker is not None:
         return Path(marker.args[0])
@@ -82,8 +85,8 @@ def bot_settings(emulator: Emulator, tmp_path: Path, content_dir: Path) -> Any:
 @pytest.fixture
 async def harness(emulator: Emulator, bot_settings: Any, clock: Any) -> AsyncIterator[BotHarness]:
     harness = BotHarness(emulator, bot_settings, clock)
-    await harness.start()
     try:
+        await harness.start()
         yield harness
     finally:
         await harness.stop()
@@ -94,6 +97,12 @@ async def harness(emulator: Emulator, bot_settings: Any, clock: Any) -> AsyncIte
 def bot(harness: BotHarness) -> Any:
     """The running bot (after ``harness.restart()`` use ``harness.bot``)."""
     return harness.bot
+
+
+@pytest.fixture
+def general(emulator: Emulator) -> Channel:
+    """The #general text channel, where interactions happen unless told otherwise."""
+    return emulator.channel("general")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import io
 import threading
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp
@@ -20,11 +21,12 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.emulator import BotHarness, Emulator, Member, P, pointed_at
+from tests.emulator import BotHarness, Emulator, Member, P, copy_content, pointed_at
 from tests.emulator import limits as L
 from tests.emulator.limits import FormErrors
 from tests.emulator.ratelimit import Limit
 from tests.emulator.state import Overwrite
+from tests.packs import write_pack
 
 # =============================================================================== a bare bot
 
@@ -850,6 +852,9 @@ async def test_the_bot_boots_fast_and_syncs_to_the_dev_guild_only(
     names = {command["name"] for command in emulator.commands[emulator.guild.id]}
     assert {"help", "settings"} <= names
     assert emulator.commands[None] == []
+    errors = FormErrors()
+    L.check_commands(emulator.command_puts[0][1], errors)
+    assert errors.errors == []
     assert emulator.violations == []
 
 
@@ -919,6 +924,24 @@ async def test_settings_refuse_a_member_without_manage_server(
     refused = await (await alice.slash("settings moderator-role", role="Moderator")).ephemeral()
     assert "Only admins" in refused.text
     assert (await bot.store.guilds.get(emulator.guild.id)).moderator_role_id is None
+
+
+class TestASecondPackBesideTheShippedOnes:
+    """Overriding ``content_dir`` (here for one class) serves a pack written in ``tmp_path``."""
+
+    @pytest.fixture
+    def content_dir(self, tmp_path: Path) -> Path:
+        root = copy_content(tmp_path / "content")
+        write_pack(root, "demo")
+        return root
+
+    async def test_both_packs_are_offered(
+        self, emulator: Emulator, bot: Any, admin: Member
+    ) -> None:
+        choices = await admin.autocomplete("settings pack", pack="")
+        assert {"wedging-strategy", "demo"} <= {choice.value for choice in choices}
+        await (await admin.slash("settings pack", pack="demo")).ephemeral()
+        assert (await bot.store.guilds.get(emulator.guild.id)).default_pack == "demo"
 
 
 @pytest.mark.parametrize("abrupt", [False, True])
