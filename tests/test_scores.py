@@ -1,0 +1,384 @@
+"""Scores: the pure rules, the ledger store (totals, counts, ranks, seasons, export) and the
+commands end to end through the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.errors import Conflict, NotFound, UserError
+from bot.scores import (
+    BUCKET_WIDTHS,
+    boards_for,
+    bucket_low,
+    competition_ranks,
+    csv_bytes,
+    csv_cell,
+    describe_period,
+    leaderboard_arg,
+    locate,
+    page_count,
+    parse_leaderboard_arg,
+    period_key,
+    resolve_season,
+    validate_adjustment,
+    validate_season_name,
+)
+from bot.store import Store
+from bot.store.db import Database, load_migrations
+
+AT = 1_780_000_000.0  # Thursday 2026-05-28 UTC
+DAY = 86_400.0
+GUILD = 7
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    yield store
+    await store.close()
+
+
+# --- pure rules ----------------------------------------------------------------------------
+
+
+def test_competition_ranks_share_a_rank_and_skip_the_next() -> None:
+    assert competition_ranks(1, 1, [50, 40, 40, 30]) == [1, 2, 2, 4]
+    assert competition_ranks(1, 1, [9, 9, 9]) == [1, 1, 1]
+    # A page that starts inside a tie keeps the tie's rank.
+    assert competition_ranks(8, 11, [20, 20, 19, 18, 18]) == [8, 8, 13, 14, 14]
+    assert competition_ranks(1, 1, []) == []
+
+
+def test_locate_finds_the_bucket_of_a_position() -> None:
+    buckets = [(100, 2), (90, 3), (10, 1)]
+    assert locate(0, buckets) == (100, 0)
+    assert locate(1, buckets) == (100, 0)
+    assert locate(2, buckets) == (90, 2)
+    assert locate(5, buckets) == (10, 5)
+    with pytest.raises(ValueError, match="past"):
+        locate(6, buckets)
+
+
+def test_bucket_low_floors_negative_totals() -> None:
+    assert [bucket_low(p, 32) for p in (0, 31, 32, -1, -32, -33)] == [0, 0, 32, -32, -32, -64]
+    assert bucket_low(-7, 1) == -7
+
+
+def test_page_count_keeps_one_page_for_an_empty_board() -> None:
+    assert [page_count(n) for n in (0, 1, 10, 11, 100)] == [1, 1, 1, 2, 10]
+
+
+def test_period_keys_and_their_descriptions() -> None:
+    assert period_key("week", AT, 3) == "w:2026-W22"
+    assert period_key("month", AT, 3) == "m:2026-05"
+    assert period_key("season", AT, 3) == "s:3"
+    assert period_key("all-time", AT, 3) == "all"
+    # 2027-01-01 is a Friday in ISO week 53 of 2026.
+    assert period_key("week", 1_798_761_600.0, 1) == "w:2026-W53"
+    assert describe_period("all") == "All time"
+    assert describe_period("s:2", "Spring") == "Season 2 (Spring)"
+    assert describe_period("s:1", "Season 1") == "Season 1"
+    assert describe_period("m:2026-05") == "May 2026"
+    assert describe_period("w:2026-W22") == "Week 22 of 2026 (25 May – 31 May, UTC)"
+    assert boards_for("adjustment") == ("overall",)
+    with pytest.raises(ValueError, match="category"):
+        boards_for("bonus")
+
+
+def test_leaderboard_args_round_trip_and_reject_junk() -> None:
+    arg = leaderboard_arg("quiz", "w:2026-W22")
+    assert parse_leaderboard_arg(arg) == ("quiz", "w:2026-W22")
+    for junk in ("", "quiz", "nope|all", "quiz|s:x", "overall|all|x"):
+        with pytest.raises(ValueError):
+            parse_leaderboard_arg(junk)
+
+
+@pytest.mark.parametrize("points", [0, -1001, 1001, 5000])
+def test_adjustments_out_of_range_are_refused(points: int) -> None:
+    with pytest.raises(UserError, match="-1000 to 1000, and not 0"):
+        validate_adjustment(points, "reason")
+
+
+def test_an_adjustment_needs_a_short_reason() -> None:
+    assert validate_adjustment(-1000, "  spam \n in #general ") == "spam in #general"
+    assert validate_adjustment(1000, "won the finals") == "won the finals"
+    with pytest.raises(UserError, match="reason"):
+        validate_adjustment(5, "   ")
+    with pytest.raises(UserError, match="200 characters"):
+        validate_adjustment(5, "x" * 201)
+
+
+def test_season_names_and_lookups() -> None:
+    assert validate_season_name("  Spring   2026 ", ["Season 1"]) == "Spring 2026"
+    with pytest.raises(UserError, match="already exists"):
+        validate_season_name("season 1", ["Season 1"])
+    with pytest.raises(UserError, match="50 characters"):
+        validate_season_name("x" * 51, [])
+    seasons = [(1, "Season 1"), (2, "Spring 2026"), (3, "2024")]
+    assert resolve_season("2", seasons) == 2
+    assert resolve_season("Season 1", seasons) == 1
+    assert resolve_season("spring 2026", seasons) == 2
+    assert resolve_season("2 — Spring 2026", seasons) == 2
+    assert resolve_season("2024", seasons) == 3
+    with pytest.raises(NotFound, match=r"no season “9”.*Spring 2026"):
+        resolve_season("9", seasons)
+
+
+def test_csv_cells_that_look_like_formulas_get_an_apostrophe() -> None:
+    for text in ("=1+1", "+1", "-5", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_cell(text) == "'" + text
+    assert csv_cell(-5) == "'-5"
+    assert csv_cell(12) == "12"
+    assert csv_cell(None) == ""
+    assert csv_cell("Zoë = 1") == "Zoë = 1"
+    data = csv_bytes(("a", "b"), [('=HYPERLINK("x")', 'naïve, "quoted"'), (1, None)])
+    assert list(csv.reader(io.StringIO(data.decode("utf-8")))) == [
+        ["a", "b"],
+        ['\'=HYPERLINK("x")', 'naïve, "quoted"'],
+        ["1", ""],
+    ]
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+async def table(store: Store, name: str) -> list[tuple[Any, ...]]:
+    rows = await store.db.fetchall(f"SELECT * FROM {name} ORDER BY 1, 2, 3, 4, 5")  # noqa: S608
+    return [tuple(row) for row in rows]
+
+
+async def check_consistent(store: Store, guild_id: int = GUILD) -> None:
+    """Totals are the ledger's sums; counts are the totals' distribution; ranks follow."""
+    ledger = await store.db.fetchall(
+        "SELECT season, user_id, category, points, created_at FROM score_events WHERE guild_id = ?",
+        (guild_id,),
+    )
+    expected: dict[tuple[str, str, int], int] = defaultdict(int)
+    for row in ledger:
+        for board in boards_for(row["category"]):
+            for period in ("week", "month", "season", "all-time"):
+                key = period_key(period, row["created_at"], row["season"])
+                expected[(board, key, row["user_id"])] += row["points"]
+    totals = {
+        (row["board"], row["period"], row["user_id"]): row["points"]
+        for row in await store.db.fetchall(
+            "SELECT board, period, user_id, points FROM score_totals WHERE guild_id = ?",
+            (guild_id,),
+        )
+    }
+    assert totals == dict(expected)
+    counts = {
+        (row["board"], row["period"], row["width"], row["low"]): row["members"]
+        for row in await store.db.fetchall(
+            "SELECT board, period, width, low, members FROM score_counts WHERE guild_id = ?",
+            (guild_id,),
+        )
+    }
+    assert counts == dict(
+        Counter(
+            (board, key, width, bucket_low(points, width))
+            for (board, key, _), points in totals.items()
+            for width in BUCKET_WIDTHS
+        )
+    )
+    boards: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for (board, key, user), points in totals.items():
+        boards[(board, key)].append((-points, user))
+    for (board, key), members in boards.items():
+        ordered = [(user, -negative) for negative, user in sorted(members)]
+        ranks = competition_ranks(1, 1, [points for _, points in ordered])
+        for page in range(page_count(len(ordered), 2)):
+            got = await store.scores.leaderboard(guild_id, board, key, page, per_page=2)
+            window = slice(page * 2, page * 2 + 2)
+            assert [(e.user_id, e.points, e.rank) for e in got.entries] == [
+                (user, points, rank)
+                for (user, points), rank in zip(ordered[window], ranks[window], strict=True)
+            ]
+            assert got.members == len(ordered)
+        for (user, points), rank in zip(ordered, ranks, strict=True):
+            standing = await store.scores.standing(guild_id, board, key, user)
+            assert standing is not None and (standing.points, standing.rank) == (points, rank)
+
+
+write = st.tuples(
+    st.sampled_from(["quiz", "debate", "adjustment", "new season"]),
+    st.integers(1, 5),  # member
+    st.sampled_from([-40, -33, -1, 0, 1, 2, 10, 31, 32, 45]),  # points, crossing blocks
+    st.integers(0, 45),  # days after AT
+    st.booleans(),  # fail the transaction
+)
+examples = itertools.count()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(writes=st.lists(write, max_size=14))
+def test_totals_always_equal_the_ledger_sums(tmp_path: Path, writes: list[Any]) -> None:
+    """Random interleavings of awards, adjustments, seasons and failed transactions."""
+
+    async def scenario() -> None:
+        store = await Store.open(tmp_path / f"example-{next(examples)}.sqlite3")
+        try:
+            for what, member, points, day, fail in writes:
+                at = AT + day * DAY
+                if what == "new season":
+                    current = await store.scores.current_season(GUILD, at)
+                    await store.scores.start_season(
+                        GUILD, f"S{current.number + 1}", at, started_by=1, after=current.number
+                    )
+                    continue
+                if not fail:
+                    await store.scores.add(GUILD, member, what, points, "r", at)
+                    continue
+                with pytest.raises(RuntimeError):
+                    async with store.transaction():
+                        await store.scores.add(GUILD, member, what, points, "r", at)
+                        raise RuntimeError("the game write after the award failed")
+            await check_consistent(store)
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+async def test_a_failed_transaction_leaves_ledger_totals_and_counts_untouched(
+    store: Store,
+) -> None:
+    await store.scores.add(GUILD, 1, "quiz", 12, "right answer", AT, reference="round:1")
+    await store.scores.add(GUILD, 2, "debate", 40, "speech", AT)
+    before = [await table(store, name) for name in ("score_events", "score_totals", "score_counts")]
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await store.scores.add(GUILD, 1, "quiz", 30, "right answer", AT + 1)
+            await store.scores.add(GUILD, 3, "adjustment", -5, "typo", AT + 1, created_by=9)
+            raise RuntimeError("boom")
+    after = [await table(store, name) for name in ("score_events", "score_totals", "score_counts")]
+    assert after == before
+    await check_consistent(store)
+
+
+async def test_pages_ranks_ties_and_clamping(store: Store) -> None:
+    # 23 members: 100, 90, 90, 80, then 19 members on 10 points.
+    points = [100, 90, 90, 80] + [10] * 19
+    for user, value in enumerate(points, start=1):
+        await store.scores.add(GUILD, user, "quiz", value, "right answer", AT)
+    first = await store.scores.leaderboard(GUILD, "overall", "s:1", 0)
+    assert [(e.user_id, e.rank) for e in first.entries[:5]] == [
+        (1, 1),
+        (2, 2),
+        (3, 2),
+        (4, 4),
+        (5, 5),
+    ]
+    assert (first.pages, first.members) == (3, 23)
+    second = await store.scores.leaderboard(GUILD, "overall", "s:1", 1)
+    assert [e.rank for e in second.entries] == [5] * 10
+    assert [e.user_id for e in second.entries] == list(range(11, 21))
+    last = await store.scores.leaderboard(GUILD, "overall", "s:1", 99)
+    assert last.page == 2 and [e.user_id for e in last.entries] == [21, 22, 23]
+    me = await store.scores.standing(GUILD, "overall", "all", 23)
+    assert me is not None and (me.rank, me.points) == (5, 10)
+    assert await store.scores.standing(GUILD, "overall", "all", 999) is None
+    assert await store.scores.standing(GUILD, "debate", "all", 1) is None
+    empty = await store.scores.leaderboard(GUILD, "debate", "all", 3)
+    assert (empty.page, empty.pages, empty.members, empty.entries) == (0, 1, 0, ())
+
+
+async def test_breakdown_by_category_and_history(store: Store) -> None:
+    await store.scores.add(GUILD, 1, "quiz", 12, "right answer", AT, reference="round:4")
+    await store.scores.add(GUILD, 1, "debate", 8, "speaker points", AT + 1)
+    await store.scores.add(GUILD, 1, "adjustment", -3, "late", AT + 2, created_by=99)
+    for i in range(25):
+        await store.scores.add(GUILD, 2, "quiz", 1, f"answer {i}", AT + i)
+    breakdown = await store.scores.breakdown(GUILD, 1, "all")
+    assert (breakdown.overall, breakdown.quiz, breakdown.debate, breakdown.adjustment) == (
+        17, 12, 8, -3,
+    )  # fmt: skip
+    history = await store.scores.history(GUILD, 1, 20)
+    assert [(r.category, r.points, r.created_by) for r in history] == [
+        ("adjustment", -3, 99), ("debate", 8, None), ("quiz", 12, None),
+    ]  # fmt: skip
+    assert history[-1].reference == "round:4"
+    assert [r.reason for r in await store.scores.history(GUILD, 2, 20)][:2] == [
+        "answer 24",
+        "answer 23",
+    ]
+    assert len(await store.scores.history(GUILD, 2, 20)) == 20
+
+
+async def test_a_new_season_starts_empty_and_the_old_one_stays(store: Store) -> None:
+    await store.scores.add(GUILD, 1, "quiz", 30, "right answer", AT)
+    season = await store.scores.start_season(GUILD, "Spring", AT + 5, started_by=9, after=1)
+    assert (season.number, season.name, season.started_by) == (2, "Spring", 9)
+    with pytest.raises(Conflict, match="Season 2"):
+        await store.scores.start_season(GUILD, "Again", AT + 6, started_by=9, after=1)
+    await store.scores.add(GUILD, 2, "quiz", 5, "right answer", AT + 10)
+    old = await store.scores.leaderboard(GUILD, "overall", "s:1", 0)
+    new = await store.scores.leaderboard(GUILD, "overall", "s:2", 0)
+    assert [(e.user_id, e.points) for e in old.entries] == [(1, 30)]
+    assert [(e.user_id, e.points) for e in new.entries] == [(2, 5)]
+    everything = await store.scores.leaderboard(GUILD, "overall", "all", 0)
+    assert [(e.user_id, e.points) for e in everything.entries] == [(1, 30), (2, 5)]
+    assert [s.number for s in await store.scores.seasons(GUILD)] == [1, 2]
+    assert await store.scores.seasons(GUILD + 1) == []
+
+
+async def test_the_export_totals_equal_the_leaderboard(store: Store) -> None:
+    await store.scores.add(GUILD, 1, "quiz", 30, "right answer", AT)
+    await store.scores.add(GUILD, 2, "debate", 30, "won", AT)
+    await store.scores.add(GUILD, 3, "quiz", 10, "right answer", AT)
+    await store.scores.add(GUILD, 3, "adjustment", -4, "=cmd|' /C calc'!A0", AT, created_by=5)
+    rows, totals = await store.scores.export(GUILD, 1)
+    assert [r.user_id for r in rows] == [1, 2, 3, 3]
+    board = await store.scores.leaderboard(GUILD, "overall", "s:1", 0)
+    assert [(t.rank, t.user_id, t.overall) for t in totals] == [
+        (e.rank, e.user_id, e.points) for e in board.entries
+    ]
+    assert [(t.quiz, t.debate, t.adjustment) for t in totals] == [
+        (30, 0, 0),
+        (0, 30, 0),
+        (10, 0, -4),
+    ]
+    assert await store.scores.export(GUILD, 2) == ([], [])
+
+
+async def test_the_migration_fills_counts_for_totals_written_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    older = [m for m in load_migrations() if m.version < 3]
+    db = await Database.open(path, older)
+    await db.executemany(
+        "INSERT INTO score_totals (guild_id, board, period, user_id, points, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 0)",
+        [
+            (1, "overall", "all", user, points)
+            for user, points in enumerate([-33, -1, 0, 31, 32, 32])
+        ],
+    )
+    await db.close()
+    store = await Store.open(path)
+    try:
+        counts = await store.db.fetchall(
+            "SELECT width, low, members FROM score_counts ORDER BY width, low"
+        )
+        assert [tuple(row) for row in counts] == [
+            (1, -33, 1), (1, -1, 1), (1, 0, 1), (1, 31, 1), (1, 32, 2),
+            (32, -64, 1), (32, -32, 1), (32, 0, 2), (32, 32, 2),
+        ]  # fmt: skip
+        standing = await store.scores.standing(1, "overall", "all", 1)
+        assert standing is not None and standing.rank == 5
+    finally:
+        await store.close()
