@@ -100,9 +100,22 @@ class Speech(discord.ui.Modal, title="Your speech"):
         text="Note", component=discord.ui.TextInput(custom_id="note", required=False)
     )
 
+    side: discord.ui.Label[Any] = discord.ui.Label(
+        text="Side",
+        component=discord.ui.Select(
+            custom_id="side",
+            required=False,
+            options=[
+                discord.SelectOption(label="For", value="for"),
+                discord.SelectOption(label="Against", value="against"),
+            ],
+        ),
+    )
+
     async def on_submit(self, interaction: discord.Interaction) -> None:
         note = self.note.component.value  # type: ignore[attr-defined]
-        await interaction.response.send_message(f"heard: {self.speech.value} / {note}")
+        side = ",".join(self.side.component.values)  # type: ignore[attr-defined]
+        await interaction.response.send_message(f"heard: {self.speech.value} / {note} / {side}")
 
 
 def _add_probe_commands(bot: Probe) -> None:
@@ -588,8 +601,8 @@ async def test_buttons_selects_modals_and_autocomplete(
     ]
     with pytest.raises(AssertionError, match="at most 50"):
         await bob.submit(modal, speech="s" * 51)
-    heard = await (await bob.submit(modal, Speech="my case", note="n")).message()
-    assert heard.content == "heard: my case / n"
+    heard = await (await bob.submit(modal, Speech="my case", note="n", side=["for"])).message()
+    assert heard.content == "heard: my case / n / for"
     choices = await alice.autocomplete("search", term="dec")
     assert [c.name for c in choices] == ["decision", "declare"]
 

@@ -84,6 +84,7 @@ class Modal:
     title: str
     components: list[dict[str, Any]]
     inputs: list[TextInput] = field(default_factory=list)
+    selects: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_response(cls, interaction: Interaction, data: dict[str, Any]) -> Modal:
@@ -92,6 +93,8 @@ class Modal:
             label = top.get("label") if top.get("type") == 18 else None
             children = [top["component"]] if top.get("type") == 18 else top.get("components") or []
             for child in children:
+                if child.get("type") in SELECT_TYPES:
+                    modal.selects.append({**child, "label": label})
                 if child.get("type") == 4:
                     modal.inputs.append(
                         TextInput(
@@ -106,6 +109,14 @@ class Modal:
                         )
                     )
         return modal
+
+    def select(self, key: str) -> dict[str, Any] | None:
+        """A select in the modal by custom_id or label, or None."""
+        wanted = _norm(key)
+        for select in self.selects:
+            if select["custom_id"] == key or _norm(select.get("label") or "") == wanted:
+                return select
+        return None
 
     def input(self, key: str) -> TextInput:
         """A text input by custom_id or label (case and ``_``/space/``-`` insensitive)."""
@@ -414,12 +425,18 @@ class Member:
 
     # ----------------------------------------------------------------- modals
     async def submit(
-        self, modal: Modal, values: dict[str, str] | None = None, **fields: str
+        self, modal: Modal, values: dict[str, Any] | None = None, **fields: Any
     ) -> InteractionResult:
-        """Fill a modal's text inputs (by custom_id or label) and submit it."""
+        """Fill a modal's text inputs (by custom_id or label; a select takes a list of values)
+        and submit it."""
         given = {**(values or {}), **fields}
-        filled: dict[str, str] = {}
+        filled: dict[str, Any] = {}
         for key, value in given.items():
+            select = modal.select(key)
+            if select is not None:
+                assert isinstance(value, list), f"select {key!r} takes a list of values"
+                filled[select["custom_id"]] = value
+                continue
             text_input = modal.input(key)
             filled[text_input.custom_id] = value
         for text_input in modal.inputs:
@@ -720,7 +737,7 @@ def _check_text_input(modal: Modal, text_input: TextInput, value: str) -> None:
     assert len(value) <= longest, f"{where} takes at most {longest} characters"
 
 
-def _submitted(top: dict[str, Any], filled: dict[str, str]) -> dict[str, Any]:
+def _submitted(top: dict[str, Any], filled: dict[str, Any]) -> dict[str, Any]:
     def answer(child: dict[str, Any]) -> dict[str, Any]:
         entry = {"type": child["type"], "custom_id": child.get("custom_id")}
         if child.get("id") is not None:
@@ -728,7 +745,7 @@ def _submitted(top: dict[str, Any], filled: dict[str, str]) -> dict[str, Any]:
         if child["type"] == 4:
             entry["value"] = filled.get(child["custom_id"], "")
         elif child["type"] in SELECT_TYPES:
-            entry["values"] = []
+            entry["values"] = [str(v) for v in filled.get(child["custom_id"], [])]
         return entry
 
     if top.get("type") == 18:

@@ -234,6 +234,10 @@ class Emulator:
             status, data = await route.handler(call)
         except ApiError as error:
             return self._error(method, path, route.template, error, decision.headers)
+        except Exception as error:  # an emulator bug: fail the test loudly, no 5xx retries
+            log.exception("emulator error on %s %s", method, path)
+            detail = f"emulator error {type(error).__name__}: {error}"
+            return self._error(method, path, route.template, ApiError(400, 0, detail))
         self.calls.append(CallRecord(method, path, route.template, status, None, body))
         self.notify()
         if data is None:
