@@ -132,6 +132,8 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
     assert thread.name == MOTION_TEXT and thread.parent_id == emulator.channel("debate").id
     added = await (await mod.slash("debate judge add", member=owner, channel="debate")).ephemeral()
     assert "now a judge" in added.content
+    await emulator.next_edit(lobby, predicate=lambda m: owner.mention in field(m, "Judges"))
+    assert lobby.button_labels == ["Join", "Leave", "Begin", "Cancel"]
     positions = await begin(emulator, mod, lobby, thread, *members)
     assigned = await positions_of(bot, 1)
     assert sorted(assigned.values()) == sorted(NAMES)
@@ -515,8 +517,14 @@ async def test_a_lobby_with_one_member_is_refused_at_begin(
         await mod.click(lobby, "Begin"), "At least 2 members must join", "(1 joined so far)"
     )
     assert (await debate_row(bot))["status"] == "lobby"
+    await join(lobby, bob)
+    removed = await (await mod.slash("debate remove", member=bob, channel="debate")).ephemeral()
+    assert "is out of debate #1" in removed.content
+    await emulator.next_edit(lobby, predicate=lambda m: bob.mention not in m.text)
+    assert lobby.button_labels == ["Join", "Leave", "Begin", "Cancel"]
     await (await alice.click(lobby, "Leave")).acknowledged()
     assert "Nobody yet." in lobby.text
+    await refused(await alice.click(lobby, "Leave"), "You have not joined")
     await refused(
         await mod.slash("debate start", motion=MOTION, channel="debate"), "already under way"
     )
@@ -596,3 +604,24 @@ async def test_history_transcript_and_help(
     assert "One speech only." in transcript.attachments[0].text
     help_text = "\n".join(m.text for m in [await (await alice.slash("help")).ephemeral()])
     assert "/debate start" in help_text and "10 × its share" in help_text
+
+
+async def test_start_autocompletes_motions_and_refuses_what_it_cannot_run(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member
+) -> None:
+    choices = await mod.autocomplete("debate start", motion="deterrence", channel="debate")
+    assert choices[0].value == MOTION and choices[0].name == MOTION_TEXT
+    everything = await mod.autocomplete("debate start", motion="", channel="debate")
+    assert len(everything) == len(bot.library.default.motions)
+    await refused(
+        await mod.slash("debate start", motion="abolish the moon", channel="debate"),
+        "is not a motion of the wedging-strategy pack",
+    )
+    side = await emulator.create_thread("debate", "side chat", owner=alice)
+    await refused(await mod.slash("debate start", motion=MOTION, channel=side), "not in a thread")
+    await refused(await alice.slash("debate speak", channel="debate"), "no debate under way")
+    by_text = await (
+        await mod.slash("debate start", motion=MOTION_TEXT.upper(), channel="general")
+    ).ephemeral()
+    assert "Debate #1 is open" in by_text.content
+    assert emulator.threads("general")[0].name == MOTION_TEXT

@@ -30,7 +30,7 @@ from bot.errors import Conflict, NotAllowed, NotFound, UserError
 from bot.store.debates import Debate, DebatePosition, Speech, Turn
 from bot.timers import Timer
 from cogs.debate import render
-from cogs.debate.views import DebateButton, ScoreButton, buttons, vote_view
+from cogs.debate.views import DebateButton, ScoreButton, buttons, lobby_view, vote_view
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
@@ -820,7 +820,7 @@ class DebateFlow:
             debate.channel_id,
             debate.lobby_message_id,
             embed=await self.lobby_embed(debate),
-            view=None,
+            view=lobby_view(debate.id) if debate.status == rules.LOBBY else None,
         )
 
     async def lobby_embed(self, debate: Debate) -> discord.Embed:
