@@ -121,7 +121,8 @@ class BotHarness:
         victims = [t for t in victims if t is not asyncio.current_task()]
         for victim in victims:
             victim.cancel()
-        await asyncio.gather(*victims, return_exceptions=True)
+        if victims:
+            await asyncio.wait(victims, timeout=5)
         websocket = getattr(bot, "ws", None)
         keep_alive = getattr(websocket, "_keep_alive", None)
         if keep_alive is not None:
