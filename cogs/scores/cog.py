@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.autocomplete import match_names
 from bot.checks import guild_id_of, require_admin, require_moderator
 from bot.client import RoundtableBot
+from bot.content import Pack
 from bot.errors import UserError
 from bot.scores import (
     ADJUST_MAX,
@@ -123,7 +124,8 @@ class Scores(commands.Cog):
         number = resolve_season(str(requested), [(s.number, s.name) for s in seasons])
         return next(s for s in seasons if s.number == number)
 
-    async def _pack(self, guild_id: int) -> Any:
+    async def _pack(self, guild_id: int) -> Pack | None:
+        """The guild's pack, for paragraph and position names (None when none is loaded)."""
         try:
             return await self.bot.pack_for(guild_id)
         except UserError:
