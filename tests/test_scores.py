@@ -36,6 +36,7 @@ from bot.scores import (
 )
 from bot.store import Store
 from bot.store.db import Database, load_migrations
+from cogs.scores.render import debate_fields, quiz_fields
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
 
@@ -150,6 +151,11 @@ def test_csv_cells_that_look_like_formulas_get_an_apostrophe() -> None:
         ['\'=HYPERLINK("x")', 'naïve, "quoted"'],
         ["1", ""],
     ]
+
+
+def test_a_profile_says_no_data_yet_when_an_area_is_not_installed() -> None:
+    assert quiz_fields(None, None) == [("Quiz", "No data yet.")]
+    assert debate_fields(None, None) == [("Debates", "No data yet.")]
 
 
 # --- the store -----------------------------------------------------------------------------
