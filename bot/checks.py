@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 
 from bot.errors import NotAllowed, UserError
 
@@ -55,3 +56,14 @@ def require_admin(interaction: discord.Interaction, action: str) -> None:
     guild_id_of(interaction)
     if not is_admin(interaction):
         raise NotAllowed(f"Only admins (Manage Server) can {action}.")
+
+
+def as_check_failure(error: NotAllowed) -> app_commands.CheckFailure:
+    """Wrap a refusal raised in an ``interaction_check``.
+
+    discord.py routes only :class:`app_commands.AppCommandError` from checks to the tree's
+    error handler; anything else escapes and the member gets no answer at all.
+    """
+    failure = app_commands.CheckFailure(str(error))
+    failure.__cause__ = error
+    return failure

@@ -9,9 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
-from bot.checks import guild_id_of, require_admin
+from bot.checks import as_check_failure, guild_id_of, require_admin
 from bot.client import RoundtableBot
-from bot.errors import UserError
+from bot.errors import NotAllowed, UserError
 from bot.store import GuildSettings
 from bot.ui import embed
 
@@ -47,7 +47,10 @@ class SettingsCog(
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        require_admin(interaction, "change the server's settings")
+        try:
+            require_admin(interaction, "change the server's settings")
+        except NotAllowed as error:
+            raise as_check_failure(error) from error
         return True
 
     async def _update(self, interaction: discord.Interaction, note: str, **changes: object) -> None:

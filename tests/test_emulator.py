@@ -923,11 +923,6 @@ async def test_settings_show_and_change_as_an_admin(
     assert stored.log_channel_id == emulator.channel("mod-log").id
 
 
-@pytest.mark.xfail(
-    reason="cogs/settings.py interaction_check raises NotAllowed (not an AppCommandError), so "
-    "tree.on_error never runs and the member gets no answer (open point in tests/README.md)",
-    strict=False,
-)
 async def test_settings_refuse_a_member_without_manage_server(
     emulator: Emulator, bot: Any, alice: Member, mod: Member
 ) -> None:
