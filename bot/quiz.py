@@ -289,9 +289,13 @@ def fastest_right(
     return user, max(at - opened_at, 0.0)
 
 
-def check_quiz_options(questions: int, seconds: int) -> None:
-    """UserError unless the question count and time fit the allowed ranges."""
+def check_quiz_options(questions: int, seconds: int, *, max_seconds: int = MAX_SECONDS) -> None:
+    """UserError unless the question count and time fit the allowed ranges.
+
+    ``max_seconds`` is /quiz start's limit unless a caller with its own range (scheduled
+    quizzes allow up to 300 seconds) passes a larger one.
+    """
     if not MIN_QUESTIONS <= questions <= MAX_QUESTIONS:
         raise UserError(f"Pick from {MIN_QUESTIONS} to {MAX_QUESTIONS} questions.")
-    if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-        raise UserError(f"Pick from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.")
+    if not MIN_SECONDS <= seconds <= max_seconds:
+        raise UserError(f"Pick from {MIN_SECONDS} to {max_seconds} seconds per question.")

@@ -32,6 +32,7 @@ from bot.errors import Conflict, NotAllowed, UserError
 from bot.quiz import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
+    MAX_SECONDS,
     QuizChannelUnavailable,
     check_quiz_options,
     choose_questions,
@@ -160,17 +161,19 @@ class QuizEngine:
         pack_id: str | None = None,
         source: str = "live",
         title: str | None = None,
+        max_seconds: int = MAX_SECONDS,
     ) -> int:
         """Start a quiz in a channel and post its first question; returns the quiz id.
 
         Works without an interaction (scheduled quizzes). Raises :class:`Conflict` when a quiz
         runs in the channel, :class:`UserError` for bad options or filters that match nothing,
         and :class:`QuizChannelUnavailable` when Discord refuses the channel (403/404); in
-        every failure case nothing of the quiz is left behind.
+        every failure case nothing of the quiz is left behind. ``max_seconds`` raises the
+        seconds limit for callers with their own range (scheduled quizzes: 300).
         """
         if source not in ("live", "scheduled"):
             raise ValueError(f"unknown quiz source {source!r}")
-        check_quiz_options(questions, seconds)
+        check_quiz_options(questions, seconds, max_seconds=max_seconds)
         pack = await self.bot.pack_for(guild_id, pack_id)
         candidates = [q.id for q in matching_questions(pack, section, difficulty)]
         ref = pack.section(section).ref if section and pack.section(section) else None
