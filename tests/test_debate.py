@@ -65,6 +65,18 @@ async def begin(
     return positions
 
 
+async def tick(bot: Any, clock: Any, seconds: float) -> None:
+    """Move the FakeClock and nudge the timer loop.
+
+    ``TimerService`` may have computed its sleep just before the clock moved; the FakeClock then
+    places the sleeper ``delay`` after the *new* time and a due timer would not fire (see the
+    report on bot/timers.py). ``timers.cancel`` of a key nobody uses wakes the loop, which then
+    recomputes its sleep from the current time.
+    """
+    clock.advance(seconds)
+    await bot.timers.cancel("tests:wake-the-timer-loop")
+
+
 def shown(member: Member) -> str:
     """The name the bot shows for a member (their display name)."""
     return member.user.global_name or member.name.title()
@@ -189,7 +201,7 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
         assert f"Your vote for **{NAMES[position]}** is recorded" in reply.content
         assert not vote.embed.get("fields")  # the count stays hidden while the vote is open
 
-    clock.advance(60)
+    await tick(bot, clock, 60)
     results = await emulator.next_message(thread)
     # liberals 16/1 + 10/3 = 19.33; United States 9/1 + 20/3 = 15.67; conservatives 12/1 = 12
     ranked = [f["name"] for f in results.embed["fields"][:3]]
@@ -298,7 +310,7 @@ async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
     first = await next_announcement(emulator, thread)
     speaker = speaker_of(first, (alice, bob))
     modal = await (await speaker.click(first, "Speak")).modal()
-    clock.advance(60 + 20)  # the deadline passes while the member types
+    await tick(bot, clock, 60 + 20)  # the deadline passes while the member types
     notice = await emulator.next_message(thread)
     assert notice.content.startswith(f"No speech from {speaker.mention}")
     second = await next_announcement(emulator, thread)
@@ -313,7 +325,7 @@ async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
 
     other = speaker_of(second, (alice, bob))
     modal = await (await other.click(second, "Speak")).modal()
-    clock.advance(60 + 31)
+    await tick(bot, clock, 60 + 31)
     await emulator.next_message(thread, predicate=lambda m: m.content.startswith("No speech"))
     text = "\n\n".join(f"Paragraph {i}: " + "word " * 180 for i in range(4))  # ~3,700 chars
     result = await other.submit(modal, speech=text)
@@ -331,22 +343,22 @@ async def test_pause_freezes_the_deadline_and_resume_restarts_it(
     lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=2)
     await begin(emulator, mod, lobby, thread, alice, bob)
     first = await next_announcement(emulator, thread)
-    clock.advance(50)
+    await tick(bot, clock, 50)
     await (await mod.slash("debate pause", channel=thread)).ephemeral()
     assert "paused" in (await emulator.next_message(thread)).content
     row = await debate_row(bot)
     assert row["paused_remaining"] == pytest.approx(70) and row["deadline"] is None
     await refused(await speaker_of(first, (alice, bob)).click(first, "Speak"), "paused")
-    clock.advance(3600)
+    await tick(bot, clock, 3600)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1
     reply = await (await mod.slash("debate resume", channel=thread)).ephemeral()
     assert "Resumed" in reply.content
     assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 70)
-    clock.advance(69)
+    await tick(bot, clock, 69)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1
-    clock.advance(1)
+    await tick(bot, clock, 1)
     assert (
         "No speech"
         in (
@@ -355,6 +367,28 @@ async def test_pause_freezes_the_deadline_and_resume_restarts_it(
     )
     await next_announcement(emulator, thread)
     assert (await debate_row(bot))["current_turn"] == 2
+
+
+async def test_a_vote_opened_while_paused_waits_for_resume(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, vote_minutes=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    await speak(speaker_of(first, (alice, bob)), first, "Opening case.")
+    await next_announcement(emulator, thread)
+    await (await mod.slash("debate pause", channel=thread)).ephemeral()
+    await (await mod.slash("debate next", channel=thread)).ephemeral()
+    vote = await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
+    assert "when resumed" in vote.text
+    await tick(bot, clock, 3600)
+    await bot.timers.idle()
+    assert (await debate_row(bot))["status"] == "voting"
+    await (await mod.slash("debate resume", channel=thread)).ephemeral()
+    assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 60)
+    await tick(bot, clock, 60)
+    await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    assert (await debate_row(bot))["status"] == "closed"
 
 
 async def test_reminder_extend_next_and_remove(
@@ -366,15 +400,15 @@ async def test_reminder_extend_next_and_remove(
     await begin(emulator, mod, lobby, thread, *members)
     first = await next_announcement(emulator, thread)
     speaker = speaker_of(first, members)
-    clock.advance(120)
+    await tick(bot, clock, 120)
     reminder = await emulator.next_message(thread)
     assert reminder.content.startswith(f"{speaker.mention}, one minute left")
     await (await mod.slash("debate extend", minutes=2, channel=thread)).ephemeral()
     assert "added 2 min" in (await emulator.next_message(thread)).content
-    clock.advance(61)
+    await tick(bot, clock, 61)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1  # extended past the old deadline
-    clock.advance(119 - 60)
+    await tick(bot, clock, 119 - 60)
     again = await emulator.next_message(thread)
     assert "one minute left" in again.content
     await (await mod.slash("debate next", channel=thread)).ephemeral()
@@ -490,7 +524,7 @@ async def test_a_double_vote_counts_once(
     assert f"Your vote is now **{conservatives}**" in changed.content
     await (await admin.click(vote, conservatives)).ephemeral()
     assert await bot.store.debates.votes(1) == {owner.id: "conservative", admin.id: "conservative"}
-    clock.advance(60)
+    await tick(bot, clock, 60)
     results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
     assert "(2 of 2 votes)" in results.embed["fields"][0]["value"]
     await emulator.next_edit(vote, predicate=lambda m: "2 votes cast" in m.text)
@@ -545,7 +579,7 @@ async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     speaker = speaker_of(first, (alice, bob))
     other = bob if speaker == alice else alice
     modal = await (await speaker.click(first, "Speak")).modal()  # opened before the crash
-    clock.advance(30)
+    await tick(harness.bot, clock, 30)
     before = await debate_row(harness.bot)
     count = len(emulator.messages_in(thread))
 
@@ -560,7 +594,7 @@ async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     second = await next_announcement(emulator, thread)
     assert second.content.startswith(other.mention)
     assert len(emulator.messages_in(thread)) == count + 2  # nothing posted twice
-    clock.advance(120)
+    await tick(bot, clock, 120)
     assert (
         "No speech"
         in (

@@ -257,7 +257,18 @@ class DebateFlow:
         await self.store.debates.update_turn(debate.id, turn.number, status=status, ended_at=now)
         await self._cancel_turn_timers(debate.id, turn.number)
 
-    async def _open_vote(self, debate: Debate, now: float) -> None:
+    async def _open_vote(self, debate: Debate, now: float, *, unpause: bool = False) -> None:
+        """Open the audience vote; while paused its time starts when a moderator resumes."""
+        if debate.paused and not unpause:
+            await self.store.debates.update(
+                debate.id,
+                status=rules.VOTING,
+                current_turn=None,
+                deadline=None,
+                paused_remaining=debate.vote_seconds,
+                vote_opened_at=now,
+            )
+            return
         deadline = now + debate.vote_seconds
         await self.store.debates.update(
             debate.id,
@@ -487,7 +498,7 @@ class DebateFlow:
                     await self._cancel_turn_timers(debate.id, debate.current_turn)
                 await self.store.debates.end_open_turns(debate.id, rules.SKIPPED, now)
                 await self.store.debates.update(debate.id, end_reason=reason, ended_by=by)
-                await self._open_vote(debate, now)
+                await self._open_vote(debate, now, unpause=True)
                 outcome = "vote"
             elif debate.active:
                 await self._cancel(debate, now, reason, by)
