@@ -3,7 +3,8 @@
 Migrations are ``migrations/NNNN_name.sql`` files applied in order; the highest applied number is
 kept in ``PRAGMA user_version``. Numbers may leave gaps. Write transactions are serialised by a
 lock, so concurrent tasks never interleave statements inside one transaction; a transaction
-opened while the same task already holds one joins it.
+opened while the same task already holds one joins it. Statements outside a transaction wait for
+the lock too, so a read never sees another task's uncommitted writes.
 """
 
 from __future__ import annotations
@@ -115,12 +116,11 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
         """Commit everything inside the block, or nothing if it raises."""
-        task = asyncio.current_task()
-        if task is not None and _owner.get() is task:
+        if self._in_own_transaction():
             yield self
             return
         async with self._lock:
-            token = _owner.set(task)
+            token = _owner.set(asyncio.current_task())
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -132,18 +132,33 @@ class Database:
             finally:
                 _owner.reset(token)
 
+    def _in_own_transaction(self) -> bool:
+        task = asyncio.current_task()
+        return task is not None and _owner.get() is task
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """Wait for any other task's open transaction, so reads never see uncommitted rows."""
+        if self._in_own_transaction():
+            yield
+            return
+        async with self._lock:
+            yield
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
-        return await self.conn.execute(sql, tuple(params))
+        async with self._turn():
+            return await self.conn.execute(sql, tuple(params))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        await self.conn.executemany(sql, [tuple(r) for r in rows])
+        async with self._turn():
+            await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._turn(), self.conn.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._turn(), self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchval(self, sql: str, params: Iterable[Any] = (), default: Any = None) -> Any:
