@@ -698,6 +698,7 @@ def default_spec() -> OpenAPISpec | None:
     candidates += [
         root.parent / "shared" / "discord-api" / "openapi.json",
         root / "shared" / "discord-api" / "openapi.json",
+        Path(__file__).resolve().parent / "spec" / "discord-openapi.json",
     ]
     for candidate in candidates:
         if candidate.is_file():
