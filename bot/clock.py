@@ -25,6 +25,10 @@ class Clock(Protocol):
         """Wait for ``seconds`` of this clock's time."""
         ...
 
+    async def sleep_until(self, when: float) -> None:
+        """Wait until this clock reads ``when`` (epoch seconds); at once if it already has."""
+        ...
+
 
 class SystemClock:
     """The wall clock."""
@@ -34,6 +38,9 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
+
+    async def sleep_until(self, when: float) -> None:
+        await asyncio.sleep(max(0.0, when - self.now()))
 
 
 class FakeClock:
@@ -52,11 +59,14 @@ class FakeClock:
         return self._now
 
     async def sleep(self, seconds: float) -> None:
-        if seconds <= 0:
+        await self.sleep_until(self._now + seconds)
+
+    async def sleep_until(self, when: float) -> None:
+        if when <= self._now:
             await asyncio.sleep(0)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._sleepers, (self._now + seconds, next(self._counter), future))
+        heapq.heappush(self._sleepers, (when, next(self._counter), future))
         await future
 
     def advance(self, seconds: float) -> None:

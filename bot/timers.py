@@ -136,16 +136,19 @@ class TimerService:
     async def _run(self) -> None:
         while True:
             try:
-                delay = await self._start_due()
+                wake_at = await self._start_due()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("timer loop failed to read the timers table; retrying")
-                delay = 1.0
-            await self._wait(delay)
+                wake_at = self.clock.now() + 1.0
+            await self._wait(wake_at)
 
     async def _start_due(self) -> float | None:
-        """Start handlers for due timers; return how long until the next one (None: none)."""
+        """Start handlers for due timers; return when the next one is due (None: none).
+
+        An absolute time, not a delay: the clock may move between this read and the sleep.
+        """
         self._wake.clear()
         free = self.concurrency - len(self._running)
         now = self.clock.now()
@@ -157,12 +160,13 @@ class TimerService:
         if len(self._running) >= self.concurrency:
             return None  # a finishing handler sets the wake event
         upcoming = await self.store.timers.next_due(exclude=tuple(self._running))
-        return None if upcoming is None else max(0.0, upcoming.due_at - self.clock.now())
+        return None if upcoming is None else upcoming.due_at
 
-    async def _wait(self, delay: float | None) -> None:
+    async def _wait(self, wake_at: float | None) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait())]
-        if delay is not None:
-            waiters.append(asyncio.ensure_future(self.clock.sleep(min(delay, MAX_SLEEP))))
+        if wake_at is not None:
+            wake_at = min(wake_at, self.clock.now() + MAX_SLEEP)
+            waiters.append(asyncio.ensure_future(self.clock.sleep_until(wake_at)))
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         finally:

@@ -178,3 +178,16 @@ async def test_scheduling_with_a_key_replaces_and_cancel_removes(store: Store) -
     assert row is not None and row.due_at == START + 9 and row.payload == {"v": 2}
     assert await service.cancel("k") is True
     assert await service.cancel("k") is False
+
+
+async def test_sleeping_until_a_time_the_clock_already_passed_returns() -> None:
+    """Sleeps are by absolute time, so a move between computing and sleeping is not lost."""
+    clock = FakeClock(START)
+    sleeper = asyncio.ensure_future(clock.sleep_until(START + 1))
+    clock.advance(1)  # moved before the sleeper even started
+    await asyncio.wait_for(sleeper, 1)
+    later = asyncio.ensure_future(clock.sleep_until(START + 5))
+    await asyncio.sleep(0)
+    assert not later.done()
+    clock.advance(4)
+    await asyncio.wait_for(later, 1)
