@@ -7,6 +7,7 @@ from ``tests/packs.py`` (five questions: three A–D, two true/false).
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from collections.abc import AsyncIterator
@@ -39,7 +40,7 @@ from bot.quiz import (
     streak_before,
 )
 from bot.store import Store
-from bot.store.quiz import MemberStreak, QuizAlreadyRunning
+from bot.store.quiz import MemberStreak, NewAnswer, QuizAlreadyRunning
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
 
@@ -283,11 +284,38 @@ async def test_an_answer_is_stored_once_and_never_after_the_close(store: Store) 
     assert (again.status, again.choice) == ("stands", 1)
     late = await store.quiz.record_answer(rnd.id, 200, 0, True, T0 + 20)
     assert late.status == "closed"
+    after = await store.quiz.record_answer(rnd.id, 100, 0, True, T0 + 21)
+    assert (after.status, after.choice) == ("closed", 1)  # closed wins over "stands"
     assert await store.quiz.close_round(rnd.id, T0 + 20) is not None
     assert await store.quiz.close_round(rnd.id, T0 + 21) is None  # never closed twice
     assert (await store.quiz.record_answer(rnd.id, 300, 0, True, T0 + 5)).status == "closed"
     answers = await store.quiz.answers(rnd.id)
     assert [(a.user_id, a.choice, a.correct) for a in answers] == [(100, 1, False)]
+
+
+async def test_a_batch_of_clicks_is_judged_click_by_click(store: Store) -> None:
+    quiz = await new_quiz(store)
+    rnd = await store.quiz.open_live_round(quiz, 0, T0)
+    other = await store.quiz.open_live_round(await new_quiz(store, channel_id=11), 0, T0)
+    await store.quiz.close_round(other.id, T0 + 1)
+    await store.quiz.record_answer(rnd.id, 100, 2, False, T0 + 1)
+    outcomes = await store.quiz.record_answers(
+        [
+            NewAnswer(rnd.id, 200, 0, True, T0 + 2),
+            NewAnswer(rnd.id, 200, 1, False, T0 + 2),  # a double click in the same batch
+            NewAnswer(rnd.id, 100, 0, True, T0 + 3),  # answered before the batch
+            NewAnswer(rnd.id, 300, 0, True, T0 + 20),  # at the deadline
+            NewAnswer(other.id, 400, 0, True, T0 + 2),  # a closed round
+            NewAnswer(999, 500, 0, True, T0 + 2),  # no such round
+        ]
+    )
+    assert [(o.status, o.choice) for o in outcomes] == [
+        ("locked", 0), ("stands", 0), ("stands", 2), ("closed", None), ("closed", None),
+        ("closed", None),
+    ]  # fmt: skip
+    answers = await store.quiz.answers(rnd.id)
+    assert [(a.user_id, a.choice, a.correct) for a in answers] == [(100, 2, False), (200, 0, True)]
+    assert await store.quiz.record_answers([]) == []
 
 
 async def test_a_failed_transaction_leaves_no_answer(store: Store) -> None:
@@ -775,3 +803,17 @@ async def test_a_scheduled_start_needs_no_interaction_and_reports_the_channel(
     assert "started by the schedule “Morning quiz”" in refused.content
     only_mods = await (await alice.slash("quiz stop", channel="quiz")).ephemeral()
     assert "Only the member who started this quiz or a moderator" in only_mods.content
+
+
+async def test_many_members_clicking_at_once_are_all_stored_once(
+    bot: Any, emulator: Emulator, alice: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=1, seconds=30)).ephemeral()
+    q1 = await next_question(emulator)
+    crowd = [emulator.member(f"fan{i}") for i in range(40)]
+    clicks = [crowd[i % 40].click(q1, q1.button_labels[i % 2]) for i in range(80)]
+    results = await asyncio.gather(*clicks)
+    replies = [(await r.ephemeral()).content for r in results]
+    assert sum(text.startswith("Locked in:") for text in replies) == 40
+    assert sum("stands" in text for text in replies) == 40
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quiz_answers") == 40

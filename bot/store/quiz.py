@@ -92,6 +92,17 @@ class AnswerOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class NewAnswer:
+    """A click to store: the member's choice on a round, and whether it is right."""
+
+    round_id: int
+    user_id: int
+    choice: int
+    correct: bool
+    answered_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class PlayerState:
     """A member's total and streak within one quiz."""
 
@@ -159,6 +170,11 @@ def _answer(row: Any) -> Answer:
 
 def _progress(row: Any) -> Progress:
     return Progress(**{k: row[k] for k in row.keys() if k != "user_id"})  # noqa: SIM118
+
+
+def _open_at(round_row: Any, at: float) -> bool:
+    closes_at = round_row["closes_at"]
+    return round_row["closed_at"] is None and (closes_at is None or at < closes_at)
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -387,24 +403,79 @@ class QuizStore:
     ) -> AnswerOutcome:
         """Store a member's first answer if the round is still open, in one transaction."""
         async with self.db.transaction():
-            row = await self.db.fetchone(
-                "SELECT guild_id, closed_at, closes_at FROM quiz_rounds WHERE id = ?",
-                (round_id,),
-            )
-            if (
-                row is None
-                or row["closed_at"] is not None
-                or (row["closes_at"] is not None and now >= row["closes_at"])
-            ):
-                return AnswerOutcome("closed")
+            # One statement checks that the round is open and inserts (the common case).
             cursor = await self.db.execute(
                 "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, "
-                "answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO NOTHING",
-                (round_id, row["guild_id"], user_id, choice, int(correct), now),
+                "answered_at) SELECT id, guild_id, ?, ?, ?, ? FROM quiz_rounds "
+                "WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) "
+                "ON CONFLICT (round_id, user_id) DO NOTHING",
+                (user_id, choice, int(correct), now, round_id, now),
             )
             if cursor.rowcount > 0:
                 return AnswerOutcome("locked", choice)
-            return AnswerOutcome("stands", await self._choice(round_id, user_id))
+            still_open = await self.db.fetchval(
+                "SELECT 1 FROM quiz_rounds WHERE id = ? AND closed_at IS NULL "
+                "AND (closes_at IS NULL OR closes_at > ?)",
+                (round_id, now),
+            )
+            stored = await self._choice(round_id, user_id)
+            if still_open and stored is not None:
+                return AnswerOutcome("stands", stored)
+            return AnswerOutcome("closed", stored)
+
+    async def record_answers(self, clicks: Sequence[NewAnswer]) -> list[AnswerOutcome]:
+        """Store many first answers in one transaction (group commit); outcomes in order.
+
+        Each click is judged as :meth:`record_answer` would judge it alone, in arrival order: a
+        round closed (or past its deadline at the click's time) refuses it, an earlier answer
+        by the same member stands, otherwise it is stored.
+        """
+        if not clicks:
+            return []
+        round_ids = sorted({c.round_id for c in clicks})
+        user_ids = sorted({c.user_id for c in clicks})
+        async with self.db.transaction():
+            rounds = {
+                r["id"]: r
+                for r in await self.db.fetchall(
+                    "SELECT id, guild_id, closed_at, closes_at FROM quiz_rounds "  # noqa: S608
+                    f"WHERE id IN ({_marks(round_ids)})",
+                    round_ids,
+                )
+            }
+            stored: dict[tuple[int, int], int] = {
+                (r["round_id"], r["user_id"]): r["choice"]
+                for r in await self.db.fetchall(
+                    "SELECT round_id, user_id, choice FROM quiz_answers "  # noqa: S608
+                    f"WHERE round_id IN ({_marks(round_ids)}) "
+                    f"AND user_id IN ({_marks(user_ids)})",
+                    (*round_ids, *user_ids),
+                )
+            }
+            outcomes: list[AnswerOutcome] = []
+            rows: list[tuple[Any, ...]] = []
+            for click in clicks:
+                found = rounds.get(click.round_id)
+                key = (click.round_id, click.user_id)
+                if found is None or not _open_at(found, click.answered_at):
+                    outcomes.append(AnswerOutcome("closed", stored.get(key)))
+                elif key in stored:
+                    outcomes.append(AnswerOutcome("stands", stored[key]))
+                else:
+                    stored[key] = click.choice
+                    rows.append(
+                        (
+                            *(click.round_id, found["guild_id"], click.user_id),
+                            *(click.choice, int(click.correct), click.answered_at),
+                        )
+                    )
+                    outcomes.append(AnswerOutcome("locked", click.choice))
+            await self.db.executemany(
+                "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, "
+                "answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO NOTHING",
+                rows,
+            )
+        return outcomes
 
     async def _choice(self, round_id: int, user_id: int) -> int | None:
         return await self.db.fetchval(

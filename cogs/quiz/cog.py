@@ -77,6 +77,7 @@ class QuizCog(
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        await self.engine.close()
 
     @app_commands.command(name="start", description="Start a live quiz in this channel.")
     @app_commands.describe(

@@ -18,6 +18,8 @@ database before they are posted, so two paths never post them twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Sequence
@@ -44,7 +46,16 @@ from bot.quiz import (
     standings,
     streak_before,
 )
-from bot.store.quiz import MemberStreak, PlayerState, Quiz, QuizAlreadyRunning, Round
+from bot.store import Store
+from bot.store.quiz import (
+    AnswerOutcome,
+    MemberStreak,
+    NewAnswer,
+    PlayerState,
+    Quiz,
+    QuizAlreadyRunning,
+    Round,
+)
 from bot.timers import Timer
 from bot.ui import send_ephemeral
 from cogs.quiz.views import (
@@ -61,13 +72,13 @@ from cogs.quiz.views import (
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
-    from bot.store import Store
 
 log = logging.getLogger(__name__)
 
 CLOSE_KIND = "quiz.close"
 NEXT_KIND = "quiz.next"
 NEXT_DELAY = 5.0
+MAX_BATCH = 500
 _ROUND_CACHE = 512
 
 __all__ = ["CLOSE_KIND", "NEXT_DELAY", "NEXT_KIND", "QuizChannelUnavailable", "QuizEngine"]
@@ -90,6 +101,51 @@ def channel_problem(error: discord.HTTPException) -> str | None:
     return None
 
 
+class AnswerWriter:
+    """Group commit for clicks: those arriving while answers are being written share the next
+    transaction. Each click's future resolves only after the commit that stored (or refused)
+    it, so an acknowledged answer is always in the database."""
+
+    def __init__(self, store: Store, *, max_batch: int = MAX_BATCH) -> None:
+        self.store = store
+        self.max_batch = max_batch
+        self._queue: list[tuple[NewAnswer, asyncio.Future[AnswerOutcome]]] = []
+        self._worker: asyncio.Task[None] | None = None
+
+    async def write(self, click: NewAnswer) -> AnswerOutcome:
+        future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.append((click, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain(), name="quiz-answer-writer")
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            try:
+                outcomes = await self.store.quiz.record_answers([click for click, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    async def close(self) -> None:
+        """Stop writing; clicks still queued fail (they were never acknowledged)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for _, future in self._queue:
+            if not future.done():
+                future.cancel()
+        self._queue.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Stopped:
     quiz: Quiz
@@ -103,6 +159,7 @@ class QuizEngine:
         self.bot = bot
         self.rng = rng or random.Random()  # noqa: S311 - question order, not cryptography
         self._rounds: dict[int, Round] = {}
+        self._writer: AnswerWriter | None = None
 
     @property
     def store(self) -> Store:
@@ -110,6 +167,17 @@ class QuizEngine:
 
     def now(self) -> float:
         return self.bot.clock.now()
+
+    @property
+    def answers(self) -> AnswerWriter:
+        if self._writer is None:
+            self._writer = AnswerWriter(self.store)
+        return self._writer
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
 
     def register_timers(self) -> None:
         self.bot.timers.register(CLOSE_KIND, self.on_close)
@@ -265,8 +333,8 @@ class QuizEngine:
         if rnd.closes_at is not None and now >= rnd.closes_at:
             outcome_status, stored = "closed", None
         else:
-            outcome = await self.store.quiz.record_answer(
-                rnd.id, interaction.user.id, choice, choice == question.answer, now
+            outcome = await self.answers.write(
+                NewAnswer(rnd.id, interaction.user.id, choice, choice == question.answer, now)
             )
             outcome_status, stored = outcome.status, outcome.choice
         if outcome_status == "locked":
