@@ -817,3 +817,42 @@ async def test_many_members_clicking_at_once_are_all_stored_once(
     assert sum(text.startswith("Locked in:") for text in replies) == 40
     assert sum("stands" in text for text in replies) == 40
     assert await bot.store.db.fetchval("SELECT count(*) FROM quiz_answers") == 40
+
+
+async def test_a_reveal_that_fails_once_is_posted_by_the_next_step(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=2, seconds=10)).ephemeral()
+    q1 = await next_question(emulator)
+    await ephemeral_to(alice, q1, right(await question_on(bot, q1)))
+    emulator.fail_next(1, status=503, route="POST /channels/")  # the reveal's post
+    clock.advance(10)
+    await emulator.next_edit(q1, predicate=lambda m: all(b["disabled"] for b in m.buttons))
+    await bot.timers.idle()
+    assert not [m for m in emulator.messages_in("general") if "Answer to" in m.text]
+    clock.advance(5)
+    reveal = await emulator.next_message("general", predicate=lambda m: "Answer to" in m.text)
+    assert reveal.embed["title"] == "Answer to question 1 of 2"
+    q2 = await next_question(emulator)
+    assert q2.embed["title"] == "Question 2 of 2"
+    assert await ledger(bot) == [(alice.id, 15, f"quiz-round:{round_id_of(q1)}")]
+
+
+async def test_a_channel_that_refuses_messages_ends_the_quiz_and_points_stand(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=3, seconds=10)).ephemeral()
+    q1 = await next_question(emulator)
+    await ephemeral_to(alice, q1, right(await question_on(bot, q1)))
+    fault = emulator.forbid("POST /channels/", channel="general")
+    clock.advance(10)
+    await emulator.next_edit(q1, predicate=lambda m: all(b["disabled"] for b in m.buttons))
+    clock.advance(60)
+    await bot.timers.idle()
+    quiz = await bot.store.quiz.quiz(1)
+    assert quiz.status == "abandoned"
+    assert await ledger(bot) == [(alice.id, 15, f"quiz-round:{round_id_of(q1)}")]
+    assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
+    emulator.remove_fault(fault)
+    again = await (await alice.slash("quiz start", questions=1)).ephemeral()
+    assert again.content.startswith("Quiz started")
