@@ -281,12 +281,11 @@ class QuizEngine:
             quiz = await self._must_quiz(quiz.id)
         try:
             await self._post_question(quiz, rnd)
-        except discord.HTTPException as error:
+        except Exception as error:
             async with self.store.transaction():
                 await self.store.quiz.delete_quiz(quiz.id)
                 await self.store.timers.delete_key(close_key(rnd.id))
-            reason = channel_problem(error)
-            if reason is not None:
+            if isinstance(error, discord.HTTPException) and (reason := channel_problem(error)):
                 raise QuizChannelUnavailable(reason) from error
             raise
         log.info("quiz %s started in channel %s (%d questions)", quiz.id, channel_id, quiz.total)
@@ -481,8 +480,8 @@ class QuizEngine:
             return
         try:
             await self._post_question(quiz, rnd)
-        except discord.HTTPException as error:
-            log.warning("quiz %s abandoned: posting question failed: %s", quiz_id, error)
+        except Exception:
+            log.exception("quiz %s abandoned: posting question %d failed", quiz_id, position + 1)
             await self._abandon(quiz, rnd)
 
     async def _abandon(self, quiz: Quiz, rnd: Round | None = None) -> None:
