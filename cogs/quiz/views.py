@@ -179,7 +179,7 @@ def practice_result_embed(
     card.add_field(name="Paragraph", value=truncate(_paragraph_text(question, pack), FIELD_VALUE))
     if after is not None:
         when = (
-            "It comes back first next time."
+            "It will come back soon."
             if not right
             else f"Due again {discord_timestamp(after.due_at, 'R')}."
         )
