@@ -40,8 +40,8 @@ STANDINGS_SIZE = 10
 
 POINTS_RULE = (
     f"Live quiz points: a right answer earns {BASE_POINTS}, plus a speed bonus of "
-    f"0–{SPEED_BONUS_MAX} (round({SPEED_BONUS_MAX} × time left ÷ question time)), plus a streak "
-    f"bonus of +1 for each consecutive right answer in the quiz after the first "
+    f"0–{SPEED_BONUS_MAX} ({SPEED_BONUS_MAX} × time left ÷ question time, rounded half up), "
+    f"plus a streak bonus of +1 for each consecutive right answer in the quiz after the first "
     f"(at most +{STREAK_BONUS_MAX}). A wrong answer or no answer earns 0 and breaks the streak. "
     "Points are given when the question closes."
 )
