@@ -16,6 +16,7 @@ from bot.store.debates import DebateStore
 from bot.store.guilds import GuildSettings, GuildStore
 from bot.store.meta import MetaStore
 from bot.store.quiz import QuizStore
+from bot.store.schedules import ScheduleStore
 from bot.store.scores import ScoreStore
 from bot.store.timers import TimerRow, TimerStore
 
@@ -33,6 +34,7 @@ class Store:
         self.scores = ScoreStore(db)
         self.debates = DebateStore(db)
         self.quiz = QuizStore(db)
+        self.schedules = ScheduleStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
