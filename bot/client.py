@@ -24,6 +24,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
+from bot.ratelimit import RequestPacer, pace_requests
 from bot.settings import Settings
 from bot.store import Store
 from bot.timers import TimerService
@@ -87,6 +88,11 @@ class RoundtableBot(commands.Bot):
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        # REST pacing (bot/ratelimit.py): discord.py only reacts to 429s, so every request sent
+        # with the bot token first waits its turn under Discord's global 50 requests/second.
+        # Interaction callbacks and follow-ups (exempt on Discord's side) are not paced.
+        self.rest_pacer = RequestPacer()
+        pace_requests(self.http, self.rest_pacer)
         self.pagers: dict[str, Pager] = {}
         self.failed_cogs: dict[str, str] = {}
         self.synced: bool | None = None
