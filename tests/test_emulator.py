@@ -775,6 +775,13 @@ async def test_channel_buckets_are_tracked_from_the_headers(
     assert len(emulator.messages_in("general")) == 4
 
 
+async def test_interaction_callbacks_never_share_a_bucket(emulator: Emulator, bot: Any) -> None:
+    members = [emulator.member(f"reader{index}") for index in range(80)]
+    replies = await asyncio.gather(*(m.slash("help") for m in members))
+    await asyncio.gather(*(r.ephemeral() for r in replies))
+    assert emulator.ratelimits.count == 0
+
+
 # =============================================================================== gateway
 
 

@@ -219,7 +219,13 @@ class Emulator:
         if fault is not None:
             error = ApiError(fault.status, fault.code, fault.message, violation=False)
             return self._error(method, path, route.template, error)
-        major = params.get("channel_id") or params.get("guild_id") or params.get("webhook_id", "")
+        # Each interaction's callback is its own bucket, as on Discord (never shared by clicks).
+        major = (
+            params.get("channel_id")
+            or params.get("guild_id")
+            or params.get("interaction_id")
+            or params.get("webhook_id", "")
+        )
         if "webhook_token" in params:
             major += ":" + params["webhook_token"]
         decision = self.ratelimits.check(
