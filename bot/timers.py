@@ -83,10 +83,18 @@ class TimerService:
         self._running: dict[int, asyncio.Task[None]] = {}
 
     def register(self, kind: str, handler: Handler) -> None:
-        """Name the coroutine that runs timers of ``kind``; one handler per kind."""
-        if kind in self._handlers and self._handlers[kind] != handler:
-            raise ValueError(f"a handler for timer kind {kind!r} is already registered")
+        """Name the coroutine that runs timers of ``kind``; one handler per kind.
+
+        Registering again replaces the handler, so a reloaded cog takes over its own kinds.
+        """
+        previous = self._handlers.get(kind)
+        if previous is not None and previous != handler:
+            log.info("timer kind %r gets a new handler", kind)
         self._handlers[kind] = handler
+
+    def unregister(self, kind: str) -> None:
+        """Forget the handler of ``kind`` (a cog unloading); its timers wait for a new one."""
+        self._handlers.pop(kind, None)
 
     async def schedule(
         self,
