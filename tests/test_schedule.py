@@ -913,3 +913,57 @@ async def test_the_bot_paces_its_rest_requests_under_the_global_limit(
     granted = bot.rest_pacer.granted
     await (await admin.slash("schedule list")).ephemeral()  # an interaction callback
     assert bot.rest_pacer.granted == granted
+
+
+async def test_a_run_still_rate_limited_after_retries_tries_again(
+    bot: Any, emulator: Emulator, admin: Member, clock: Any
+) -> None:
+    await schedule_at(admin, emulator.channel("quiz"), "12:05")
+    emulator.ratelimits.force(5, retry_after=0.01, route="/messages")  # all of discord.py's tries
+    clock.advance(300)
+    await settle(bot)
+    assert questions_in(emulator, "quiz") == []
+    schedule = await bot.store.schedules.get(1)
+    assert schedule.last_outcome == "Discord was busy (429); trying again shortly"
+    assert (await bot.store.timers.by_key("schedule-start:1")).due_at == utc(2026, 1, 1, 12, 5, 30)
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 0
+    clock.advance(30)
+    await emulator.next_message("quiz", predicate=lambda m: bool(m.buttons))
+    await settle(bot)
+    assert (await bot.store.schedules.get(1)).last_outcome == "posted"
+    assert len(questions_in(emulator, "quiz")) == 1
+
+
+async def test_25_schedules_at_most_and_the_list_pages_through_them(
+    bot: Any, emulator: Emulator, admin: Member
+) -> None:
+    runner = bot.get_cog("Schedule").runner
+    quiz = emulator.channel("quiz")
+    for minute in range(24):
+        await runner.create(
+            guild_id=emulator.guild.id,
+            channel_id=quiz.id,
+            rule=Rule.parse(f"18:{minute:02d}", "America/New_York", "mon,wed,fri"),
+            name=f"Evening quiz number {minute} with a fairly long name to fill the page",
+            section="P1",
+            difficulty="easy",
+        )
+    await schedule_at(admin, quiz, "07:00")
+    refused = await (await admin.slash("schedule add", channel=quiz, time="08:00")).ephemeral()
+    assert refused.content == (
+        "This server already has 25 schedules, the most allowed: remove one with /schedule "
+        "remove first."
+    )
+    listing = await (await admin.slash("schedule list")).ephemeral()
+    seen, texts = [f["name"] for f in listing.embed["fields"]], [listing.text]
+    while not next(b for b in listing.buttons if b["label"] == "Next").get("disabled"):
+        listing = await (await admin.click(listing, "Next")).message()
+        seen += [f["name"] for f in listing.embed["fields"]]
+        texts.append(listing.text)
+    assert len(texts) >= 2  # 25 schedules do not fit one embed's 6,000 characters
+    assert len(seen) == 25 and seen[-1] == "#25 · Daily quiz at 07:00 (UTC)"
+    assert listing.embed["title"] == "Scheduled quizzes (25 of 25)"
+    assert "Quiz: 3 questions × 60 s · section P1 · easy" in texts[0]
+    assert "Rule: on Mon, Wed, Fri at 18:00 (America/New_York)" in texts[0]
+    choices = await admin.autocomplete("schedule run", id="")
+    assert len(choices) == 25

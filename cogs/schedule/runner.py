@@ -267,18 +267,27 @@ class ScheduleRunner:
                         schedule.guild_id, utc_text(planned), outcome)  # fmt: skip
             await self.bot.store.schedules.record_outcome(schedule.id, outcome, now)
             return
+        await self._look_again(
+            schedule, planned, again, "waiting for the quiz running in the channel to end"
+        )
+
+    async def _retry_later(self, schedule: Schedule, planned: float, now: float, why: str) -> None:
+        await self._look_again(
+            schedule, planned, now + RECHECK_EVERY, f"{why}; trying again shortly"
+        )
+
+    async def _look_again(self, schedule: Schedule, planned: float, at: float, why: str) -> None:
+        """Re-arm the start timer for ``at`` (one commit with the outcome shown in the list)."""
         async with self.bot.store.transaction():
-            await self.bot.store.schedules.record_outcome(
-                schedule.id, "waiting for the quiz running in the channel to end", now
-            )
+            await self.bot.store.schedules.record_outcome(schedule.id, why, self.bot.clock.now())
             await self.bot.timers.schedule(
                 START_KIND,
-                again,
+                at,
                 {"schedule": schedule.id, "planned": planned},
                 key=start_key(schedule.id),
             )
-        log.info("schedule %s: a quiz runs in channel %s; looking again at %s",
-                 schedule.id, schedule.channel_id, utc_text(again))  # fmt: skip
+        log.info("schedule %s (channel %s): %s; looking again at %s",
+                 schedule.id, schedule.channel_id, why, utc_text(at))  # fmt: skip
 
     async def start_quiz(
         self, schedule: Schedule, now: float, *, planned: float | None = None
@@ -318,6 +327,11 @@ class ScheduleRunner:
             await self.pause_for(schedule, f"cannot start the quiz: {error}")
             return f"I cannot start this quiz: {error} Schedule #{schedule.id} is paused."
         except discord.HTTPException as error:
+            if error.status == 429 and planned is not None:
+                # Still rate limited after discord.py's retries: nothing was posted, so the
+                # run can safely try again later (until it is an hour late).
+                await self._retry_later(schedule, planned, now, "Discord was busy (429)")
+                return "Discord was busy: the run tries again shortly."
             log.exception("schedule %s: Discord refused the quiz", schedule.id)
             await self.bot.store.schedules.record_outcome(
                 schedule.id, f"failed: Discord answered {error.status}", now, run_at=now
