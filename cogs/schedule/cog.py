@@ -141,6 +141,9 @@ class ScheduleCog(
         self.runner.register_timers()
         self.bot.register_pager(Pager("schedules", self.render_page, "schedule list"))
 
+    async def cog_unload(self) -> None:
+        self.runner.unregister_timers()
+
     async def find(self, interaction: discord.Interaction, schedule_id: int) -> Schedule:
         schedule = await self.bot.store.schedules.get(schedule_id)
         if schedule is None or schedule.guild_id != guild_id_of(interaction):

@@ -79,6 +79,10 @@ class ScheduleRunner:
         self.bot.timers.register(RUN_KIND, self.on_run)
         self.bot.timers.register(START_KIND, self.on_start)
 
+    def unregister_timers(self) -> None:
+        self.bot.timers.unregister(RUN_KIND)
+        self.bot.timers.unregister(START_KIND)
+
     def channel_problem(self, guild_id: int, channel_id: int) -> str | None:
         """Why the bot cannot post in the channel, judged from its cache; None if it can or the
         cache does not know (then Discord's answer decides)."""
