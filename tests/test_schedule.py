@@ -554,6 +554,16 @@ async def test_bad_input_gets_one_sentence_and_stores_nothing(
     assert await refused(channel=debate) == (
         f"I cannot post quizzes in <#{debate.id}>: I am missing Send Messages there."
     )
+    await emulator.revoke("mod-log", "view_channel")
+    hidden = emulator.channel("mod-log")
+    assert await refused(channel=hidden) == (
+        f"I cannot post quizzes in <#{hidden.id}>: I am missing View Channel there."
+    )
+    plain = await emulator.create_channel("plain")
+    await emulator.revoke(plain, "embed_links")
+    assert await refused(channel=plain) == (
+        f"I cannot post quizzes in <#{plain.id}>: I am missing Embed Links there."
+    )
     assert "There is no section 'P9'" in await refused(section="P9")
     assert await bot.store.schedules.count(emulator.guild.id) == 0
     assert await bot.store.timers.by_kind("schedule.run") == []

@@ -96,11 +96,13 @@ class ScheduleRunner:
             return None
         permissions = channel.permissions_for(guild.me)
         missing = [label for name, label in NEEDED if not getattr(permissions, name)]
-        if "Send Messages" in missing:  # which takes Embed Links away with it
+        if not missing:
+            return None
+        if missing[0] == "View Channel":
+            missing = missing[:1]  # without it nothing else counts
+        elif "Send Messages" in missing:  # Discord takes Embed Links away with it
             missing = [label for label in missing if label != "Embed Links"]
-        if missing:
-            return f"I am missing {', '.join(missing)} there"
-        return None
+        return f"I am missing {', '.join(missing)} there"
 
     async def create(
         self,
