@@ -618,12 +618,10 @@ async def test_list_pause_resume_and_remove(
     )
     assert await bot.store.timers.by_key("schedule:1") is None
     again = await (await admin.slash("schedule pause", id=1)).ephemeral()
-    assert again.content.startswith(f"Schedule #1 is already paused (paused by <@{admin.id}>)")
+    assert again.content.startswith(f"Schedule #1 is already paused (by <@{admin.id}>)")
     listing = await (await admin.slash("schedule list")).ephemeral()
     fields = {f["name"]: f["value"] for f in listing.embed["fields"]}
-    assert (
-        f"**Paused**: paused by <@{admin.id}>" in fields["#1 · Daily quiz at 12:05 (UTC) — paused"]
-    )
+    assert f"**Paused** — by <@{admin.id}>" in fields["#1 · Daily quiz at 12:05 (UTC) — paused"]
     choices = await admin.autocomplete("schedule resume", id="")
     assert choices[0].name == "#1 · Daily quiz at 12:05 (UTC) · #quiz · paused"
 
@@ -822,7 +820,7 @@ async def test_a_deleted_channel_pauses_the_schedule_and_reports_it(
     await settle(bot)
     assert await bot.store.timers.by_key("schedule:1") is None
     listing = await (await admin.slash("schedule list")).ephemeral()
-    assert f"**Paused**: {reason}" in listing.text
+    assert f"**Paused** — {reason}" in listing.text
     still = await (await admin.slash("schedule resume", id=1)).ephemeral()
     assert still.content.startswith(f"I still cannot post quizzes in <#{night.id}>: the channel")
 

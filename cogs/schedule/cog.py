@@ -80,7 +80,7 @@ def describe_schedule(schedule: Schedule) -> tuple[str, str]:
     ]
     if schedule.paused:
         title += " — paused"
-        lines.append(f"**Paused**: {schedule.paused_reason or 'by an admin'}")
+        lines.append(f"**Paused** — {schedule.paused_reason or 'by an admin'}")
     elif schedule.next_run_at is not None:
         lines.append(f"Next run: {when(schedule.next_run_at)}")
     if schedule.last_run_at is not None and schedule.last_outcome:
@@ -263,7 +263,7 @@ class ScheduleCog(
                 f"Schedule #{schedule.id} is already paused ({schedule.paused_reason}): "
                 f"/schedule resume {schedule.id} starts it again."
             )
-        await self.runner.pause(schedule.id, f"paused by <@{interaction.user.id}>")
+        await self.runner.pause(schedule.id, f"by <@{interaction.user.id}>")
         log.info("schedule %s paused by %s", schedule.id, interaction.user.id)
         await interaction.response.send_message(
             f"Paused schedule #{schedule.id} “{mention_safe(schedule.name)}”: "
