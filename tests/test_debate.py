@@ -65,18 +65,6 @@ async def begin(
     return positions
 
 
-async def tick(bot: Any, clock: Any, seconds: float) -> None:
-    """Move the FakeClock and nudge the timer loop.
-
-    ``TimerService`` may have computed its sleep just before the clock moved; the FakeClock then
-    places the sleeper ``delay`` after the *new* time and a due timer would not fire (see the
-    report on bot/timers.py). ``timers.cancel`` of a key nobody uses wakes the loop, which then
-    recomputes its sleep from the current time.
-    """
-    clock.advance(seconds)
-    await bot.timers.cancel("tests:wake-the-timer-loop")
-
-
 def shown(member: Member) -> str:
     """The name the bot shows for a member (their display name)."""
     return member.user.global_name or member.name.title()
@@ -201,7 +189,7 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
         assert f"Your vote for **{NAMES[position]}** is recorded" in reply.content
         assert not vote.embed.get("fields")  # the count stays hidden while the vote is open
 
-    await tick(bot, clock, 60)
+    clock.advance(60)
     results = await emulator.next_message(thread)
     # liberals 16/1 + 10/3 = 19.33; United States 9/1 + 20/3 = 15.67; conservatives 12/1 = 12
     ranked = [f["name"] for f in results.embed["fields"][:3]]
@@ -310,7 +298,7 @@ async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
     first = await next_announcement(emulator, thread)
     speaker = speaker_of(first, (alice, bob))
     modal = await (await speaker.click(first, "Speak")).modal()
-    await tick(bot, clock, 60 + 20)  # the deadline passes while the member types
+    clock.advance(60 + 20)  # the deadline passes while the member types
     notice = await emulator.next_message(thread)
     assert notice.content.startswith(f"No speech from {speaker.mention}")
     second = await next_announcement(emulator, thread)
@@ -325,7 +313,7 @@ async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
 
     other = speaker_of(second, (alice, bob))
     modal = await (await other.click(second, "Speak")).modal()
-    await tick(bot, clock, 60 + 31)
+    clock.advance(60 + 31)
     await emulator.next_message(thread, predicate=lambda m: m.content.startswith("No speech"))
     text = "\n\n".join(f"Paragraph {i}: " + "word " * 180 for i in range(4))  # ~3,700 chars
     result = await other.submit(modal, speech=text)
@@ -343,22 +331,22 @@ async def test_pause_freezes_the_deadline_and_resume_restarts_it(
     lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=2)
     await begin(emulator, mod, lobby, thread, alice, bob)
     first = await next_announcement(emulator, thread)
-    await tick(bot, clock, 50)
+    clock.advance(50)
     await (await mod.slash("debate pause", channel=thread)).ephemeral()
     assert "paused" in (await emulator.next_message(thread)).content
     row = await debate_row(bot)
     assert row["paused_remaining"] == pytest.approx(70) and row["deadline"] is None
     await refused(await speaker_of(first, (alice, bob)).click(first, "Speak"), "paused")
-    await tick(bot, clock, 3600)
+    clock.advance(3600)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1
     reply = await (await mod.slash("debate resume", channel=thread)).ephemeral()
     assert "Resumed" in reply.content
     assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 70)
-    await tick(bot, clock, 69)
+    clock.advance(69)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1
-    await tick(bot, clock, 1)
+    clock.advance(1)
     assert (
         "No speech"
         in (
@@ -381,12 +369,12 @@ async def test_a_vote_opened_while_paused_waits_for_resume(
     await (await mod.slash("debate next", channel=thread)).ephemeral()
     vote = await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
     assert "when resumed" in vote.text
-    await tick(bot, clock, 3600)
+    clock.advance(3600)
     await bot.timers.idle()
     assert (await debate_row(bot))["status"] == "voting"
     await (await mod.slash("debate resume", channel=thread)).ephemeral()
     assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 60)
-    await tick(bot, clock, 60)
+    clock.advance(60)
     await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
     assert (await debate_row(bot))["status"] == "closed"
 
@@ -400,15 +388,15 @@ async def test_reminder_extend_next_and_remove(
     await begin(emulator, mod, lobby, thread, *members)
     first = await next_announcement(emulator, thread)
     speaker = speaker_of(first, members)
-    await tick(bot, clock, 120)
+    clock.advance(120)
     reminder = await emulator.next_message(thread)
     assert reminder.content.startswith(f"{speaker.mention}, one minute left")
     await (await mod.slash("debate extend", minutes=2, channel=thread)).ephemeral()
     assert "added 2 min" in (await emulator.next_message(thread)).content
-    await tick(bot, clock, 61)
+    clock.advance(61)
     await bot.timers.idle()
     assert (await debate_row(bot))["current_turn"] == 1  # extended past the old deadline
-    await tick(bot, clock, 119 - 60)
+    clock.advance(119 - 60)
     again = await emulator.next_message(thread)
     assert "one minute left" in again.content
     await (await mod.slash("debate next", channel=thread)).ephemeral()
@@ -524,7 +512,7 @@ async def test_a_double_vote_counts_once(
     assert f"Your vote is now **{conservatives}**" in changed.content
     await (await admin.click(vote, conservatives)).ephemeral()
     assert await bot.store.debates.votes(1) == {owner.id: "conservative", admin.id: "conservative"}
-    await tick(bot, clock, 60)
+    clock.advance(60)
     results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
     assert "(2 of 2 votes)" in results.embed["fields"][0]["value"]
     await emulator.next_edit(vote, predicate=lambda m: "2 votes cast" in m.text)
@@ -579,7 +567,7 @@ async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     speaker = speaker_of(first, (alice, bob))
     other = bob if speaker == alice else alice
     modal = await (await speaker.click(first, "Speak")).modal()  # opened before the crash
-    await tick(harness.bot, clock, 30)
+    clock.advance(30)
     before = await debate_row(harness.bot)
     count = len(emulator.messages_in(thread))
 
@@ -594,7 +582,7 @@ async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     second = await next_announcement(emulator, thread)
     assert second.content.startswith(other.mention)
     assert len(emulator.messages_in(thread)) == count + 2  # nothing posted twice
-    await tick(bot, clock, 120)
+    clock.advance(120)
     assert (
         "No speech"
         in (
