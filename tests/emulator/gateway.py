@@ -63,6 +63,7 @@ class Connection:
     request: web.Request
     path: str
     session: Session | None = None
+    client_close_code: int | None = None  # from the client's close frame, if it sent one
 
 
 @dataclass(eq=False)
@@ -109,6 +110,9 @@ class Gateway:
         self.resume_count = 0
         self.invalid_sessions = 0
         self.received: list[dict[str, Any]] = []
+        # How each connection ended, oldest first: the code of the close frame the client sent
+        # (discord.py's ``close()`` sends one), or None when it broke or the emulator closed it.
+        self.close_codes: list[int | None] = []
 
     # ----------------------------------------------------------------- queries
     @property
@@ -129,16 +133,21 @@ class Gateway:
             await self._send(
                 connection, {"op": HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
             )
-            async for message in ws:
+            while True:
+                message = await ws.receive()
                 if message.type is WSMsgType.TEXT:
                     await self._receive(connection, json.loads(message.data))
-                elif message.type is WSMsgType.ERROR:
+                elif message.type is WSMsgType.CLOSE:
+                    connection.client_close_code = message.data
+                    break
+                elif message.type in (WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                     break
         finally:
             self._detach(connection)
         return ws
 
     def _detach(self, connection: Connection) -> None:
+        self.close_codes.append(connection.client_close_code)
         with contextlib.suppress(ValueError):
             self.connections.remove(connection)
         if connection.session is not None and connection.session.connection is connection:
