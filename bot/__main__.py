@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+import aiohttp
 import discord
 
 from bot.settings import Settings, SettingsError
@@ -118,6 +119,14 @@ async def serve(settings: Settings, token: str) -> int:
         return EXIT_FAILURE
     except (StartupError, DatabaseTooNew) as error:
         print(error, file=sys.stderr)
+        return EXIT_FAILURE
+    except discord.HTTPException as error:
+        reason = error.text or "no reason given"
+        print(f"Discord answered {error.status} while the bot started: {reason}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (aiohttp.ClientError, OSError) as error:
+        where = settings.api_base or "discord.com"
+        print(f"Could not reach Discord at {where}: {error}. Check the network.", file=sys.stderr)
         return EXIT_FAILURE
     finally:
         stopper.cancel()

@@ -78,6 +78,9 @@ class RoundtableBot(commands.Bot):
         self, settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
     ) -> None:
         point_at(settings)
+        # The bot has no voice features: keep discord.py's "PyNaCl/davey is not installed"
+        # warnings out of the log.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -107,10 +110,25 @@ class RoundtableBot(commands.Bot):
 
     # --- start-up -----------------------------------------------------------------------------
 
+    async def login(self, token: str) -> None:
+        """Open the content and the database, then log in (which runs :meth:`setup_hook`).
+
+        Opening them first refuses a broken content folder or a database from a newer bot
+        before anything is sent to Discord, whether or not Discord can be reached.
+        """
+        await self.open_resources()
+        await super().login(token)
+
+    async def open_resources(self) -> None:
+        """Load the content library and open the store (once; ``close`` closes the store)."""
+        if getattr(self, "library", None) is None:
+            self.library = self._load_library()
+        if getattr(self, "store", None) is None:
+            self.store = await Store.open(self.settings.database_path)
+            self._timers = TimerService(self.store, self.clock)
+
     async def setup_hook(self) -> None:
-        self.library = self._load_library()
-        self.store = await Store.open(self.settings.database_path)
-        self._timers = TimerService(self.store, self.clock)
+        await self.open_resources()
         self.add_dynamic_items(PageButton)
         await self.load_cogs()
         self.synced = await self.sync_commands()

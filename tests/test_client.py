@@ -1,9 +1,17 @@
-"""The bot's plumbing that needs no Discord: command-tree hashing and token redaction."""
+"""The bot's plumbing: command-tree hashing and token redaction; ``python -m bot`` in a
+subprocess against the emulator (a rejected token, signals, a newer database, no content, no
+network); and, with the real bot, a cog that fails to load and the one error handler."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import os
+import re
+import signal
+import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,17 +19,21 @@ import discord
 import pytest
 from discord import app_commands
 
+import cogs
 from bot.client import RoundtableBot, command_tree_hash, invite_url, user_message
+from bot.clock import FakeClock
 from bot.errors import UserError
 from bot.logs import RedactingFormatter, redact, setup_logging
 from bot.settings import Settings
 from bot.store import Store
+from tests.emulator import BotHarness, Emulator, Member
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RoundtableBot]:
+async def offline_bot(tmp_path: Path) -> AsyncIterator[RoundtableBot]:
+    """A bot with its store open that never connects (for the plumbing alone)."""
     settings = Settings(token=TOKEN, database_path=tmp_path / "bot.sqlite3", dev_guild_id=42)
     bot = RoundtableBot(settings)
     bot.store = await Store.open(settings.database_path)
@@ -30,8 +42,9 @@ async def bot(tmp_path: Path) -> AsyncIterator[RoundtableBot]:
 
 
 async def test_an_unchanged_tree_is_not_synced_again(
-    bot: RoundtableBot, monkeypatch: pytest.MonkeyPatch
+    offline_bot: RoundtableBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    bot = offline_bot
     synced: list[int | None] = []
 
     async def fake_sync(*, guild: discord.abc.Snowflake | None = None) -> list[object]:
@@ -111,3 +124,200 @@ def test_invite_url_asks_for_both_scopes_and_the_permissions() -> None:
     assert "client_id=1234" in url
     assert "scope=bot+applications.commands" in url
     assert "permissions=" in url
+
+
+# ================================================================================ python -m bot
+# The real command line in a subprocess, against the emulator running in this test.
+
+REPO = Path(__file__).resolve().parent.parent
+OUR_VARIABLES = ("DISCORD_", "DEV_GUILD_ID", "DATABASE_PATH", "CONTENT_DIR", "LOG_LEVEL")
+
+
+async def run_bot(
+    emulator: Emulator,
+    tmp_path: Path,
+    env: dict[str, str] | None = None,
+    *,
+    stop_with: signal.Signals | None = None,
+    within: float = 30.0,
+) -> tuple[int, str]:
+    """Run ``python -m bot`` pointed at ``emulator`` and return its exit status and stderr.
+
+    With ``stop_with``, send that signal once the bot has connected and synced its commands.
+    """
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
+    settings = {
+        "PYTHONPATH": str(REPO),
+        "DISCORD_TOKEN": emulator.token,
+        "DISCORD_API_BASE": emulator.api_base,
+        "DISCORD_GATEWAY_URL": emulator.gateway_url,
+        "DEV_GUILD_ID": str(emulator.guild.id),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot",
+        env={**inherited, **settings, **(env or {})}, cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        if stop_with is not None:
+            await emulator.wait_until(
+                lambda: emulator.gateway.is_connected() and emulator.command_puts,
+                what="the bot to connect and sync its commands",
+                timeout=within,
+            )
+            process.send_signal(stop_with)
+        _, stderr = await asyncio.wait_for(process.communicate(), within)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_token_discord_rejects_exits_1_with_one_sentence(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    with emulator.expect_violations() as refused:
+        status, stderr = await run_bot(
+            emulator, tmp_path, {"DISCORD_TOKEN": "not-the-token", "LOG_LEVEL": "WARNING"}
+        )
+    assert status == 1
+    assert stderr.strip() == "Discord rejected the token in DISCORD_TOKEN: check it in .env."
+    assert [(v.path, v.status) for v in refused] == [("/users/@me", 401)]
+    assert emulator.gateway.connection_count == 0
+
+
+@pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+async def test_a_signal_closes_the_gateway_and_the_database_then_exits_0(
+    emulator: Emulator, tmp_path: Path, stop_with: signal.Signals
+) -> None:
+    emulator.token = TOKEN  # shaped like a real one, and the bot logs at DEBUG
+    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "DEBUG"}, stop_with=stop_with)
+    assert status == 0, stderr
+    assert "Traceback" not in stderr and "signal received; shutting down" in stderr
+    assert emulator.gateway.close_codes[-1] is not None  # a close frame, not a dropped socket
+    assert not (tmp_path / "bot.sqlite3-wal").exists()  # SQLite drops it on the last close
+    assert TOKEN not in stderr and TOKEN.split(".")[0] not in stderr
+    assert "PyNaCl" not in stderr  # no voice warnings for a bot without voice
+
+
+async def test_a_database_from_a_newer_bot_is_refused_before_connecting(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "WARNING"})
+    assert status == 1
+    assert "schema version 999" in stderr and "update the bot" in stderr
+    assert "Traceback" not in stderr
+    assert emulator.calls == []
+
+
+async def test_no_valid_content_pack_is_refused_with_the_report(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    empty = tmp_path / "content"
+    empty.mkdir()
+    status, stderr = await run_bot(emulator, tmp_path, {"CONTENT_DIR": str(empty)})
+    assert status == 1
+    assert "No valid content pack could be loaded" in stderr
+    assert f"{empty}: folder: packs: no pack found" in stderr
+    assert "Traceback" not in stderr
+    assert emulator.calls == []
+
+
+async def test_an_unreachable_discord_is_one_sentence(tmp_path: Path) -> None:
+    emulator = Emulator(clock=FakeClock())
+    await emulator.start()
+    api_base = emulator.api_base
+    await emulator.close()  # nothing listens on that port any more
+    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "WARNING"})
+    assert status == 1
+    assert stderr.strip().startswith(f"Could not reach Discord at {api_base}")
+    assert "Traceback" not in stderr
+
+
+# ============================================================================ start-up and errors
+# The real bot against the emulator (the ``harness``/``bot`` fixtures of tests/conftest.py).
+
+
+async def test_a_cog_that_fails_to_load_is_logged_and_the_rest_still_load(
+    harness: BotHarness,
+    alice: Member,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    extra = tmp_path / "extra_cogs"
+    extra.mkdir()
+    (extra / "aaa_broken.py").write_text(
+        "async def setup(bot):\n    raise RuntimeError('this cog is broken')\n"
+    )
+    (extra / "aab_unparsable.py").write_text("def setup(bot:\n")
+    monkeypatch.setattr(cogs, "__path__", [*cogs.__path__, str(extra)])
+    loaded = set(harness.bot.extensions)
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        bot = await harness.restart()
+    assert set(bot.failed_cogs) == {"cogs.aaa_broken", "cogs.aab_unparsable"}
+    assert "this cog is broken" in bot.failed_cogs["cogs.aaa_broken"]
+    assert set(bot.extensions) == loaded
+    logged = {r.getMessage() for r in caplog.records if r.exc_info}
+    assert "cog cogs.aaa_broken failed to load; the others still run" in logged
+    assert "cog cogs.aab_unparsable failed to load; the others still run" in logged
+    assert "/summary" in (await (await alice.slash("help")).ephemeral()).text
+
+
+def _logged_error_ids(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        str(record.args[0])  # type: ignore[index]
+        for record in caplog.records
+        if record.name == "bot.client"
+        and record.msg.startswith("unexpected error")
+        and record.exc_info
+    ]
+
+
+async def test_a_bug_in_a_command_gets_an_apology_whose_id_is_in_the_log(
+    bot: RoundtableBot,
+    admin: Member,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken(guild_id: int) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(bot.store.guilds, "get", broken)
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        reply = await (await admin.slash("settings show")).ephemeral()
+    error_id = re.search(r"error id `([0-9a-f]{8})`", reply.content)
+    assert error_id is not None, reply.content
+    assert reply.content.startswith("Sorry, something went wrong on our side")
+    assert _logged_error_ids(caplog) == [error_id[1]]
+    record = next(r for r in caplog.records if r.exc_info)
+    assert record.exc_info[0] is ZeroDivisionError  # type: ignore[index]
+    assert "/settings show" in record.getMessage()
+
+
+async def test_a_bug_in_a_button_gets_an_apology_whose_id_is_in_the_log(
+    bot: RoundtableBot,
+    alice: Member,
+    bob: Member,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    card = await (await alice.slash("article")).message()
+
+    def broken(pack: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(sys.modules["cogs.reading.render"], "short_embed", broken)
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        reply = await (await bob.click(card, "Short summary")).ephemeral()
+    error_id = re.search(r"error id `([0-9a-f]{8})`", reply.content)
+    assert error_id is not None, reply.content
+    assert _logged_error_ids(caplog) == [error_id[1]]
+    assert "component 'read:short:" in next(r for r in caplog.records if r.exc_info).getMessage()
