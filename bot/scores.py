@@ -211,14 +211,22 @@ def season_label(number: int, name: str) -> str:
 def csv_cell(value: object) -> str:
     """A cell's text, with a leading apostrophe when a spreadsheet would read it as a formula.
 
-    Every cell is treated the same way, numbers included, so a negative number reads ``'-5``.
+    Text (reasons, names, references: anything a member could have typed) is escaped when it
+    starts with one of :data:`FORMULA_STARTS`. Integers are written as they are: the bot
+    computed them, so nobody can smuggle a formula in, and ``-4`` is the number -4 to every
+    spreadsheet program. Escaping it (``'-4``) would turn negative points into text that
+    ``SUM`` skips, so the ledger would no longer add up to the totals.
     """
-    text = "" if value is None else str(value)
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """A UTF-8 CSV file: the header, then one line per row, every cell formula-safe."""
+    """A UTF-8 CSV file: the header, then one line per row, every text cell formula-safe."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([csv_cell(name) for name in header])

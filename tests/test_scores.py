@@ -138,11 +138,13 @@ def test_season_names_and_lookups() -> None:
         resolve_season("9", seasons)
 
 
-def test_csv_cells_that_look_like_formulas_get_an_apostrophe() -> None:
+def test_csv_text_cells_that_look_like_formulas_get_an_apostrophe() -> None:
     for text in ("=1+1", "+1", "-5", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(text) == "'" + text
-    assert csv_cell(-5) == "'-5"
+    # Integers the bot computed stay numbers: -5 is not a formula, and '-5 would be text.
+    assert csv_cell(-5) == "-5"
     assert csv_cell(12) == "12"
+    assert csv_cell(True) == "True"
     assert csv_cell(None) == ""
     assert csv_cell("Zoë = 1") == "Zoë = 1"
     data = csv_bytes(("a", "b"), [('=HYPERLINK("x")', 'naïve, "quoted"'), (1, None)])
@@ -625,6 +627,49 @@ async def test_the_export_matches_the_leaderboard_and_defuses_formulas(
         ["1", str(carol.id), "40", "40", "0", "0"],
     ]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in ledger for cell in row)
+
+
+async def test_the_export_keeps_points_numeric_and_escapes_every_text_cell(
+    bot: Any, admin: Member, mod: Member, alice: Member, bob: Member
+) -> None:
+    """A negative adjustment is the number -25 in the file, so the ledger still sums to the
+    totals in a spreadsheet; a reason starting with - (or = + @) is text and is escaped."""
+    await award(bot, alice, 10, reason="=right answer")
+    await (
+        await mod.slash("scores adjust", member=alice, points=-25, reason="-5 for =cmd|' /C x'!A0")
+    ).ephemeral()
+    await (
+        await mod.slash("scores adjust", member=bob, points=3, reason="+1 Zoë @here")
+    ).ephemeral()
+
+    reply = await (await admin.slash("scores export")).ephemeral()
+    assert "points stay numbers" in reply.content
+    ledger_file, totals_file = reply.attachments
+    ledger = list(csv.reader(io.StringIO(ledger_file.data.decode("utf-8"))))
+    header, rows = ledger[0], ledger[1:]
+    points, reason = header.index("points"), header.index("reason")
+    assert [(row[points], row[reason]) for row in rows] == [
+        ("10", "'=right answer"),
+        ("-25", "'-5 for =cmd|' /C x'!A0"),
+        ("3", "'+1 Zoë @here"),
+    ]
+    numeric = {"id", "season", "user_id", "points", "created_by"}
+    for row in rows:
+        for name, cell in zip(header, row, strict=True):
+            if name in numeric and cell:
+                int(cell)  # a plain integer, never "'-25"
+            else:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+
+    totals = list(csv.reader(io.StringIO(totals_file.data.decode("utf-8"))))
+    assert totals[1:] == [
+        ["1", str(bob.id), "3", "0", "0", "3"],
+        ["2", str(alice.id), "-15", "10", "0", "-25"],
+    ]
+    by_member: dict[str, int] = defaultdict(int)
+    for row in rows:
+        by_member[row[header.index("user_id")]] += int(row[points])
+    assert {row[1]: int(row[2]) for row in totals[1:]} == dict(by_member)
 
 
 async def test_help_lists_the_scores_commands_and_how_points_are_earned(

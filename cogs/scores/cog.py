@@ -310,8 +310,8 @@ class Scores(commands.Cog):
         stem = f"scores-season-{chosen.number}"
         await interaction.followup.send(
             f"{describe_period(f's:{chosen.number}', chosen.name)}: {len(rows):,} ledger rows, "
-            f"{len(totals):,} members. Cells that start with = + - @ begin with an apostrophe "
-            "so spreadsheets read them as text.",
+            f"{len(totals):,} members. Text cells that start with = + - @ begin with an "
+            "apostrophe so spreadsheets read them as text; points stay numbers.",
             files=[
                 discord.File(io.BytesIO(ledger), filename=f"{stem}-ledger.csv"),
                 discord.File(io.BytesIO(summary), filename=f"{stem}-totals.csv"),
