@@ -36,7 +36,7 @@ from bot.scores import (
 )
 from bot.store import Store
 from bot.store.db import Database, load_migrations
-from cogs.scores.render import debate_fields, quiz_fields
+from cogs.scores.render import debate_fields, quiz_fields, short_reason
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
 
@@ -542,6 +542,27 @@ async def test_a_moderator_adjusts_and_a_member_is_refused(
     assert second.startswith("`+10` quiz — right answer")
     profile = await (await alice.slash("profile")).ephemeral()
     assert "**6 points** · quiz 10 · debate 0 · adjustments -4" in field(profile, "This season")
+
+
+async def test_history_shows_all_20_rows_even_with_markdown_heavy_reasons(
+    bot: Any, mod: Member, alice: Member
+) -> None:
+    """Escaping can double a reason; it is cut after escaping so 20 rows fit one embed."""
+    for index in range(21):
+        reason = ("*_" if index % 2 else "~|") * 100
+        await award(bot, alice, -1000, "adjustment", reason=reason, created_by=mod.id)
+    history = await (await alice.slash("scores history")).ephemeral()
+    rows = lines(history)
+    assert len(rows) == 20 and all(row.endswith(f"by {mod.mention}") for row in rows)
+    assert len(history.embed["description"]) <= 4096
+    assert history.embed["footer"]["text"] == "Showing the last 20 ledger rows, newest first."
+
+
+def test_a_cut_reason_never_ends_in_a_lone_escape() -> None:
+    assert short_reason("plain reason") == "plain reason"
+    assert short_reason("*" * 60, 10) == "\\*\\*\\*\\*…"
+    assert short_reason("a" + "*" * 60, 10) == "a\\*\\*\\*\\*…"
+    assert len(short_reason("_" * 200)) <= 100
 
 
 async def test_a_new_season_starts_and_the_old_one_stays_readable(

@@ -15,10 +15,12 @@ from bot.clock import discord_timestamp
 from bot.content import Pack
 from bot.scores import describe_period, season_label
 from bot.store.scores import Breakdown, LeaderboardPage, LedgerRow, Season, Standing
-from bot.ui import MESSAGE_LIMIT, add_long_field, embed, mention_safe, truncate
+from bot.ui import ELLIPSIS, MESSAGE_LIMIT, add_long_field, embed, mention_safe, truncate
 
 BOARD_NAMES = {"overall": "Overall", "quiz": "Quiz", "debate": "Debate"}
 NO_DATA = "No data yet."
+#: Characters of a ledger reason shown per ``/scores history`` line.
+REASON_SHOWN = 100
 
 
 def points_text(points: int) -> str:
@@ -145,9 +147,24 @@ def profile_embed(
     return card
 
 
+def short_reason(reason: str, limit: int = REASON_SHOWN) -> str:
+    """A ledger reason as ``/scores history`` shows it: markdown escaped, then cut to ``limit``.
+
+    Escaping first keeps the cut honest: escaping can double a reason full of ``*`` or ``_``,
+    and 20 such rows must still fit in one embed description.
+    """
+    shown = truncate(discord.utils.escape_markdown(mention_safe(reason)), limit)
+    if not shown.endswith(ELLIPSIS):
+        return shown
+    # A cut between a backslash and the character it escaped would escape the ellipsis.
+    kept = shown.removesuffix(ELLIPSIS)
+    trailing = len(kept) - len(kept.rstrip("\\"))
+    return (kept[:-1] if trailing % 2 else kept) + ELLIPSIS
+
+
 def history_line(row: LedgerRow) -> str:
     by = f" · by <@{row.created_by}>" if row.created_by else ""
-    reason = discord.utils.escape_markdown(mention_safe(truncate(row.reason, 100)))
+    reason = short_reason(row.reason)
     return (
         f"`{row.points:+d}` {row.category} — {reason} · season {row.season} · "
         f"{discord_timestamp(row.created_at, 'd')}{by}"
