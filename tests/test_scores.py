@@ -510,6 +510,9 @@ async def test_ties_share_a_rank(bot: Any, alice: Member, bob: Member, carol: Me
         "**4.** <@20000> — 30 points",
     ]
     assert field(board, "Your rank") == "#2 of 4, with 40 points"
+    # The page is public: the standing says whose it is.
+    assert [f["name"] for f in board.embed["fields"]] == ["Your rank (Carol)"]
+    assert board.pings == set()
 
 
 async def test_a_moderator_adjusts_and_a_member_is_refused(

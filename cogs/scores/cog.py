@@ -144,7 +144,8 @@ class Scores(commands.Cog):
         page = await store.leaderboard(guild_id, board, key, index)
         mine = await store.standing(guild_id, board, key, interaction.user.id)
         season = await store.season(guild_id, int(key[2:])) if key.startswith("s:") else None
-        return Page([leaderboard_embed(page, mine, season)], page.page, page.pages)
+        card = leaderboard_embed(page, mine, season, interaction.user)
+        return Page([card], page.page, page.pages)
 
     @app_commands.command(name="leaderboard", description="The top members by points, 10 a page.")
     @app_commands.describe(

@@ -36,9 +36,12 @@ def period_title(key: str, season: Season | None) -> str:
 
 
 def leaderboard_embed(
-    page: LeaderboardPage, mine: Standing | None, season: Season | None
+    page: LeaderboardPage, mine: Standing | None, season: Season | None, viewer: discord.abc.User
 ) -> discord.Embed:
-    """One page: ten ranked members, the caller's own standing, and where the page is."""
+    """One page: ten ranked members, the caller's own standing, and where the page is.
+
+    The page is public, so the caller's standing is labelled with their name.
+    """
     title = f"Leaderboard — {BOARD_NAMES[page.board]} · {period_title(page.period, season)}"
     if page.entries:
         lines = [
@@ -56,7 +59,7 @@ def leaderboard_embed(
         yours = "You have no points on this board yet."
     else:
         yours = f"#{mine.rank} of {page.members:,}, with {points_text(mine.points)}"
-    card.add_field(name="Your rank", value=yours, inline=False)
+    card.add_field(name=f"Your rank ({display_name(viewer)})", value=yours, inline=False)
     members = f"{page.members:,} member" + ("" if page.members == 1 else "s")
     card.set_footer(
         text=f"Page {page.page + 1} of {page.pages} · {members} · equal points share a rank"
