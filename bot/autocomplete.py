@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
-from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, truncate
+from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, ECHO, truncate
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
@@ -33,13 +33,18 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
+@lru_cache(maxsize=1)
+def _zones_by_folded_name() -> dict[str, str]:
+    return {zone.lower(): zone for zone in time_zones()}
+
+
 def valid_time_zone(name: str) -> str:
     """The canonical spelling of an IANA zone name, or a UserError saying what is wrong."""
-    zone = {z.lower(): z for z in time_zones()}.get(name.strip().lower())
+    zone = _zones_by_folded_name().get(name.strip().lower())
     if zone is None:
         raise UserError(
-            f"{name!r} is not a time zone I know. Use an IANA name such as Europe/Berlin, "
-            "America/New_York or Asia/Seoul (the option autocompletes)."
+            f"{truncate(name, ECHO)!r} is not a time zone I know. Use an IANA name such as "
+            "Europe/Berlin, America/New_York or Asia/Seoul (the option autocompletes)."
         )
     return zone
 

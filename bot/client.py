@@ -28,7 +28,7 @@ from bot.ratelimit import RequestPacer, pace_requests
 from bot.settings import Settings
 from bot.store import Store
 from bot.timers import TimerService
-from bot.ui import PageButton, Pager, send_ephemeral
+from bot.ui import ECHO, PageButton, Pager, send_ephemeral, truncate
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +199,8 @@ class RoundtableBot(commands.Bot):
             pack = self.library.get(requested)
             if pack is None:
                 known = ", ".join(self.library.ids)
-                raise UserError(f"There is no content pack called {requested!r}. Known: {known}.")
+                asked = truncate(requested, ECHO)
+                raise UserError(f"There is no content pack called {asked!r}. Known: {known}.")
             return pack
         if guild_id is not None:
             default = (await self.store.guilds.get(guild_id)).default_pack

@@ -35,6 +35,7 @@ CHOICE_NAME = 100
 AUTOCOMPLETE_RESULTS = 25
 THREAD_NAME = 100
 MODAL_TITLE = 45
+ECHO = 60  # how much of what a member typed an answer repeats back
 ELLIPSIS = "…"
 
 COLOUR = discord.Colour.from_rgb(52, 101, 164)

@@ -23,11 +23,22 @@ def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Em
     card.add_field(name="Moderator role", value=role, inline=True)
     card.add_field(name="Log channel", value=channel, inline=True)
     card.add_field(name="Time zone", value=settings.timezone or "UTC (default)", inline=True)
-    pack = settings.default_pack or f"{bot.library.default_id} (default)"
+    if settings.default_pack is None:
+        pack = f"{bot.library.default_id} (default)"
+    elif bot.library.get(settings.default_pack) is None:
+        pack = f"{settings.default_pack} (not loaded: using {bot.library.default_id})"
+    else:
+        pack = settings.default_pack
     card.add_field(name="Content pack", value=pack, inline=True)
     card.add_field(name="Who may start quizzes", value=settings.quiz_starters, inline=True)
     card.set_footer(text="Moderators: Manage Server, Manage Messages, or the moderator role.")
     return card
+
+
+def can_post(channel: discord.TextChannel) -> bool:
+    """Whether the bot may post its reports in ``channel`` (the log channel)."""
+    needed = discord.Permissions(view_channel=True, send_messages=True)
+    return needed <= channel.permissions_for(channel.guild.me)
 
 
 @app_commands.guild_only()
@@ -48,7 +59,7 @@ class SettingsCog(
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         try:
-            require_admin(interaction, "change the server's settings")
+            require_admin(interaction, "see or change the server's settings")
         except NotAllowed as error:
             raise as_check_failure(error) from error
         return True
@@ -77,6 +88,11 @@ class SettingsCog(
     ) -> None:
         if role is not None and role.is_default():
             raise UserError("@everyone cannot be the moderator role: pick a real role.")
+        if role is not None and role.managed:
+            raise UserError(
+                f"{role.mention} belongs to a bot or an integration and cannot be given to "
+                "members: pick another role."
+            )
         note = f"Moderator role set to {role.mention}." if role else "Moderator role cleared."
         await self._update(interaction, note, moderator_role_id=role.id if role else None)
 
@@ -86,6 +102,11 @@ class SettingsCog(
         self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         note = f"Log channel set to {channel.mention}." if channel else "Log channel cleared."
+        if channel is not None and not can_post(channel):
+            note += (
+                f" I cannot post there yet: give me View Channel and Send Messages in "
+                f"{channel.mention}."
+            )
         await self._update(interaction, note, log_channel_id=channel.id if channel else None)
 
     @app_commands.command(name="timezone", description="Set the server's time zone (IANA name).")
@@ -99,10 +120,9 @@ class SettingsCog(
     @app_commands.describe(pack="The pack's id.")
     @app_commands.autocomplete(pack=pack_autocomplete)
     async def pack(self, interaction: discord.Interaction, pack: str) -> None:
-        if self.bot.library.get(pack) is None:
-            known = ", ".join(self.bot.library.ids)
-            raise UserError(f"There is no content pack called {pack!r}. Known: {known}.")
-        await self._update(interaction, f"Default pack set to {pack}.", default_pack=pack)
+        chosen = await self.bot.pack_for(None, pack)
+        note = f"Default pack set to {chosen.id} ({chosen.article.title})."
+        await self._update(interaction, note, default_pack=chosen.id)
 
     @app_commands.command(name="quiz-starters", description="Choose who may start live quizzes.")
     @app_commands.describe(starters="everyone, or only moderators")

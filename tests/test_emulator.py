@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import shutil
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
+from bot.store import GuildSettings
 from tests.emulator import BotHarness, Emulator, Member, P, copy_content, pointed_at
 from tests.emulator import limits as L
 from tests.emulator.limits import FormErrors
@@ -933,12 +935,58 @@ async def test_settings_show_and_change_as_an_admin(
 async def test_settings_refuse_a_member_without_manage_server(
     emulator: Emulator, bot: Any, alice: Member, mod: Member
 ) -> None:
-    for member in (alice, mod):
-        refusal = await (await member.slash("settings show")).ephemeral()
-        assert "Only admins" in refusal.text
-    refused = await (await alice.slash("settings moderator-role", role="Moderator")).ephemeral()
-    assert "Only admins" in refused.text
-    assert (await bot.store.guilds.get(emulator.guild.id)).moderator_role_id is None
+    every_subcommand = {
+        "settings show": {},
+        "settings moderator-role": {"role": "Moderator"},
+        "settings log-channel": {"channel": emulator.channel("mod-log")},
+        "settings timezone": {"timezone": "Europe/Berlin"},
+        "settings pack": {"pack": "wedging-strategy"},
+        "settings quiz-starters": {"starters": "moderators"},
+    }
+    expected = "Only admins (Manage Server) can see or change the server's settings."
+    for member in (alice, mod):  # the commands are delivered despite default_permissions
+        for command, options in every_subcommand.items():
+            refusal = await (await member.slash(command, **options)).ephemeral()
+            assert refusal.content == expected, command
+    assert await bot.store.guilds.get(emulator.guild.id) == GuildSettings(emulator.guild.id)
+    assert emulator.messages_in("general") == []
+
+
+async def test_settings_mistakes_get_a_short_private_sentence_and_change_nothing(
+    emulator: Emulator, bot: Any, admin: Member
+) -> None:
+    long_name = "Europe/" + "Atlantis " * 500
+    wrong_zone = await (await admin.slash("settings timezone", timezone=long_name)).ephemeral()
+    assert wrong_zone.content.startswith("'Europe/Atlantis Atlantis")
+    assert "is not a time zone I know" in wrong_zone.content and len(wrong_zone.content) < 250
+    wrong_pack = await (await admin.slash("settings pack", pack="nope")).ephemeral()
+    assert wrong_pack.content == (
+        "There is no content pack called 'nope'. Known: wedging-strategy."
+    )
+    bot_role = await (await admin.slash("settings moderator-role", role="Roundtable")).ephemeral()
+    assert "belongs to a bot or an integration" in bot_role.content
+    everyone = await (await admin.slash("settings moderator-role", role="@everyone")).ephemeral()
+    assert "@everyone cannot be the moderator role" in everyone.content
+    assert await bot.store.guilds.get(emulator.guild.id) == GuildSettings(emulator.guild.id)
+
+
+async def test_a_log_channel_the_bot_cannot_post_in_is_set_with_a_warning(
+    emulator: Emulator, bot: Any, admin: Member
+) -> None:
+    hidden = await emulator.create_channel("secret", private=True)
+    await emulator.revoke(hidden, "send_messages")
+    reply = await (await admin.slash("settings log-channel", channel=hidden)).ephemeral()
+    assert reply.content == (
+        f"Log channel set to {hidden.mention}. I cannot post there yet: give me View Channel "
+        f"and Send Messages in {hidden.mention}."
+    )
+    assert (await bot.store.guilds.get(emulator.guild.id)).log_channel_id == hidden.id
+    fine = await (await admin.slash("settings log-channel", channel="mod-log")).ephemeral()
+    assert fine.content == f"Log channel set to {emulator.channel('mod-log').mention}."
+    cleared = await (await admin.slash("settings log-channel")).ephemeral()
+    assert cleared.content == "Log channel cleared."
+    assert (await bot.store.guilds.get(emulator.guild.id)).log_channel_id is None
+    assert reply.pings == fine.pings == set()
 
 
 class TestASecondPackBesideTheShippedOnes:
@@ -955,8 +1003,18 @@ class TestASecondPackBesideTheShippedOnes:
     ) -> None:
         choices = await admin.autocomplete("settings pack", pack="")
         assert {"wedging-strategy", "demo"} <= {choice.value for choice in choices}
-        await (await admin.slash("settings pack", pack="demo")).ephemeral()
+        reply = await (await admin.slash("settings pack", pack="demo")).ephemeral()
+        assert reply.content == "Default pack set to demo (Why Towns Plant Street Trees)."
         assert (await bot.store.guilds.get(emulator.guild.id)).default_pack == "demo"
+
+    async def test_a_default_pack_that_is_gone_is_shown_as_such(
+        self, emulator: Emulator, harness: BotHarness, content_dir: Path, admin: Member
+    ) -> None:
+        await (await admin.slash("settings pack", pack="demo")).ephemeral()
+        shutil.rmtree(content_dir / "demo")
+        await harness.restart()
+        shown = await (await admin.slash("settings show")).ephemeral()
+        assert "demo (not loaded: using wedging-strategy)" in shown.text
 
 
 @pytest.mark.parametrize("abrupt", [False, True])
