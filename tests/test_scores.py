@@ -36,6 +36,8 @@ from bot.scores import (
 )
 from bot.store import Store
 from bot.store.db import Database, load_migrations
+from bot.store.debates import DebateMemberStats
+from bot.store.quiz import QuizMemberStats
 from cogs.scores.render import debate_fields, quiz_fields, short_reason
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
@@ -155,9 +157,16 @@ def test_csv_text_cells_that_look_like_formulas_get_an_apostrophe() -> None:
     ]
 
 
-def test_a_profile_says_no_data_yet_when_an_area_is_not_installed() -> None:
-    assert quiz_fields(None, None) == [("Quiz", "No data yet.")]
-    assert debate_fields(None, None) == [("Debates", "No data yet.")]
+def test_a_profile_of_a_member_who_has_done_nothing_yet() -> None:
+    quiz = dict(quiz_fields(QuizMemberStats(answered=0, correct=0), None))
+    assert quiz == {
+        "Quiz": "Accuracy: —\nStreak: current 0 · best 0\nQuestions mastered (Leitner box 4+): 0",
+        "Quiz accuracy by paragraph": "No data yet.",
+    }
+    debates = dict(debate_fields(DebateMemberStats({}, 0, 0, None), None))
+    assert debates == {
+        "Debates": "Argued: none\nWins: 0\nAverage speech score: no scored speeches yet"
+    }
 
 
 # --- the store -----------------------------------------------------------------------------

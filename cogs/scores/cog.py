@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import io
-import logging
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -33,7 +32,6 @@ from bot.scores import (
 from bot.store.scores import LedgerRow, Season
 from bot.ui import CHOICE_NAME, Page, Pager, page_view, send_ephemeral, truncate
 from cogs.scores.render import (
-    NO_DATA,
     debate_fields,
     history_embed,
     leaderboard_embed,
@@ -43,8 +41,6 @@ from cogs.scores.render import (
     season_prompt,
 )
 from cogs.scores.views import CancelSeason, ConfirmSeason, season_view
-
-log = logging.getLogger(__name__)
 
 PAGER = "leaderboard"
 LEDGER_HEADER = (
@@ -198,8 +194,8 @@ class Scores(commands.Cog):
                 )
             )
         pack = await self._pack(guild_id)
-        quiz = await self._stats("quiz", guild_id, user.id)
-        debates = await self._stats("debates", guild_id, user.id)
+        quiz = await store.quiz.member_stats(guild_id, user.id)
+        debates = await store.debates.member_stats(guild_id, user.id)
         card = profile_embed(
             user,
             season,
@@ -208,14 +204,6 @@ class Scores(commands.Cog):
             [*quiz_fields(quiz, pack), *debate_fields(debates, pack)],
         )
         await interaction.response.send_message(embed=card, ephemeral=True)
-
-    async def _stats(self, area: str, guild_id: int, user_id: int) -> Any:
-        """``store.<area>.member_stats`` when that area is installed, else None (no data yet)."""
-        member_stats = getattr(getattr(self.bot.store, area, None), "member_stats", None)
-        if member_stats is None:
-            log.debug("store.%s.member_stats is not available: profile shows %r", area, NO_DATA)
-            return None
-        return await member_stats(guild_id, user_id)
 
     # --- /scores ------------------------------------------------------------------------------
 

@@ -7,13 +7,14 @@ names a member chose go through ``mention_safe`` and markdown escaping.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import discord
 
 from bot.clock import discord_timestamp
 from bot.content import Pack
 from bot.scores import describe_period, season_label
+from bot.store.debates import DebateMemberStats
+from bot.store.quiz import QuizMemberStats
 from bot.store.scores import Breakdown, LeaderboardPage, LedgerRow, Season, Standing
 from bot.ui import ELLIPSIS, MESSAGE_LIMIT, add_long_field, embed, mention_safe, truncate
 
@@ -84,17 +85,15 @@ def ratio(correct: int, answered: int) -> str:
     return f"{correct}/{answered} ({round(100 * correct / answered)}%)"
 
 
-def paragraph_refs(pack: Pack | None, by_paragraph: Mapping[str, Any]) -> list[str]:
+def paragraph_refs(pack: Pack | None, by_paragraph: Mapping[str, tuple[int, int]]) -> list[str]:
     """The paragraphs to show: the pack's refs that have questions, then any others answered."""
     asked = {q.paragraph for q in pack.questions} if pack else set()
     refs = [ref for ref in (pack.paragraph_refs if pack else ()) if ref in asked]
     return refs + sorted(ref for ref in by_paragraph if ref not in refs)
 
 
-def quiz_fields(stats: Any, pack: Pack | None) -> list[tuple[str, str]]:
-    """The quiz part of a profile, from ``store.quiz.member_stats`` (None: no data yet)."""
-    if stats is None:
-        return [("Quiz", NO_DATA)]
+def quiz_fields(stats: QuizMemberStats, pack: Pack | None) -> list[tuple[str, str]]:
+    """The quiz part of a profile: accuracy, streaks, mastered questions, accuracy by paragraph."""
     summary = "\n".join(
         [
             f"Accuracy: {ratio(stats.correct, stats.answered)}",
@@ -110,10 +109,8 @@ def quiz_fields(stats: Any, pack: Pack | None) -> list[tuple[str, str]]:
     return [("Quiz", summary), ("Quiz accuracy by paragraph", per_paragraph or NO_DATA)]
 
 
-def debate_fields(stats: Any, pack: Pack | None) -> list[tuple[str, str]]:
-    """The debate part of a profile, from ``store.debates.member_stats`` (None: no data yet)."""
-    if stats is None:
-        return [("Debates", NO_DATA)]
+def debate_fields(stats: DebateMemberStats, pack: Pack | None) -> list[tuple[str, str]]:
+    """The debate part of a profile: debates argued per position, wins, average speech score."""
     positions = list(pack.positions) if pack else []
     positions += sorted(p for p in stats.argued if p not in positions)
 
