@@ -272,6 +272,22 @@ async def test_three_debates_give_each_member_each_position_once(
 # --- turns, timing and moderator controls ----------------------------------------------------
 
 
+async def test_a_4000_character_speech_full_of_mentions_is_posted_whole_and_pings_nobody(
+    emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    announcement = await next_announcement(emulator, thread)
+    speaker = speaker_of(announcement, (alice, bob))
+    text = (f"@everyone @here <@{mod.id}> <@&{emulator.role('Moderator').id}> " * 100)[:4000]
+    text = text.strip()
+    await speak(speaker, announcement, text)
+    speech = await emulator.next_message(thread)
+    assert speech.embed["description"] == text  # whole: nothing cut to make room
+    assert speech.pings == set()
+    assert await bot.store.db.fetchval("SELECT text FROM debate_speeches") == text
+
+
 async def test_an_off_turn_speech_is_refused(
     emulator: Emulator, bot: Any, mod: Member, admin: Member, alice: Member, bob: Member
 ) -> None:
@@ -391,6 +407,7 @@ async def test_reminder_extend_next_and_remove(
     clock.advance(120)
     reminder = await emulator.next_message(thread)
     assert reminder.content.startswith(f"{speaker.mention}, one minute left")
+    assert reminder.pings == {speaker.id}  # the speaker, and only them
     await (await mod.slash("debate extend", minutes=2, channel=thread)).ephemeral()
     assert "added 2 min" in (await emulator.next_message(thread)).content
     clock.advance(61)

@@ -673,8 +673,10 @@ class DebateFlow:
                 )
                 return
             await self.store.debates.update_turn(debate_id, number, reminder_sent=1)
-        target = self.bot.get_partial_messageable(debate.thread_id or debate.channel_id)
-        await target.send(render.reminder(turn.user_id, turn.deadline))
+        await self._target(debate).send(
+            render.reminder(turn.user_id, turn.deadline),
+            allowed_mentions=self._speaker_only(turn.user_id),
+        )
 
     async def on_vote_close(self, timer: Timer) -> None:
         debate_id = int(timer.payload["debate"])
@@ -711,6 +713,13 @@ class DebateFlow:
         """At start-up: post whatever a crash left unposted."""
         for debate in await self.store.debates.unfinished_business():
             await self.publish(debate.id)
+
+    @staticmethod
+    def _speaker_only(user_id: int) -> discord.AllowedMentions:
+        """Mentions that ping the speaker whose turn it is, and nobody else."""
+        return discord.AllowedMentions(
+            everyone=False, roles=False, replied_user=False, users=[discord.Object(user_id)]
+        )
 
     def _target(self, debate: Debate) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(
@@ -764,7 +773,7 @@ class DebateFlow:
                 message = await target.send(
                     self._announcement(debate, turn, len(turns), position),
                     view=buttons(DebateButton("speak", debate.id)),
-                    allowed_mentions=discord.AllowedMentions(users=[discord.Object(turn.user_id)]),
+                    allowed_mentions=self._speaker_only(turn.user_id),
                 )
                 await self.store.debates.update_turn(
                     debate.id, turn.number, announce_message_id=message.id

@@ -158,10 +158,19 @@ def announcement(
     )
 
 
+def speech_text(text: str) -> str:
+    """A speech as its embed shows it: whole, with @everyone/@here defused when that fits.
+
+    An embed never pings, so defusing is cosmetic; it adds a character per mention, and a
+    4,000-character speech must never lose its end to it.
+    """
+    safe = mention_safe(text)
+    return safe if len(safe) <= EMBED_DESCRIPTION else text
+
+
 def speech_embed(debate: Debate, speech: Speech, position_name: str) -> discord.Embed:
     card = embed(
-        f"{rules.round_label(speech.round)} speech — {position_name}",
-        truncate(mention_safe(speech.text), EMBED_DESCRIPTION),
+        f"{rules.round_label(speech.round)} speech — {position_name}", speech_text(speech.text)
     )
     card.add_field(name="Speaker", value=mention(speech.user_id))
     card.add_field(name="Position", value=position_name)
@@ -189,6 +198,7 @@ def no_speech_notice(status: str, round_index: int, position: str, user_id: int)
 
 
 def reminder(user_id: int, deadline: float) -> str:
+    """One minute left: sent pinging only the speaker, like the turn's announcement."""
     return (
         f"{mention(user_id)}, one minute left for your speech (deadline "
         f"{discord_timestamp(deadline, 'R')})."
