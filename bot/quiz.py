@@ -34,6 +34,9 @@ MASTERED_BOX = 4
 #: Days until a question in box N (2–5) is due again.
 BOX_INTERVAL_DAYS: Mapping[int, int] = {2: 1, 3: 3, 4: 7, 5: 14}
 
+#: How much of what a member typed is repeated back in an error.
+ECHO_LIMIT = 40
+
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 20, 5
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 120, 30
 STANDINGS_SIZE = 10
@@ -61,6 +64,18 @@ class QuizChannelUnavailable(UserError):
             f"I cannot run a quiz in that channel: {reason}. Ask an admin to give me View "
             "Channel, Send Messages and Embed Links there."
         )
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """What a member typed, quoted for an error and cut to ``limit`` characters (with "…").
+
+    A 3,000-character option pasted by mistake must not push the sentence that explains the
+    problem past Discord's 2,000-character message limit.
+    """
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return repr(text)
 
 
 # --- points ------------------------------------------------------------------------------------
@@ -160,17 +175,22 @@ def reviewed(
 # --- choosing questions ------------------------------------------------------------------------
 
 
+def section_ref(pack: Pack, section: str | None) -> str | None:
+    """The ref of the pack's section named by ``section`` (None for none); UserError if unknown."""
+    if not section or not section.strip():
+        return None
+    found = pack.section(section.strip())
+    if found is None:
+        known = ", ".join(pack.paragraph_refs)
+        raise UserError(f"There is no section {echo(section)} in {pack.id}. Pick one of: {known}.")
+    return found.ref
+
+
 def matching_questions(
     pack: Pack, section: str | None = None, difficulty: str | None = None
 ) -> tuple[Question, ...]:
     """The pack's questions on ``section`` and of ``difficulty``; a UserError when none match."""
-    ref = None
-    if section:
-        found = pack.section(section.strip())
-        if found is None:
-            known = ", ".join(pack.paragraph_refs)
-            raise UserError(f"There is no section {section!r} in {pack.id}. Pick one of: {known}.")
-        ref = found.ref
+    ref = section_ref(pack, section)
     if difficulty and difficulty not in DIFFICULTIES:
         raise UserError(f"Difficulty must be one of {', '.join(DIFFICULTIES)}.")
     if not pack.questions:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.errors import UserError
+from bot.quiz import echo
 
 MAX_SCHEDULES = 25
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 10, 3
@@ -68,14 +69,14 @@ def parse_time(text: str) -> LocalTime:
     match = _TIME.match(cleaned)
     if match is None:
         raise UserError(
-            f"{cleaned!r} is not a time of day: write it as HH:MM on the 24-hour clock, "
+            f"{echo(cleaned)} is not a time of day: write it as HH:MM on the 24-hour clock, "
             "e.g. 19:00 or 07:30."
         )
     hour, minute = int(match[1]), int(match[2])
     if hour > 23:
-        raise UserError(f"{cleaned!r} is not a time of day: hours go from 00 to 23.")
+        raise UserError(f"{echo(cleaned)} is not a time of day: hours go from 00 to 23.")
     if minute > 59:
-        raise UserError(f"{cleaned!r} is not a time of day: minutes go from 00 to 59.")
+        raise UserError(f"{echo(cleaned)} is not a time of day: minutes go from 00 to 59.")
     return LocalTime(hour, minute)
 
 
@@ -124,7 +125,7 @@ def parse_days(text: str | None) -> Days:
     for token in tokens:
         day = _weekday(token)
         if day is None:
-            raise UserError(f"{token!r} is not a day I know: {DAYS_HELP}.")
+            raise UserError(f"{echo(token)} is not a day I know: {DAYS_HELP}.")
         days.add(day)
     return Days(frozenset(days))
 
@@ -135,7 +136,7 @@ def parse_zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise UserError(
-            f"{name!r} is not a time zone I know. Use an IANA name such as Europe/Berlin."
+            f"{echo(name)} is not a time zone I know. Use an IANA name such as Europe/Berlin."
         ) from None
 
 

@@ -22,11 +22,13 @@ from bot.content import Question, load_pack
 from bot.errors import Conflict, UserError
 from bot.quiz import (
     DAY,
+    ECHO_LIMIT,
     Progress,
     QuizChannelUnavailable,
     Standing,
     check_quiz_options,
     choose_questions,
+    echo,
     fastest_right,
     matching_questions,
     next_member_streak,
@@ -170,6 +172,15 @@ def test_matching_questions_filters_and_explains(demo: Any) -> None:
         UserError, match="No question in demo matches section P1 and difficulty hard"
     ):
         matching_questions(demo, "P1", "hard")
+
+
+def test_a_long_unknown_section_is_echoed_short(demo: Any) -> None:
+    with pytest.raises(UserError) as raised:
+        matching_questions(demo, "P" * 3000)
+    message = str(raised.value)
+    assert message.startswith("There is no section 'PPPP") and "…' in demo" in message
+    assert message.endswith("Pick one of: standfirst, P1, P2, P3.") and len(message) < 120
+    assert echo("  two\n words ") == "'two words'" and len(echo("x" * 500)) == ECHO_LIMIT + 2
 
 
 def test_pack_without_questions_is_a_clear_error(tmp_path: Path) -> None:

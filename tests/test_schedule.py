@@ -72,6 +72,9 @@ def test_times_are_hh_mm_on_the_24_hour_clock() -> None:
     for bad in ("7pm", "1900", "12:5", "", "12:00:00", "noon"):
         with pytest.raises(UserError, match="HH:MM on the 24-hour clock"):
             parse_time(bad)
+    with pytest.raises(UserError) as pasted:  # a paste of 3,000 characters is echoed short
+        parse_time("1" * 3000)
+    assert str(pasted.value).endswith("e.g. 19:00 or 07:30.") and len(str(pasted.value)) < 150
 
 
 def test_day_rules_are_named_or_listed_and_stored_canonically() -> None:
@@ -94,6 +97,8 @@ def test_day_rules_are_named_or_listed_and_stored_canonically() -> None:
         parse_days("mon,funday")
     with pytest.raises(UserError, match="'mo' is not a day"):
         parse_days("mo")
+    with pytest.raises(UserError, match=r"^'x{39}…' is not a day I know: use daily"):
+        parse_days("x" * 3000)
 
 
 def test_rules_check_the_zone_and_describe_themselves() -> None:
@@ -544,6 +549,8 @@ async def test_bad_input_gets_one_sentence_and_stores_nothing(
         return (await result.ephemeral()).content
 
     assert await refused(time="25:00") == "'25:00' is not a time of day: hours go from 00 to 23."
+    pasted = await refused(time="9" * 3000)  # still one whole sentence, not 2,000 nines
+    assert pasted.endswith("e.g. 19:00 or 07:30.") and len(pasted) < 150
     assert (await refused(timezone="Mars/Olympus")).startswith(
         "'Mars/Olympus' is not a time zone I know."
     )
