@@ -43,6 +43,7 @@ from bot.quiz import (
     next_practice_question,
     reviewed,
     score_answer,
+    section_ref,
     standings,
     streak_before,
 )
@@ -244,7 +245,7 @@ class QuizEngine:
         check_quiz_options(questions, seconds, max_seconds=max_seconds)
         pack = await self.bot.pack_for(guild_id, pack_id)
         candidates = [q.id for q in matching_questions(pack, section, difficulty)]
-        ref = pack.section(section).ref if section and pack.section(section) else None
+        ref = section_ref(pack, section)
         now = self.now()
         async with self.store.transaction():
             running = await self.store.quiz.running_in(channel_id)
@@ -601,7 +602,7 @@ class QuizEngine:
         question = pack.question(question_id or "")
         if question is None:
             raise UserError("There is no question to practise.")
-        ref = pack.section(section).ref if section and pack.section(section) else None
+        ref = section_ref(pack, section)
         rnd = await self.store.quiz.open_practice_round(
             guild_id=guild_id,
             user_id=user_id,

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import Conflict, UserError
-from bot.quiz import QuizChannelUnavailable, matching_questions
+from bot.quiz import QuizChannelUnavailable, matching_questions, section_ref
 from bot.schedule import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
@@ -121,7 +121,6 @@ class ScheduleRunner:
         check_quiz_size(questions, seconds)
         pack = await self.bot.pack_for(guild_id)
         matching_questions(pack, section, difficulty)
-        found = pack.section(section.strip()) if section else None
         now = self.bot.clock.now()
         runs = next_runs(rule, now, 3)
         async with self.bot.store.transaction():
@@ -132,7 +131,7 @@ class ScheduleRunner:
                 rule=rule,
                 questions=questions,
                 seconds=seconds,
-                section=found.ref if found else None,
+                section=section_ref(pack, section),
                 difficulty=difficulty,
                 next_run_at=runs[0],
                 created_by=created_by,
