@@ -982,3 +982,45 @@ async def test_25_schedules_at_most_and_the_list_pages_through_them(
     assert "Rule: on Mon, Wed, Fri at 18:00 (America/New_York)" in texts[0]
     choices = await admin.autocomplete("schedule run", id="")
     assert len(choices) == 25
+
+
+async def test_a_run_hit_by_a_discord_server_error_tries_again(
+    bot: Any, emulator: Emulator, admin: Member, clock: Any
+) -> None:
+    await schedule_at(admin, emulator.channel("quiz"), "12:05")
+    emulator.fail_next(1, status=503, route="POST /channels/")  # discord.py does not retry 503
+    clock.advance(300)
+    await settle(bot)
+    assert questions_in(emulator, "quiz") == []
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 0
+    schedule = await bot.store.schedules.get(1)
+    assert schedule.last_outcome == "Discord had an error (503); trying again shortly"
+    assert (await bot.store.timers.by_key("schedule-start:1")).due_at == utc(2026, 1, 1, 12, 5, 30)
+    clock.advance(30)
+    question = await emulator.next_message("quiz", predicate=lambda m: bool(m.buttons))
+    assert question.embed["title"] == "Daily quiz at 12:05 (UTC) — Question 1 of 3"
+    await settle(bot)
+    assert (await bot.store.schedules.get(1)).last_outcome == "posted"
+    assert len(questions_in(emulator, "quiz")) == 1
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 1
+
+
+async def test_an_outage_longer_than_an_hour_skips_the_run(
+    bot: Any, emulator: Emulator, admin: Member, clock: Any, caplog: Any
+) -> None:
+    await schedule_at(admin, emulator.channel("quiz"), "12:05")
+    outage = emulator.fail_next(10_000, status=503, route="POST /channels/")
+    with caplog.at_level(logging.WARNING, logger="cogs.schedule.runner"):
+        clock.advance(300)
+        await settle(bot)
+        for _ in range(7):  # each look re-arms 30 s ahead; an overdue look fires once
+            clock.advance(600)
+            await settle(bot)
+    emulator.remove_fault(outage)
+    schedule = await bot.store.schedules.get(1)
+    assert schedule.last_outcome.startswith("skipped: missed by 1 hour")
+    assert "planned for 2026-01-01 12:05 UTC is skipped: missed by 1 hour" in caplog.text
+    assert await bot.store.timers.by_key("schedule-start:1") is None
+    assert not schedule.paused and schedule.next_run_at == utc(2026, 1, 2, 12, 5)
+    assert questions_in(emulator, "quiz") == []
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 0

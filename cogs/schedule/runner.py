@@ -14,6 +14,16 @@ after ``/schedule add``. Every run goes through durable timers:
   live quiz holds the channel it re-arms itself every 30 s, up to 10 minutes after the planned
   time; then the run is skipped and logged.
 
+A run that Discord answers with a 429 (after discord.py's own retries) or a server error (5xx:
+discord.py retries 500/502/504 for about 16 s and gives up at once on a 503) is tried again
+every 30 s until it is an hour late, then skipped and logged. The quiz was rolled back, so a
+retry never makes a second live quiz or counts an answer twice; the only risk is that Discord
+stored the question although it answered 5xx (discord.py's retries send the same nonce with
+``enforce_nonce``, which Discord deduplicates, so even that needs every try to fail): members
+would then see one dead copy of question 1 whose buttons say the question has closed. Losing a
+daily quiz to a one-second outage is the worse outcome, so runs are retried rather than
+dropped ("at most once" holds for crashes: the start timer is deleted before posting).
+
 A channel that is gone or refuses the bot (seen in the cache, or a 403/404 from Discord) pauses
 the schedule with the reason, which ``/schedule list`` shows, the log records and the guild's
 log channel (if one is set) is told.
@@ -59,6 +69,11 @@ START_KIND = "schedule.start"
 GONE = "the channel no longer exists or I cannot see it"
 NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"),
           ("embed_links", "Embed Links"))  # fmt: skip
+
+
+def transient(error: discord.HTTPException) -> bool:
+    """A failure worth trying again: still rate limited, or a Discord server error (5xx)."""
+    return error.status == 429 or error.status >= 500
 
 
 def run_key(schedule_id: int) -> str:
@@ -332,11 +347,12 @@ class ScheduleRunner:
             await self.pause_for(schedule, f"cannot start the quiz: {error}")
             return f"I cannot start this quiz: {error} Schedule #{schedule.id} is paused."
         except discord.HTTPException as error:
-            if error.status == 429 and planned is not None:
-                # Still rate limited after discord.py's retries: nothing was posted, so the
-                # run can safely try again later (until it is an hour late).
-                await self._retry_later(schedule, planned, now, "Discord was busy (429)")
-                return "Discord was busy: the run tries again shortly."
+            if planned is not None and transient(error):
+                # start_live kept nothing of the quiz, so the run tries again in 30 s, until it
+                # is an hour late (see the module docstring for why this is safe).
+                why = f"Discord {'was busy' if error.status == 429 else 'had an error'}"
+                await self._retry_later(schedule, planned, now, f"{why} ({error.status})")
+                return f"{why}: the run tries again shortly."
             log.exception("schedule %s: Discord refused the quiz", schedule.id)
             await self.bot.store.schedules.record_outcome(
                 schedule.id, f"failed: Discord answered {error.status}", now, run_at=now
