@@ -339,6 +339,22 @@ async def test_a_failed_transaction_leaves_no_answer(store: Store) -> None:
     assert await store.quiz.answers(rnd.id) == []
 
 
+async def test_a_round_is_taken_back_only_before_anyone_saw_it(store: Store) -> None:
+    quiz = await new_quiz(store)
+    first = await store.quiz.open_live_round(quiz, 0, T0)
+    await store.quiz.set_round_message(first.id, 555, T0)
+    assert not await store.quiz.discard_round(first.id)  # posted
+    await store.quiz.close_round(first.id, T0 + 20)
+    second = await store.quiz.open_live_round(quiz, 1, T0 + 25)
+    assert await store.quiz.discard_round(second.id)
+    assert await store.quiz.round(second.id) is None
+    assert (await store.quiz.quiz(quiz.id)).position == 0
+    third = await store.quiz.open_live_round(quiz, 1, T0 + 35)
+    await store.quiz.record_answer(third.id, 100, 1, False, T0 + 36)
+    assert not await store.quiz.discard_round(third.id)  # someone answered: it was posted
+    assert (await store.quiz.quiz(quiz.id)).position == 1
+
+
 async def test_asked_questions_are_recorded_when_posted(store: Store) -> None:
     quiz = await new_quiz(store)
     rnd = await store.quiz.open_live_round(quiz, 0, T0)
@@ -867,3 +883,50 @@ async def test_a_channel_that_refuses_messages_ends_the_quiz_and_points_stand(
     emulator.remove_fault(fault)
     again = await (await alice.slash("quiz start", questions=1)).ephemeral()
     assert again.content.startswith("Quiz started")
+
+
+async def test_a_server_error_on_the_next_question_is_tried_again_not_the_end(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member
+) -> None:
+    emulator.ratelimits.relax()
+    await (await alice.slash("quiz start", questions=2, seconds=10)).ephemeral()
+    q1 = await next_question(emulator)
+    await ephemeral_to(alice, q1, right(await question_on(bot, q1)))
+    clock.advance(10)
+    await emulator.next_message("general", predicate=lambda m: "Answer to" in m.text)
+    await bot.timers.idle()
+    emulator.fail_next(1, status=503, route="POST /channels/")  # question 2's post
+    clock.advance(5)
+    await bot.timers.idle()
+    assert (await bot.store.quiz.quiz(1)).status == "running"
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quiz_rounds") == 1  # rolled back
+    clock.advance(10)
+    q2 = await next_question(emulator)
+    assert q2.embed["title"] == "Question 2 of 2"
+    await ephemeral_to(alice, q2, right(await question_on(bot, q2)))
+    clock.advance(10)
+    await emulator.next_message("general", predicate=lambda m: "Answer to" in m.text)
+    clock.advance(5)
+    final = await emulator.next_message("general", predicate=lambda m: "standings" in m.text)
+    assert f"{alice.mention} — 31 points" in final.text  # 15, then 15 + a streak bonus of 1
+    assert (await bot.store.quiz.quiz(1)).status == "finished"
+
+
+async def test_a_channel_that_keeps_failing_ends_the_quiz_after_a_few_tries(
+    bot: Any, emulator: Emulator, clock: Any, alice: Member
+) -> None:
+    await (await alice.slash("quiz start", questions=2, seconds=10)).ephemeral()
+    q1 = await next_question(emulator)
+    clock.advance(10)
+    await emulator.next_message("general", predicate=lambda m: "Answer to" in m.text)
+    await bot.timers.idle()
+    outage = emulator.fail_next(100, status=503, route="POST /channels/")
+    for _ in range(8):
+        clock.advance(30)
+        await bot.timers.idle()
+    emulator.remove_fault(outage)
+    quiz = await bot.store.quiz.quiz(1)
+    assert quiz.status == "abandoned"
+    assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
+    assert len(emulator.calls_to("POST /channels/")) >= 2  # the reveal, then the tries
+    assert q1.embed["title"] == "Question 1 of 2"

@@ -355,6 +355,28 @@ class QuizStore:
             raise RuntimeError(f"round {round_id} is missing")
         return found
 
+    async def discard_round(self, round_id: int) -> bool:
+        """Take back a live round whose question never reached the channel.
+
+        Only an open round with no message and no answer goes; its quiz steps back to the
+        previous question. False when the round cannot be taken back.
+        """
+        async with self.db.transaction():
+            row = await self.db.fetchone(
+                "SELECT quiz_id, position FROM quiz_rounds WHERE id = ? AND quiz_id IS NOT NULL "
+                "AND message_id IS NULL AND closed_at IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM quiz_answers WHERE round_id = ?)",
+                (round_id, round_id),
+            )
+            if row is None:
+                return False
+            await self.db.execute("DELETE FROM quiz_rounds WHERE id = ?", (round_id,))
+            await self.db.execute(
+                "UPDATE quizzes SET position = ? WHERE id = ? AND position = ?",
+                (row["position"] - 1, row["quiz_id"], row["position"]),
+            )
+            return True
+
     async def set_round_message(self, round_id: int, message_id: int, now: float) -> None:
         """Remember the question's message, and that its question has now been asked."""
         async with self.db.transaction():

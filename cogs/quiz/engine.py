@@ -10,7 +10,9 @@ Live quiz life cycle, every step durable:
    it, appends the ledger rows, updates progress and streaks, completes the timer and schedules
    ``quiz.next`` — one transaction, so a round is scored exactly once. Then the reveal is posted.
 4. ``quiz.next`` (a few seconds later) makes sure the previous reveal went out, then asks the
-   next question, or posts the standings once the quiz has ended.
+   next question, or posts the standings once the quiz has ended. A question Discord does not
+   take (5xx, 429) is taken back and asked again ``RETRY_DELAY`` seconds later, up to
+   ``POST_TRIES`` times; a channel that refuses the bot (403/404) ends the quiz at once.
 
 Discord I/O never happens inside a transaction. Reveals and standings are "claimed" in the
 database before they are posted, so two paths never post them twice.
@@ -79,6 +81,10 @@ log = logging.getLogger(__name__)
 CLOSE_KIND = "quiz.close"
 NEXT_KIND = "quiz.next"
 NEXT_DELAY = 5.0
+#: A question whose post Discord refuses for a while (5xx, 429) is tried this often, then the
+#: quiz is abandoned; tries are RETRY_DELAY seconds apart.
+POST_TRIES = 5
+RETRY_DELAY = 10.0
 MAX_BATCH = 500
 _ROUND_CACHE = 512
 
@@ -91,6 +97,11 @@ def close_key(round_id: int) -> str:
 
 def next_key(quiz_id: int) -> str:
     return f"quiz-next:{quiz_id}"
+
+
+def transient(error: BaseException) -> bool:
+    """A Discord failure worth trying again: still rate limited (429) or a server error (5xx)."""
+    return isinstance(error, discord.HTTPException) and (error.status == 429 or error.status >= 500)
 
 
 def channel_problem(error: discord.HTTPException) -> str | None:
@@ -448,6 +459,7 @@ class QuizEngine:
     async def on_next(self, timer: Timer) -> None:
         """``quiz.next``: finish the last reveal if needed, then the next question or the end."""
         quiz_id = int(timer.payload["quiz"])
+        attempt = int(timer.payload.get("attempt", 1))
         quiz = await self.store.quiz.quiz(quiz_id)
         if quiz is None:
             return
@@ -481,12 +493,32 @@ class QuizEngine:
             return
         try:
             await self._post_question(quiz, rnd)
-        except Exception:
+        except Exception as error:
+            if transient(error) and attempt < POST_TRIES:
+                log.warning("quiz %s: posting question %d failed (try %d): %s",
+                            quiz_id, position + 1, attempt, error)  # fmt: skip
+                await self._post_again_later(quiz, rnd, attempt + 1)
+                return
             log.exception("quiz %s abandoned: posting question %d failed", quiz_id, position + 1)
             await self._abandon(quiz, rnd)
 
+    async def _post_again_later(self, quiz: Quiz, rnd: Round, attempt: int) -> None:
+        """Take back a round whose question Discord did not take, and ask it again shortly."""
+        async with self.store.transaction():
+            if not await self.store.quiz.discard_round(rnd.id):
+                # Answered already: Discord stored the message despite the error. It runs.
+                log.info("quiz %s: question %s was posted after all", quiz.id, rnd.position)
+                return
+            await self.store.timers.delete_key(close_key(rnd.id))
+            await self.bot.timers.schedule(
+                NEXT_KIND,
+                self.now() + RETRY_DELAY,
+                {"quiz": quiz.id, "attempt": attempt},
+                key=next_key(quiz.id),
+            )
+
     async def _abandon(self, quiz: Quiz, rnd: Round | None = None) -> None:
-        """End a quiz whose channel refuses messages; points already given stand."""
+        """End a quiz whose channel refuses messages (or keeps failing); points given stand."""
         now = self.now()
         async with self.store.transaction():
             if rnd is not None and await self._score_round(rnd.id, now) is not None:

@@ -58,6 +58,7 @@ from bot.schedule import (
 from bot.store.schedules import Schedule
 from bot.timers import Timer
 from bot.ui import MESSAGE_LIMIT, mention_safe, truncate
+from cogs.quiz.engine import transient
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
@@ -69,11 +70,6 @@ START_KIND = "schedule.start"
 GONE = "the channel no longer exists or I cannot see it"
 NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"),
           ("embed_links", "Embed Links"))  # fmt: skip
-
-
-def transient(error: discord.HTTPException) -> bool:
-    """A failure worth trying again: still rate limited, or a Discord server error (5xx)."""
-    return error.status == 429 or error.status >= 500
 
 
 def run_key(schedule_id: int) -> str:
