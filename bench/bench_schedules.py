@@ -44,7 +44,6 @@ from bot.ratelimit import is_exempt  # noqa: E402
 from bot.schedule import Rule  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.emulator import BotHarness, Emulator  # noqa: E402
-from tests.emulator.world import build_guild  # noqa: E402
 from tests.packs import write_pack  # noqa: E402
 
 GLOBAL_LIMIT = 50
@@ -75,12 +74,11 @@ class Figures:
         return self.last_post / self.minimum if self.minimum else math.inf
 
 
-def add_guilds(emulator: Emulator, count: int) -> list[tuple[int, int]]:
+async def add_guilds(emulator: Emulator, count: int) -> list[tuple[int, int]]:
     """``count`` more guilds like the default one; their (guild id, #quiz channel id)."""
     targets = []
-    for _ in range(count):
-        guild = build_guild(emulator.ids, emulator.bot_user, emulator.users, emulator.clock.now())
-        emulator.guilds[guild.id] = guild
+    for number in range(1, count + 1):
+        guild = await emulator.add_guild(f"Bench server {number}")
         targets.append((guild.id, guild.channel_named("quiz").id))
     return targets
 
@@ -129,7 +127,7 @@ async def run(
         api_base=emulator.api_base,
         gateway_url=emulator.gateway_url,
     )
-    targets = add_guilds(emulator, guild_count)
+    targets = await add_guilds(emulator, guild_count)
     harness = BotHarness(emulator, settings, clock)
     problems: list[str] = []
     try:

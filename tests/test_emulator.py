@@ -8,6 +8,7 @@ thing each (answer late, answer twice, defer and edit later, open a modal...).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import shutil
 import threading
@@ -717,9 +718,16 @@ async def test_pings_follow_allowed_mentions(
     emulator: Emulator, probe: Probe, alice: Member, bob: Member
 ) -> None:
     result = await alice.slash("call", member=bob)
-    assert (await result.message()).pings == {bob.id}
+    called = await result.message()
+    assert called.pings == {bob.id}
+    assert called.allowed_mentions == {"parse": [], "users": [bob.id]}
     everyone = {m.id for m in emulator.guild.members.values()} - {emulator.bot_user.id}
-    assert (await result.followup()).pings == everyone
+    loud = await result.followup()
+    assert loud.pings == everyone
+    assert set(loud.allowed_mentions["parse"]) == {"users", "roles", "everyone"}  # type: ignore[index]
+    plain = await probe.get_channel(emulator.channel("general").id).send(bob.mention)
+    assert emulator.messages[plain.id].allowed_mentions == {"parse": []}  # the bot's default
+    assert emulator.messages[plain.id].pings == set()
     both = {"content": "x", "allowed_mentions": {"parse": ["users"], "users": [str(bob.id)]}}
     channel_id = emulator.channel("general").id
     with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException):
@@ -739,6 +747,27 @@ async def test_a_restart_keeps_the_emulators_state(
     assert len(alice.ephemerals()) == 1
     assert emulator.gateway.identify_count == 2
     await (await alice.slash("help")).ephemeral()
+
+
+async def test_a_second_server_has_its_own_members_channels_and_settings(
+    emulator: Emulator, harness: BotHarness, bot_settings: Any
+) -> None:
+    harness.settings = dataclasses.replace(bot_settings, dev_guild_id=None)
+    bot = await harness.restart()  # now syncing globally, so every server has the commands
+    second = await emulator.add_guild("Second Server")
+    await emulator.wait_until(lambda: bot.get_guild(second.id), what="the bot to see the guild")
+    assert bot.get_guild(second.id).name == "Second Server"
+    assert emulator.commands[None] and second.channel_named("general")
+    there = emulator.member("admin", guild=second)
+    here = emulator.member("admin")
+    assert there.id != here.id and there.guild is second and there.can("manage_guild")
+    reply = await (await there.slash("settings timezone", timezone="Asia/Seoul")).ephemeral()
+    assert reply.channel_id == second.channel_named("general").id
+    assert reply in there.seen() and reply not in here.seen()
+    assert (await bot.store.guilds.get(second.id)).timezone == "Asia/Seoul"
+    assert (await bot.store.guilds.get(emulator.guild.id)).timezone is None
+    newcomer = emulator.member("dave", roles=("Moderator",), guild=second)
+    assert newcomer.can("manage_messages", "general") and newcomer.guild is second
 
 
 # =============================================================================== rate limits

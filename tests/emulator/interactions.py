@@ -54,7 +54,7 @@ def resolved_entry(
         entry = channel_payload(emulator, value, invoker)
         resolved.setdefault("channels", {})[str(value.id)] = entry
         return str(value.id)
-    guild_member = emulator.guild.members.get(value.id)
+    guild_member = emulator.guilds[invoker.guild_id].members.get(value.id)
     user = emulator.users[value.id]
     resolved.setdefault("users", {})[str(user.id)] = user.payload()
     if guild_member is not None:

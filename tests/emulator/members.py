@@ -29,12 +29,14 @@ from tests.emulator import interactions
 from tests.emulator.server import DEFAULT_TIMEOUT
 from tests.emulator.state import (
     Channel,
+    Guild,
     GuildMember,
     Interaction,
     Message,
     P,
     Role,
     User,
+    compute_permissions,
 )
 
 if TYPE_CHECKING:
@@ -255,8 +257,13 @@ class Member:
         return self.user.mention
 
     @property
+    def guild(self) -> Guild:
+        """The server this member belongs to (``emulator.guild`` unless made elsewhere)."""
+        return self.emulator.guilds[self.guild_member.guild_id]
+
+    @property
     def roles(self) -> list[Role]:
-        guild = self.emulator.guilds[self.guild_member.guild_id]
+        guild = self.guild
         return [guild.roles[r] for r in self.guild_member.roles if r in guild.roles]
 
     def __repr__(self) -> str:
@@ -269,7 +276,9 @@ class Member:
         return hash(self.id)
 
     def permissions(self, channel: Channel | str | None = None) -> int:
-        return self.emulator.permissions(self.id, channel)
+        if channel is None:
+            return compute_permissions(self.guild, self.guild_member, None)
+        return self.emulator.permissions(self.id, self._channel(channel))
 
     def can(self, permission: str, channel: Channel | str | None = None) -> bool:
         bit = P.by_name(permission)
@@ -362,7 +371,7 @@ class Member:
 
     def _find_command(self, name: str) -> dict[str, Any]:
         emulator = self.emulator
-        synced = emulator.commands.get(emulator.guild.id, []) + emulator.commands.get(None, [])
+        synced = emulator.commands.get(self.guild.id, []) + emulator.commands.get(None, [])
         for definition in synced:
             if definition["name"] == name and definition.get("type", 1) == 1:
                 return definition
@@ -454,7 +463,7 @@ class Member:
     async def send(self, channel: Channel | str, content: str) -> Message:
         """Post a plain message (MESSAGE_CREATE reaches the bot only with the guild-messages
         intent, and its text only with the message-content intent or a mention of the bot)."""
-        target = self.emulator.channel(channel)
+        target = self._channel(channel)
         send = "send_messages_in_threads" if target.is_thread else "send_messages"
         assert self.can(send, target), f"{self.name} may not post in #{target.name}"
         emulator = self.emulator
@@ -511,7 +520,7 @@ class Member:
     def seen(self, channel: Channel | str | None = None) -> list[Message]:
         """Messages this member can see: public ones in channels they can view, and their
         ephemeral messages (in ``channel`` only, when given)."""
-        target = self.emulator.channel(channel).id if channel is not None else None
+        target = self._channel(channel).id if channel is not None else None
         visible = []
         for message in sorted(self.emulator.messages.values(), key=lambda m: m.id):
             if message.deleted or (target is not None and message.channel_id != target):
@@ -527,7 +536,7 @@ class Member:
 
     # ----------------------------------------------------------------- internals
     def _channel(self, channel: Channel | str | None) -> Channel:
-        return self.emulator.channel(channel if channel is not None else "general")
+        return self.emulator.channel(channel or "general", guild=self.guild)
 
     async def _deliver(
         self, kind: int, channel: Channel, data: dict[str, Any], message: Message | None = None
@@ -557,15 +566,14 @@ class Member:
 
     def _named(self, name: str, kind: int | None = None) -> Any:
         """A channel, role or member by name (only the kind an option takes, when given)."""
-        emulator = self.emulator
         if kind in (None, CHANNEL):
             with contextlib.suppress(AssertionError):
-                return emulator.channel(name)
+                return self._channel(name)
         if kind in (None, ROLE, MENTIONABLE):
             with contextlib.suppress(AssertionError):
-                return emulator.role(name)
+                return self.guild.role_named(name)
         if kind in (None, USER, MENTIONABLE):
-            for guild_member in emulator.guild.members.values():
+            for guild_member in self.guild.members.values():
                 if guild_member.user.username == name:
                     return guild_member
         raise AssertionError(f"no channel, role or member named {name!r}")

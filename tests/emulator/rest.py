@@ -415,7 +415,6 @@ class RestApi:
                 call.files,
                 flags=flags,
                 interaction=interaction,
-                allow_empty=kind == 5,
             )
             interaction.original_message_id = message.id
             await self.publish(message)
@@ -752,7 +751,6 @@ class RestApi:
         *,
         flags: int = 0,
         interaction: Interaction | None = None,
-        allow_empty: bool = False,
     ) -> Message:
         channel = self.emu.channel_by_id(channel_id)
         message = Message(
@@ -768,6 +766,7 @@ class RestApi:
         )
         message.attachments = self._attachments(message, body, files)
         message.pings = self.pings(message, body)
+        message.allowed_mentions = body.get("allowed_mentions")
         if interaction is not None:
             message.webhook_id = message.application_id = self.emu.application_id
             message.interaction_id = interaction.id
@@ -776,7 +775,6 @@ class RestApi:
             message.type = 20 if interaction.type == 2 else 0
             if flags & EPHEMERAL:
                 message.ephemeral_for = interaction.user.id
-        del allow_empty
         return message
 
     def pings(self, message: Message, body: dict[str, Any]) -> set[int]:
@@ -857,6 +855,8 @@ class RestApi:
             message.embeds = list(body.get("embeds") or [])
         if "components" in body:
             message.components = list(body.get("components") or [])
+        if "allowed_mentions" in body:
+            message.allowed_mentions = body["allowed_mentions"]
         if "attachments" in body or files:
             message.attachments = self._attachments(message, body, files)
         if clear_loading:

@@ -325,15 +325,16 @@ class Emulator:
                 return channel
         return None
 
-    def channel(self, name_or_id: str | int | Channel) -> Channel:
-        """A channel or thread of the default guild by name (``"general"``) or id."""
+    def channel(self, name_or_id: str | int | Channel, *, guild: Guild | None = None) -> Channel:
+        """A channel or thread by id, or by name (``"general"``) in ``guild`` (default: the
+        default guild)."""
         if isinstance(name_or_id, Channel):
             return name_or_id
         if isinstance(name_or_id, int):
             channel = self.channel_by_id(name_or_id)
             assert channel is not None, f"no channel with id {name_or_id}"
             return channel
-        return self.guild.channel_named(name_or_id.lstrip("#"))
+        return (guild or self.guild).channel_named(name_or_id.lstrip("#"))
 
     def role(self, name: str) -> Role:
         """A role of the default guild by name (``"Moderator"``, ``"@everyone"``)."""
@@ -365,21 +366,33 @@ class Emulator:
         return message
 
     # ================================================================= setting the scene
-    def member(self, name: str, *, roles: tuple[str, ...] = ()) -> Any:
-        """The test-facing member ``name`` (created, with ``roles``, when new)."""
+    def member(self, name: str, *, roles: tuple[str, ...] = (), guild: Guild | None = None) -> Any:
+        """The test-facing member ``name`` of ``guild`` (default: the default guild), created
+        with ``roles`` when new."""
         from tests.emulator.members import Member
 
-        for guild_member in self.guild.members.values():
+        guild = guild or self.guild
+        for guild_member in guild.members.values():
             if guild_member.user.username == name:
                 return Member(self, guild_member)
         user = User(self.ids.next(), name)
         self.users[user.id] = user
-        role_ids = [self.role(role).id for role in roles]
-        guild_member = GuildMember(user, self.guild.id, role_ids, self.clock.now())
-        self.guild.members[user.id] = guild_member
-        data = {**guild_member.payload(), "guild_id": str(self.guild.id)}
+        role_ids = [guild.role_named(role).id for role in roles]
+        guild_member = GuildMember(user, guild.id, role_ids, self.clock.now())
+        guild.members[user.id] = guild_member
+        data = {**guild_member.payload(), "guild_id": str(guild.id)}
         self._spawn(self.dispatch("GUILD_MEMBER_ADD", data))
         return Member(self, guild_member)
+
+    async def add_guild(self, name: str) -> Guild:
+        """Another server built like the default one (its own owner, admin, mod, alice, bob and
+        carol; #general, #quiz, #debate and #mod-log), with the bot in it. A connected bot gets
+        its GUILD_CREATE, as when it is invited. Members: ``emulator.member("alice", guild=g)``.
+        """
+        guild = build_guild(self.ids, self.bot_user, self.users, self.clock.now(), name=name)
+        self.guilds[guild.id] = guild
+        await self.dispatch("GUILD_CREATE", guild.payload(bot_user_id=self.bot_user.id))
+        return guild
 
     async def create_role(self, name: str, *permissions: str, position: int | None = None) -> Role:
         """A new role with the named permissions (``"manage_guild"``)."""

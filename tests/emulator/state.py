@@ -341,6 +341,9 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     mentions: list[User] = field(default_factory=list)
     pings: set[int] = field(default_factory=set)  # user ids this message notified
+    # What the bot sent as ``allowed_mentions`` (latest edit's, if it sent one); None when it
+    # left it out, so Discord parsed every mention in the content.
+    allowed_mentions: dict[str, Any] | None = None
     pinned: bool = False
     revision: int = 0
     deleted: bool = False

@@ -30,10 +30,20 @@ DEFAULT_MEMBERS = ("owner", "admin", "mod", "alice", "bob", "carol")
 DEFAULT_CHANNELS = ("general", "quiz", "debate", "mod-log")
 
 
-def build_guild(ids: Snowflakes, bot_user: User, users: dict[int, User], now: float) -> Guild:
-    """A fresh default guild; new users are added to ``users``."""
+DEFAULT_NAME = "Roundtable Test Server"
+
+
+def build_guild(
+    ids: Snowflakes,
+    bot_user: User,
+    users: dict[int, User],
+    now: float,
+    *,
+    name: str = DEFAULT_NAME,
+) -> Guild:
+    """A fresh guild laid out like the default one; new users are added to ``users``."""
     owner = _user(ids, "owner", users)
-    guild = Guild(id=ids.next(), name="Roundtable Test Server", owner_id=owner.id, created_at=now)
+    guild = Guild(id=ids.next(), name=name, owner_id=owner.id, created_at=now)
     everyone = Role(guild.id, guild.id, "@everyone", EVERYONE_DEFAULT, position=0)
     moderator = Role(ids.next(), guild.id, "Moderator", P.MANAGE_MESSAGES, position=1)
     admin = Role(ids.next(), guild.id, "Admin", P.MANAGE_GUILD, position=2)
