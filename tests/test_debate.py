@@ -575,6 +575,80 @@ async def test_a_lobby_with_one_member_is_refused_at_begin(
     await open_lobby(emulator, mod)  # the channel is free again
 
 
+async def test_a_deleted_thread_cancels_the_debate_without_points(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    await speak(speaker_of(first, (alice, bob)), first, "Said before the thread went.")
+    await next_announcement(emulator, thread)
+    await emulator.delete_channel(thread)
+    clock.advance(60)  # the turn ends: its "no speech" notice has nowhere to go
+    await emulator.next_edit(lobby, predicate=lambda m: "cancelled" in m.embed["title"])
+    row = await debate_row(bot)
+    assert (row["status"], row["end_reason"]) == ("cancelled", "The debate's thread was deleted.")
+    assert lobby.buttons == [] and "thread was deleted" in lobby.embed["footer"]["text"]
+    clock.advance(3600)
+    await bot.timers.idle()
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM timers") == 0
+    assert await bot.store.db.fetchval("SELECT COUNT(*) FROM score_events") == 0
+    assert (await bot.store.debates.unfinished_business()) == []  # nothing retried at start-up
+    await open_lobby(emulator, mod)  # the channel is free again
+
+
+async def test_a_thread_the_bot_may_not_post_in_pauses_the_debate_until_resumed(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=2)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    speaker = speaker_of(first, (alice, bob))
+    fault = emulator.forbid(channel=thread)
+    clock.advance(30)
+    await speak(speaker, first, "Heard by nobody yet.")
+    note = await speaker.next_ephemeral(predicate=lambda m: "may not post" in m.content)
+    assert "the debate is paused" in note.content and "/debate resume" in note.content
+    row = await debate_row(bot)
+    assert (row["current_turn"], row["paused_remaining"]) == (2, pytest.approx(120))
+    clock.advance(3600)  # nobody misses a turn they could not see
+    await bot.timers.idle()
+    assert (await debate_row(bot))["current_turn"] == 2
+
+    refused_resume = await (await mod.slash("debate resume", channel="debate")).ephemeral()
+    assert refused_resume.content.startswith("Resumed")
+    again = await mod.next_ephemeral(predicate=lambda m: "may not post" in m.content)
+    assert "paused" in again.content
+    assert sum("may not post" in m.content for m in mod.ephemerals()) == 1  # said once
+    assert (await debate_row(bot))["paused_remaining"] == pytest.approx(120)
+
+    emulator.remove_fault(fault)
+    await (await mod.slash("debate resume", channel="debate")).ephemeral()
+    speech = await emulator.next_message(thread, predicate=lambda m: bool(m.embeds))
+    assert speech.embed["description"] == "Heard by nobody yet."
+    second = await next_announcement(emulator, thread)
+    assert (await debate_row(bot))["deadline"] == pytest.approx(clock.now() + 120)
+    assert second.pings == {(bob if speaker == alice else alice).id}
+
+
+async def test_a_lobby_that_can_no_longer_be_edited_never_posts_the_results_twice(
+    emulator: Emulator, harness: BotHarness, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    announcement = await next_announcement(emulator, thread)
+    await speak(speaker_of(announcement, (alice, bob)), announcement, "Short and sweet.")
+    emulator.forbid("PATCH /channels/", channel="debate")  # the lobby's channel
+    await (await mod.slash("debate end", channel=thread)).ephemeral()
+    await (await mod.slash("debate end", channel=thread)).ephemeral()
+    await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    bot = await harness.restart()
+    await bot.get_cog("Debate").flow.catch_up()  # as on_ready does; must post nothing new
+    results = [m for m in emulator.messages_in(thread) if m.attachments]
+    assert len(results) == 1
+    assert (await debate_row(bot))["results_message_id"] == results[0].id
+
+
 async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     emulator: Emulator, harness: BotHarness, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:

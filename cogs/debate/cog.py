@@ -272,7 +272,7 @@ class DebateCog(
         await interaction.followup.send(
             f"Debate #{debate.id} has begun in <#{debate.thread_id}>.", ephemeral=True
         )
-        await self.flow.publish(debate.id)
+        await self._publish(interaction, debate.id)
 
     async def _cancel(
         self, interaction: discord.Interaction[RoundtableBot], debate_id: int
@@ -280,7 +280,7 @@ class DebateCog(
         await require_moderator(interaction, "cancel a debate")
         await self.flow.cancel_lobby(debate_id, interaction.user.id)
         await send_ephemeral(interaction, f"Debate #{debate_id} is cancelled.")
-        await self.flow.publish(debate_id)
+        await self._publish(interaction, debate_id)
 
     async def _brief(self, interaction: discord.Interaction[RoundtableBot], debate_id: int) -> None:
         pages = await self.flow.brief(debate_id, interaction.user.id)
@@ -361,7 +361,7 @@ class DebateCog(
         await send_ephemeral(
             interaction, f"Your speech ({speech.words} words) is posted in the thread.{late}"
         )
-        await self.flow.publish(debate_id)
+        await self._publish(interaction, debate_id)
 
     async def refuse_with_text(
         self, interaction: discord.Interaction[RoundtableBot], reason: str, text: str
@@ -402,12 +402,22 @@ class DebateCog(
         await require_moderator(interaction, action)
         return await self.flow.in_channel(interaction.channel_id)
 
-    async def _announce(self, debate: Debate, text: str) -> None:
-        target = self.bot.get_partial_messageable(debate.thread_id or debate.channel_id)
-        try:
-            await target.send(text)
-        except discord.HTTPException:
-            log.warning("could not post a note in debate %s's thread", debate.id)
+    async def _publish(
+        self, interaction: discord.Interaction[RoundtableBot], debate_id: int
+    ) -> None:
+        """Post what the change made due; tell the member when the thread cannot take it."""
+        problem = await self.flow.publish(debate_id)
+        if problem is not None:
+            await send_ephemeral(interaction, problem)
+
+    async def _announce(
+        self, interaction: discord.Interaction[RoundtableBot], debate: Debate, text: str
+    ) -> bool:
+        """Post a moderator's note in the thread; tell them when the thread cannot take it."""
+        problem = await self.flow.note(debate, text)
+        if problem is not None:
+            await send_ephemeral(interaction, problem)
+        return problem is None
 
     @app_commands.command(name="next", description="End the current turn now and start the next.")
     async def next(self, interaction: discord.Interaction[RoundtableBot]) -> None:
@@ -415,7 +425,7 @@ class DebateCog(
         ended = await self.flow.next_turn(debate.id)
         note = f"Turn {ended.number} ended." if ended is not None else "Moved on."
         await send_ephemeral(interaction, f"{note} The next turn is announced in the thread.")
-        await self.flow.publish(debate.id)
+        await self._publish(interaction, debate.id)
 
     @app_commands.command(name="extend", description="Give the current turn or the vote more time.")
     @app_commands.describe(minutes="Minutes to add, 1–30.")
@@ -433,14 +443,18 @@ class DebateCog(
             else "gets the time when the debate resumes"
         )
         await send_ephemeral(interaction, f"Added {minutes} min: the {what} {when}.")
-        await self._announce(debate, f"A moderator added {minutes} min: the {what} {when}.")
+        await self._announce(
+            interaction, debate, f"A moderator added {minutes} min: the {what} {when}."
+        )
 
     @app_commands.command(name="pause", description="Pause the debate; deadlines stand still.")
     async def pause(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "pause a debate")
         debate = await self.flow.pause(debate.id)
         await send_ephemeral(interaction, "Paused. `/debate resume` restarts the clock.")
-        await self._announce(debate, "The debate is paused by a moderator; the clock is stopped.")
+        await self._announce(
+            interaction, debate, "The debate is paused by a moderator; the clock is stopped."
+        )
 
     @app_commands.command(name="resume", description="Resume a paused debate.")
     async def resume(self, interaction: discord.Interaction[RoundtableBot]) -> None:
@@ -449,7 +463,10 @@ class DebateCog(
         until = discord_timestamp(debate.deadline, "R") if debate.deadline else "soon"
         what = "current turn" if debate.status == rules.RUNNING else "vote"
         await send_ephemeral(interaction, f"Resumed: the {what} ends {until}.")
-        await self._announce(debate, f"The debate resumes: the {what} ends {until}.")
+        if await self._announce(
+            interaction, debate, f"The debate resumes: the {what} ends {until}."
+        ):
+            await self._publish(interaction, debate.id)  # whatever waited while it was held
 
     @app_commands.command(name="remove", description="Take a member out of the debate.")
     @app_commands.describe(member="The participant to remove.")
@@ -462,8 +479,10 @@ class DebateCog(
         if debate.status == rules.LOBBY:
             await self.flow.update_lobby(debate)
         else:
-            await self._announce(debate, f"{member.mention} was removed from the debate.")
-            await self.flow.publish(debate.id)
+            await self._announce(
+                interaction, debate, f"{member.mention} was removed from the debate."
+            )
+            await self._publish(interaction, debate.id)
 
     @judge.command(name="add", description="Make a member a judge of this debate.")
     @app_commands.describe(member="The member who will score speeches (not a participant).")
@@ -509,8 +528,10 @@ class DebateCog(
         await send_ephemeral(interaction, note)
         if result.outcome == "vote":
             why = f" Reason: {mention_safe(reason)}" if reason else ""
-            await self._announce(result.debate, f"A moderator ended the speeches.{why}")
-        await self.flow.publish(debate.id)
+            await self._announce(
+                interaction, result.debate, f"A moderator ended the speeches.{why}"
+            )
+        await self._publish(interaction, debate.id)
 
     @app_commands.command(name="swap", description="Swap two participants' positions.")
     @app_commands.describe(member="One participant.", other="The participant to swap with.")
@@ -546,9 +567,11 @@ class DebateCog(
             except discord.HTTPException:
                 log.warning("could not update debate %s's positions message", debate.id)
         await self._announce(
-            debate, f"Positions swapped: {member.mention} and {other.mention} changed sides."
+            interaction,
+            debate,
+            f"Positions swapped: {member.mention} and {other.mention} changed sides.",
         )
-        await self.flow.publish(debate.id)
+        await self._publish(interaction, debate.id)
 
     # --- reading back -----------------------------------------------------------------------
 

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
 TIMER_KINDS = (TURN_END, REMINDER, VOTE_CLOSE)
+#: Discord's error code for a channel (here: the debate's thread) that no longer exists.
+UNKNOWN_CHANNEL = 10003
 _EPSILON = 1e-6
 
 
@@ -388,13 +390,16 @@ class DebateFlow:
                 raise Conflict("Only a debate that has begun can be paused.")
             if debate.paused:
                 raise Conflict("The debate is already paused; `/debate resume` restarts the clock.")
-            now = self.now()
-            remaining = max(0.0, (debate.deadline or now) - now)
-            await self.store.debates.update(debate.id, paused_remaining=remaining, deadline=None)
-            if debate.current_turn is not None:
-                await self._cancel_turn_timers(debate.id, debate.current_turn)
-            await self.bot.timers.cancel(vote_key(debate.id))
+            await self._freeze(debate, self.now())
         return await self.debate(debate_id)
+
+    async def _freeze(self, debate: Debate, now: float) -> None:
+        """Stop the clock (inside a transaction): keep the time left, drop the deadline timers."""
+        remaining = max(0.0, (debate.deadline or now) - now)
+        await self.store.debates.update(debate.id, paused_remaining=remaining, deadline=None)
+        if debate.current_turn is not None:
+            await self._cancel_turn_timers(debate.id, debate.current_turn)
+        await self.bot.timers.cancel(vote_key(debate.id))
 
     async def resume(self, debate_id: int) -> Debate:
         async with self.store.transaction():
@@ -507,7 +512,7 @@ class DebateFlow:
                 raise Conflict(f"Debate #{debate.id} is already over.")
         return EndOutcome(await self.debate(debate_id), outcome)
 
-    async def _cancel(self, debate: Debate, now: float, reason: str | None, by: int) -> None:
+    async def _cancel(self, debate: Debate, now: float, reason: str | None, by: int | None) -> None:
         turn = await self.current_turn(debate)
         if turn is not None and turn.status == rules.OPEN:
             await self._finish_turn(debate, turn, rules.SKIPPED, now)
@@ -673,10 +678,13 @@ class DebateFlow:
                 )
                 return
             await self.store.debates.update_turn(debate_id, number, reminder_sent=1)
-        await self._target(debate).send(
-            render.reminder(turn.user_id, turn.deadline),
-            allowed_mentions=self._speaker_only(turn.user_id),
-        )
+        try:
+            await self._target(debate).send(
+                render.reminder(turn.user_id, turn.deadline),
+                allowed_mentions=self._speaker_only(turn.user_id),
+            )
+        except discord.HTTPException as error:
+            await self._undeliverable(debate_id, error)
 
     async def on_vote_close(self, timer: Timer) -> None:
         debate_id = int(timer.payload["debate"])
@@ -696,18 +704,75 @@ class DebateFlow:
 
     # --- publishing -------------------------------------------------------------------------
 
-    async def publish(self, debate_id: int) -> None:
-        """Post what the database says is due; log (and retry later) when Discord refuses."""
+    async def publish(self, debate_id: int) -> str | None:
+        """Post what the database says is due.
+
+        Returns None when everything due is posted (or will be, after a passing Discord error:
+        it is retried on the debate's next change or at start-up). When the thread is gone the
+        debate is cancelled, and when the bot may not post there a running debate is paused, so
+        nobody loses a turn to messages nobody sees; the sentence returned says so.
+        """
         lock = self._locks.setdefault(debate_id, asyncio.Lock())
         async with lock:
             try:
                 await self._publish(debate_id)
-            except discord.HTTPException:
-                log.exception(
-                    "could not post the messages of debate %s; they are retried on its next "
-                    "change or at start-up",
-                    debate_id,
-                )
+            except discord.HTTPException as error:
+                return await self._undeliverable(debate_id, error)
+        return None
+
+    async def note(self, debate: Debate, text: str) -> str | None:
+        """Post a plain note (no pings) in the debate's thread; like :meth:`publish` returns a
+        sentence when the thread cannot take it."""
+        try:
+            await self._target(debate).send(text)
+        except discord.HTTPException as error:
+            return await self._undeliverable(debate.id, error)
+        return None
+
+    async def _undeliverable(self, debate_id: int, error: discord.HTTPException) -> str | None:
+        """React to a message Discord refused in the debate's thread (see :meth:`publish`)."""
+        if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
+            log.warning("debate %s's thread is gone; cancelling the debate", debate_id)
+            await self._lose_thread(debate_id)
+            return (
+                f"Debate #{debate_id}'s thread was deleted, so the debate is cancelled and no "
+                "points are awarded."
+            )
+        if isinstance(error, discord.Forbidden):
+            async with self.store.transaction():
+                debate = await self.debate(debate_id)
+                if debate.status in (rules.RUNNING, rules.VOTING) and not debate.paused:
+                    await self._freeze(debate, self.now())
+                    debate = await self.debate(debate_id)
+            log.warning("may not post in debate %s's thread: %s", debate_id, error.text)
+            then = (
+                "the debate is paused: fix them, then `/debate resume`"
+                if debate.paused
+                else "its messages wait until they are fixed"
+            )
+            return (
+                f"I may not post in debate #{debate_id}'s thread (I need View Channel and Send "
+                f"Messages in Threads there), so {then}."
+            )
+        log.exception(
+            "could not post the messages of debate %s; they are retried on its next change or "
+            "at start-up",
+            debate_id,
+            exc_info=error,
+        )
+        return None
+
+    async def _lose_thread(self, debate_id: int) -> None:
+        """The thread was deleted: cancel the debate (no points) and post nothing more there."""
+        async with self.store.transaction():
+            debate = await self.debate(debate_id)
+            if debate.active:
+                await self._cancel(debate, self.now(), "The debate's thread was deleted.", None)
+            await self.store.debates.update(debate.id, results_message_id=0)
+        try:
+            await self.update_lobby(debate)
+        except discord.HTTPException:
+            log.warning("could not update the lobby of debate %s", debate_id)
 
     async def catch_up(self) -> None:
         """At start-up: post whatever a crash left unposted."""
@@ -816,6 +881,8 @@ class DebateFlow:
                     io.BytesIO(transcript.encode("utf-8")), filename=transcript_name(debate)
                 ),
             )
+            # Recorded before the edits below, so a failing edit never posts the results twice.
+            await self.store.debates.update(debate.id, results_message_id=message.id)
             if debate.vote_message_id:
                 counts = Counter((await self.store.debates.votes(debate.id)).values())
                 await self._edit(
@@ -828,8 +895,8 @@ class DebateFlow:
                 )
         else:
             message = await target.send(render.cancelled_text(debate))
+            await self.store.debates.update(debate.id, results_message_id=message.id)
         await self.update_lobby(debate)
-        await self.store.debates.update(debate.id, results_message_id=message.id)
 
     async def update_lobby(self, debate: Debate) -> None:
         """Redraw the lobby message in the channel (edited through the channel, never a token)."""
@@ -852,11 +919,15 @@ class DebateFlow:
         )
 
     async def _edit(self, channel_id: int, message_id: int, **fields: Any) -> None:
+        """Redraw an earlier message (the lobby, the vote); best effort: a message that is gone
+        or may no longer be edited is logged, and the debate carries on."""
         partial = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
         try:
             await partial.edit(**fields)
         except discord.NotFound:
             log.info("message %s in %s is gone; not editing it", message_id, channel_id)
+        except discord.HTTPException as error:
+            log.warning("could not edit message %s in %s: %s", message_id, channel_id, error)
 
     # --- transcript and brief ---------------------------------------------------------------
 
