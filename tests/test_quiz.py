@@ -930,3 +930,18 @@ async def test_a_channel_that_keeps_failing_ends_the_quiz_after_a_few_tries(
     assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
     assert len(emulator.calls_to("POST /channels/")) >= 2  # the reveal, then the tries
     assert q1.embed["title"] == "Question 1 of 2"
+
+
+async def test_a_start_that_discord_fails_says_so_and_leaves_nothing(
+    bot: Any, emulator: Emulator, alice: Member
+) -> None:
+    emulator.fail_next(1, status=503, route="POST /channels/")
+    refused = await (await alice.slash("quiz start", questions=2)).ephemeral()
+    assert refused.content == (
+        "Discord did not take the first question (error 503), so no quiz was started. "
+        "Try again in a moment."
+    )
+    assert await bot.store.db.fetchval("SELECT count(*) FROM quizzes") == 0
+    assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
+    started = await (await alice.slash("quiz start", questions=2)).ephemeral()
+    assert started.content.startswith("Quiz started")

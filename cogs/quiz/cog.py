@@ -24,7 +24,7 @@ from bot.quiz import (
     matching_questions,
 )
 from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, truncate
-from cogs.quiz.engine import QuizEngine
+from cogs.quiz.engine import QuizEngine, transient
 from cogs.quiz.views import AnswerButton, PracticeNextButton, PracticeStartButton
 
 Difficulty = Literal["easy", "medium", "hard"]
@@ -110,16 +110,24 @@ class QuizCog(
         chosen_pack = await self.bot.pack_for(guild_id, pack)
         matching_questions(chosen_pack, section, difficulty)  # a bad filter fails before deferring
         await interaction.response.defer(ephemeral=True, thinking=True)
-        quiz_id = await self.engine.start_live(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            started_by=interaction.user.id,
-            questions=questions,
-            seconds=seconds,
-            section=section,
-            difficulty=difficulty,
-            pack_id=chosen_pack.id,
-        )
+        try:
+            quiz_id = await self.engine.start_live(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                started_by=interaction.user.id,
+                questions=questions,
+                seconds=seconds,
+                section=section,
+                difficulty=difficulty,
+                pack_id=chosen_pack.id,
+            )
+        except discord.HTTPException as error:
+            if not transient(error):
+                raise
+            raise UserError(
+                f"Discord did not take the first question (error {error.status}), so no quiz "
+                "was started. Try again in a moment."
+            ) from error
         quiz = await self.bot.store.quiz.quiz(quiz_id)
         total = quiz.total if quiz else questions
         note = f"Quiz started: {total} question{'s' * (total != 1)}, {seconds} seconds each."
