@@ -68,9 +68,6 @@ class Round:
     closed_at: float | None
     revealed_at: float | None
 
-    def accepts_answers(self, now: float) -> bool:
-        return self.closed_at is None and (self.closes_at is None or now < self.closes_at)
-
 
 @dataclass(frozen=True, slots=True)
 class Answer:
@@ -423,34 +420,16 @@ class QuizStore:
     async def record_answer(
         self, round_id: int, user_id: int, choice: int, correct: bool, now: float
     ) -> AnswerOutcome:
-        """Store a member's first answer if the round is still open, in one transaction."""
-        async with self.db.transaction():
-            # One statement checks that the round is open and inserts (the common case).
-            cursor = await self.db.execute(
-                "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, "
-                "answered_at) SELECT id, guild_id, ?, ?, ?, ? FROM quiz_rounds "
-                "WHERE id = ? AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > ?) "
-                "ON CONFLICT (round_id, user_id) DO NOTHING",
-                (user_id, choice, int(correct), now, round_id, now),
-            )
-            if cursor.rowcount > 0:
-                return AnswerOutcome("locked", choice)
-            still_open = await self.db.fetchval(
-                "SELECT 1 FROM quiz_rounds WHERE id = ? AND closed_at IS NULL "
-                "AND (closes_at IS NULL OR closes_at > ?)",
-                (round_id, now),
-            )
-            stored = await self._choice(round_id, user_id)
-            if still_open and stored is not None:
-                return AnswerOutcome("stands", stored)
-            return AnswerOutcome("closed", stored)
+        """Store a member's first answer if the round is still open (see :meth:`record_answers`)."""
+        (outcome,) = await self.record_answers([NewAnswer(round_id, user_id, choice, correct, now)])
+        return outcome
 
     async def record_answers(self, clicks: Sequence[NewAnswer]) -> list[AnswerOutcome]:
         """Store many first answers in one transaction (group commit); outcomes in order.
 
-        Each click is judged as :meth:`record_answer` would judge it alone, in arrival order: a
-        round closed (or past its deadline at the click's time) refuses it, an earlier answer
-        by the same member stands, otherwise it is stored.
+        Each click is judged in arrival order, as if alone: a round closed (or past its
+        deadline at the click's time) refuses it (``closed``, with the member's stored choice if
+        any), an earlier answer by the same member stands, otherwise it is stored (``locked``).
         """
         if not clicks:
             return []
@@ -499,12 +478,6 @@ class QuizStore:
             )
         return outcomes
 
-    async def _choice(self, round_id: int, user_id: int) -> int | None:
-        return await self.db.fetchval(
-            "SELECT choice FROM quiz_answers WHERE round_id = ? AND user_id = ?",
-            (round_id, user_id),
-        )
-
     async def answers(self, round_id: int) -> list[Answer]:
         rows = await self.db.fetchall(
             "SELECT round_id, user_id, choice, correct, answered_at, points FROM quiz_answers "
@@ -512,14 +485,6 @@ class QuizStore:
             (round_id,),
         )
         return [_answer(r) for r in rows]
-
-    async def answer(self, round_id: int, user_id: int) -> Answer | None:
-        row = await self.db.fetchone(
-            "SELECT round_id, user_id, choice, correct, answered_at, points FROM quiz_answers "
-            "WHERE round_id = ? AND user_id = ?",
-            (round_id, user_id),
-        )
-        return _answer(row) if row else None
 
     async def players(self, quiz_id: int) -> dict[int, PlayerState]:
         rows = await self.db.fetchall(
