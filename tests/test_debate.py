@@ -642,6 +642,11 @@ async def test_a_lobby_that_can_no_longer_be_edited_never_posts_the_results_twic
     await (await mod.slash("debate end", channel=thread)).ephemeral()
     await (await mod.slash("debate end", channel=thread)).ephemeral()
     await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    lobby_edit = f"PATCH /channels/{lobby.channel_id}/messages/{lobby.id}"
+    await emulator.wait_until(
+        lambda: any(c.status == 403 for c in emulator.calls_to(lobby_edit)),
+        what="the refused edit of the lobby",
+    )
     bot = await harness.restart()
     await bot.get_cog("Debate").flow.catch_up()  # as on_ready does; must post nothing new
     results = [m for m in emulator.messages_in(thread) if m.attachments]
