@@ -57,10 +57,12 @@ Difficulty = Literal["easy", "medium", "hard"]
 
 
 def when(epoch: float) -> str:
+    """An instant as Discord shows it: the full date and time, then "in 3 hours"."""
     return f"{discord_timestamp(epoch, 'F')} ({discord_timestamp(epoch, 'R')})"
 
 
 def quiz_line(schedule: Schedule) -> str:
+    """What each run asks: "3 questions × 60 s · section P2 · easy"."""
     parts = [f"{schedule.questions} question{'s' * (schedule.questions != 1)} × "
              f"{schedule.seconds} s"]  # fmt: skip
     if schedule.section:
@@ -114,6 +116,7 @@ async def schedule_autocomplete(
 async def days_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
+    """The named day rules, and what is being typed in its canonical spelling."""
     offers = day_suggestions(current)[:AUTOCOMPLETE_RESULTS]
     return [app_commands.Choice(name=offer, value=offer) for offer in offers]
 
@@ -145,6 +148,7 @@ class ScheduleCog(
         self.runner.unregister_timers()
 
     async def find(self, interaction: discord.Interaction, schedule_id: int) -> Schedule:
+        """The guild's schedule ``schedule_id``; NotFound for an unknown id or another guild's."""
         schedule = await self.bot.store.schedules.get(schedule_id)
         if schedule is None or schedule.guild_id != guild_id_of(interaction):
             raise NotFound(
@@ -310,5 +314,3 @@ class ScheduleCog(
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.runner.start_quiz(schedule, self.bot.clock.now())
         await interaction.followup.send(outcome, ephemeral=True)
-
-    # --- runs -------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ log channel (if one is set) is told.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -58,7 +58,7 @@ from bot.schedule import (
 from bot.store.schedules import Schedule
 from bot.timers import Timer
 from bot.ui import MESSAGE_LIMIT, mention_safe, truncate
-from cogs.quiz.engine import transient
+from cogs.quiz.engine import QuizEngine, transient
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
@@ -183,11 +183,12 @@ class ScheduleRunner:
                 )
         return upcoming
 
-    def engine(self) -> Any:
-        cog = self.bot.get_cog("Quiz")
-        if cog is None:
+    def engine(self) -> QuizEngine:
+        """The quiz engine that runs the schedule's quizzes (the Quiz cog's)."""
+        engine = getattr(self.bot.get_cog("Quiz"), "engine", None)
+        if not isinstance(engine, QuizEngine):
             raise RuntimeError("scheduled quizzes need the quiz cog, which is not loaded")
-        return cog.engine  # type: ignore[attr-defined]
+        return engine
 
     async def on_run(self, timer: Timer) -> None:
         """``schedule.run``: claim the run and plan the next one (one commit), then start it."""
