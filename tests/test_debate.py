@@ -240,6 +240,20 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
 
     history = await (await bob.slash("debate history", member=liberal)).ephemeral()
     assert "won" in history.embed["fields"][0]["value"]
+    assert "argued South Korean liberals 1 · 1 win(s)" in history.embed["description"]
+
+    # The debate feeds the scores: the profile and the debate leaderboard.
+    profile = await (await liberal.slash("profile")).ephemeral()
+    season = next(f["value"] for f in profile.embed["fields"] if f["name"].startswith("This"))
+    assert season.startswith("**31 points** · quiz 0 · debate 31 · adjustments 0")
+    debates = field(profile, "Debates")
+    assert debates.startswith(
+        "Argued: South Korean liberals 1 · South Korean conservatives 0 · United States 0"
+    )
+    assert "Wins: 1" in debates and "Average speech score: 8.0 (2 speeches)" in debates
+    board = await (await bob.slash("leaderboard", board="debate")).message()
+    assert board.embed["description"].splitlines()[0] == f"**1.** {liberal.mention} — 31 points"
+    assert board.pings == set()
     copy = await (await bob.slash("debate transcript", id=1)).ephemeral()
     assert copy.attachments[0].text == markdown
 

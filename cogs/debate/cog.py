@@ -31,7 +31,6 @@ from bot.ui import (
     Page,
     Pager,
     clamp_page,
-    embed,
     mention_safe,
     page_view,
     send_ephemeral,
@@ -600,28 +599,25 @@ class DebateCog(
             entries, total = await store.history(
                 guild_id, member_id, limit=HISTORY_PAGE, offset=index * HISTORY_PAGE
             )
-        if member_id is None:
-            card = embed("Debates in this server", f"{total} finished debate(s), newest first.")
-        else:
-            stats = await store.member_stats(guild_id, member_id)
-            argued = ", ".join(f"{p} {n}" for p, n in sorted(stats.argued.items())) or "none"
-            average = (
-                f"{stats.average_speech_score:.2f}"
-                if stats.average_speech_score is not None
-                else "—"
-            )
-            card = embed(
-                "Debate history",
-                f"<@{member_id}>: {total} debate(s) · argued {argued} · {stats.wins} win(s) · "
-                f"average speech score {average}",
-            )
-        for name, value in render.history_fields(entries, member_id):
-            card.add_field(name=name, value=value, inline=False)
-        if not entries:
-            card.add_field(name="Nothing yet", value="No finished debate to show.", inline=False)
+        stats = None if member_id is None else await store.member_stats(guild_id, member_id)
+        card = render.history_embed(
+            entries, total, member_id, stats, await self._position_names(guild_id)
+        )
         if pages > 1:
             card.set_footer(text=f"Page {index + 1} of {pages}")
         return Page([card], index, pages)
+
+    async def _position_names(self, guild_id: int) -> dict[str, str]:
+        """Position ids to the names members know them by (the server's pack first)."""
+        try:
+            packs = [await self.bot.pack_for(guild_id)]
+        except UserError:
+            packs = []
+        packs += [p for p in map(self.bot.library.get, self.bot.library.ids) if p is not None]
+        names: dict[str, str] = {}
+        for pack in reversed(packs):  # the server's pack wins
+            names.update({pid: position.name for pid, position in pack.positions.items()})
+        return names
 
     @app_commands.command(name="transcript", description="Get a finished debate's transcript.")
     @app_commands.rename(debate_id="id")

@@ -14,7 +14,15 @@ import discord
 from bot import debate as rules
 from bot.clock import discord_timestamp
 from bot.content import Motion, Pack, Position
-from bot.store.debates import Debate, DebatePosition, HistoryEntry, Judge, Participant, Speech
+from bot.store.debates import (
+    Debate,
+    DebateMemberStats,
+    DebatePosition,
+    HistoryEntry,
+    Judge,
+    Participant,
+    Speech,
+)
 from bot.ui import (
     EMBED_DESCRIPTION,
     FIELD_VALUE,
@@ -285,6 +293,34 @@ def cancelled_text(debate: Debate) -> str:
 
 
 # --- history ---------------------------------------------------------------------------------
+
+
+def history_embed(
+    entries: Sequence[HistoryEntry],
+    total: int,
+    member_id: int | None,
+    stats: DebateMemberStats | None,
+    position_names: Mapping[str, str],
+) -> discord.Embed:
+    """A page of ``/debate history``: the server's finished debates, or one member's record."""
+    if member_id is None or stats is None:
+        card = embed("Debates in this server", f"{total} finished debate(s), newest first.")
+    else:
+        argued = ", ".join(
+            f"{position_names.get(position, position)} {count}"
+            for position, count in sorted(stats.argued.items())
+        )
+        average = "—" if stats.average_speech_score is None else f"{stats.average_speech_score:.2f}"
+        card = embed(
+            "Debate history",
+            f"{mention(member_id)}: {total} debate(s) · argued {argued or 'none'} · "
+            f"{stats.wins} win(s) · average speech score {average}",
+        )
+    for name, value in history_fields(entries, member_id):
+        card.add_field(name=name, value=value, inline=False)
+    if not entries:
+        card.add_field(name="Nothing yet", value="No finished debate to show.", inline=False)
+    return card
 
 
 def history_fields(entries: Sequence[HistoryEntry], member_id: int | None) -> list[tuple[str, str]]:
