@@ -7,6 +7,7 @@ the FakeClock for deadlines, and checks what members see and what the database h
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -755,6 +756,25 @@ async def test_every_button_works_after_an_abrupt_restart(
     await crash()
     await (await mod.click(lobby2, "Cancel")).ephemeral()  # Cancel
     await emulator.next_edit(lobby2, predicate=lambda m: "cancelled" in m.embed["title"])
+
+
+async def test_a_reloaded_debate_cog_takes_over_its_timers(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=1)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    old_flow = bot.get_cog("Debate").flow
+    await bot.unload_extension("cogs.debate")
+    clock.advance(61)  # due while unloaded: nothing may act on it
+    await asyncio.wait_for(bot.timers.idle(), 5)
+    assert (await debate_row(bot))["current_turn"] == 1
+    await bot.load_extension("cogs.debate")
+    assert bot.get_cog("Debate").flow is not old_flow
+    clock.advance(5)  # the timer's retry
+    notice = await emulator.next_message(thread, predicate=lambda m: "No speech" in m.content)
+    assert notice.content.startswith(f"No speech from {speaker_of(first, (alice, bob)).mention}")
+    await next_announcement(emulator, thread)
 
 
 async def test_history_transcript_and_help(

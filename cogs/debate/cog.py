@@ -127,6 +127,7 @@ class DebateCog(
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.flow.unregister_timers()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

@@ -85,6 +85,11 @@ class DebateFlow:
         self.bot.timers.register(REMINDER, self.on_reminder)
         self.bot.timers.register(VOTE_CLOSE, self.on_vote_close)
 
+    def unregister_timers(self) -> None:
+        """The cog unloads: its timers wait in the store for the next handler."""
+        for kind in TIMER_KINDS:
+            self.bot.timers.unregister(kind)
+
     # --- reading ----------------------------------------------------------------------------
 
     async def debate(self, debate_id: int) -> Debate:
