@@ -632,24 +632,33 @@ class DebateFlow:
 
     # --- timers -----------------------------------------------------------------------------
 
+    async def _timed_turn(self, debate_id: int, number: int) -> tuple[Debate, Turn] | None:
+        """The debate and turn ``number`` when it is still the running debate's open, ticking
+        turn (a timer of an ended, swapped or paused turn has nothing left to do)."""
+        debate = await self.store.debates.get(debate_id)
+        if (
+            debate is None
+            or debate.status != rules.RUNNING
+            or debate.paused
+            or debate.current_turn != number
+        ):
+            return None
+        turn = await self.store.debates.turn(debate_id, number)
+        if turn is None or turn.status != rules.OPEN or turn.deadline is None:
+            return None
+        return debate, turn
+
     async def on_turn_end(self, timer: Timer) -> None:
         debate_id, number = int(timer.payload["debate"]), int(timer.payload["turn"])
         async with self.store.transaction():
             if not await timer.complete():
                 return
-            debate = await self.store.debates.get(debate_id)
-            if (
-                debate is None
-                or debate.status != rules.RUNNING
-                or debate.paused
-                or debate.current_turn != number
-            ):
+            timed = await self._timed_turn(debate_id, number)
+            if timed is None:
                 return
-            turn = await self.store.debates.turn(debate_id, number)
-            if turn is None or turn.status != rules.OPEN or turn.deadline is None:
-                return
+            debate, turn = timed
             now = self.now()
-            if turn.deadline > now + _EPSILON:  # extended since this timer was set
+            if turn.deadline is not None and turn.deadline > now + _EPSILON:  # extended
                 await self.bot.timers.schedule(
                     TURN_END, turn.deadline, timer.payload, key=turn_key(debate_id, number)
                 )
@@ -663,21 +672,14 @@ class DebateFlow:
         async with self.store.transaction():
             if not await timer.complete():
                 return
-            debate = await self.store.debates.get(debate_id)
-            if (
-                debate is None
-                or debate.status != rules.RUNNING
-                or debate.paused
-                or debate.current_turn != number
-            ):
+            timed = await self._timed_turn(debate_id, number)
+            if timed is None:
                 return
-            turn = await self.store.debates.turn(debate_id, number)
-            if turn is None or turn.status != rules.OPEN or turn.reminder_sent:
-                return
-            if turn.deadline is None:
+            debate, turn = timed
+            if turn.reminder_sent or turn.deadline is None:
                 return
             due = turn.deadline - rules.REMINDER_SECONDS
-            if due > self.now() + _EPSILON:
+            if due > self.now() + _EPSILON:  # extended since this timer was set
                 await self.bot.timers.schedule(
                     REMINDER, due, timer.payload, key=reminder_key(debate_id, number)
                 )
