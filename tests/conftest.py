@@ -2,7 +2,8 @@
 
 - ``clock``: a ``FakeClock`` shared by the emulator and the bot (tests move it with ``advance``).
 - ``emulator``: a fresh emulator on 127.0.0.1 (port 0) per test. At teardown the test fails if
-  the bot broke a Discord rule, unless it took the violations (``emulator.take_violations()``,
+  a task is still running once the bot and the emulator have stopped, or if the bot broke a
+  Discord rule, unless it took the violations (``emulator.take_violations()``,
   ``with emulator.expect_violations(...)``) or is marked ``@pytest.mark.allow_violations``.
 - ``bot``: the real ``RoundtableBot``, ready, on a fresh SQLite file in ``tmp_path``;
   ``harness`` gives ``restart(abrupt=...)``. Override the ``content_dir`` fixture (or use
@@ -15,6 +16,7 @@ See ``tests/README.md`` for a five-minute walkthrough.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -51,8 +53,21 @@ async def emulator(clock: Any, request: pytest.FixtureRequest) -> AsyncIterator[
         yield emulator
     finally:
         await emulator.close()
+        leftovers = await _cancel_leftover_tasks()
+    assert not leftovers, f"the test left tasks running: {leftovers}"
     if request.node.get_closest_marker("allow_violations") is None:
         emulator.assert_no_violations()
+
+
+async def _cancel_leftover_tasks() -> list[str]:
+    """Cancel the tasks still running once the bot and the emulator have stopped; name them."""
+    await asyncio.sleep(0)
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=5)
+    return [repr(task.get_coro()) for task in tasks]
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ class Probe(commands.Bot):
         self.release = asyncio.Event()
         self.errors: list[BaseException] = []
         self.resumed = asyncio.Event()
+        self.ready_count = 0
         self.seen_messages: list[discord.Message] = []
         self.tree.on_error = self._on_tree_error
         _add_probe_commands(self)
@@ -65,6 +66,9 @@ class Probe(commands.Bot):
 
     async def on_resumed(self) -> None:
         self.resumed.set()
+
+    async def on_ready(self) -> None:
+        self.ready_count += 1
 
     async def on_message(self, message: discord.Message) -> None:
         self.seen_messages.append(message)
@@ -836,6 +840,7 @@ async def test_an_unknown_session_is_invalidated_and_identifies_again(
     emulator.gateway.forget_sessions()
     await emulator.drop_gateway(code=4000)
     await emulator.wait_until(lambda: emulator.gateway.identify_count == 2, what="a new IDENTIFY")
+    await emulator.wait_until(lambda: probe.ready_count == 2, what="READY after the IDENTIFY")
     assert emulator.gateway.invalid_sessions == 1
     assert (await (await alice.slash("ping")).message()).content == "pong"
 

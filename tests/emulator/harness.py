@@ -102,6 +102,8 @@ class BotHarness:
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, 5)
+            # What the process exit would end: discord.py's view timeouts, handlers still running.
+            await self._cancel_bot_tasks(task)
         self.emulator.gateway.forget_sessions()
         await self.emulator.gateway.drop()
 
@@ -115,14 +117,7 @@ class BotHarness:
     async def _crash(self, bot: Any, task: asyncio.Task[None] | None) -> None:
         self.emulator.gateway.forget_sessions()
         await self.emulator.gateway.drop()
-        victims = [
-            t for t in asyncio.all_tasks() - self._tasks_before if t is task or _runs_bot_code(t)
-        ]
-        victims = [t for t in victims if t is not asyncio.current_task()]
-        for victim in victims:
-            victim.cancel()
-        if victims:
-            await asyncio.wait(victims, timeout=5)
+        await self._cancel_bot_tasks(task)
         websocket = getattr(bot, "ws", None)
         keep_alive = getattr(websocket, "_keep_alive", None)
         if keep_alive is not None:
@@ -133,6 +128,18 @@ class BotHarness:
                 await store.db.conn.close()
         with contextlib.suppress(Exception):
             await bot.http.close()
+
+    async def _cancel_bot_tasks(self, task: asyncio.Task[None] | None) -> None:
+        """Cancel every task the stopped bot started (its main task, discord.py's, its own)."""
+        victims = [
+            t
+            for t in asyncio.all_tasks() - self._tasks_before
+            if (t is task or _runs_bot_code(t)) and t is not asyncio.current_task()
+        ]
+        for victim in victims:
+            victim.cancel()
+        if victims:
+            await asyncio.wait(victims, timeout=5)
 
     def restore_discord(self) -> None:
         """Undo the bot's pointing of discord.py at the emulator (test teardown)."""
