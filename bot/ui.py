@@ -39,7 +39,8 @@ ECHO = 60  # how much of what a member typed an answer repeats back
 ELLIPSIS = "…"
 
 COLOUR = discord.Colour.from_rgb(52, 101, 164)
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+# Whitespace after a sentence's end, which may be followed by a closing quote or bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)\]])\s+")
 
 T = TypeVar("T")
 
@@ -47,46 +48,53 @@ T = TypeVar("T")
 def split_text(text: str, limit: int) -> list[str]:
     """Split ``text`` into chunks of at most ``limit`` characters.
 
-    Paragraphs stay whole when they fit; otherwise chunks end at sentence boundaries, then at
-    word boundaries. Only a single word longer than ``limit`` is cut, with a marker.
+    Chunks keep whole paragraphs and lines where they fit; a longer line is split at sentence
+    ends, then at spaces. Line breaks are kept. Only a single word longer than ``limit`` is cut,
+    with a marker.
     """
     text = text.strip()
     if len(text) <= limit:
         return [text] if text else []
-    pieces: list[str] = []
-    for paragraph in re.split(r"\n{2,}", text):
-        pieces.extend(_pieces(paragraph.strip(), limit))
-    return _pack(pieces, limit)
+    chunks: list[str] = []
+    current, separator = "", ""
+    for piece, after in _pieces(text, limit):
+        candidate = f"{current}{separator}{piece}" if current else piece
+        if len(candidate) > limit:
+            chunks.append(current)
+            candidate = piece
+        current, separator = candidate, after
+    if current:
+        chunks.append(current)
+    return chunks
 
 
-def _pieces(paragraph: str, limit: int) -> list[str]:
-    if len(paragraph) <= limit:
-        return [paragraph + "\n\n"]
-    out: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
-        if len(sentence) < limit:
-            out.append(sentence + " ")
+def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
+    """The units ``split_text`` packs, each with the separator that follows it in ``text``."""
+    pieces: list[tuple[str, str]] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
+        for index, line in enumerate(lines):
+            units = _line_units(line, limit)
+            pieces.extend((unit, " ") for unit in units[:-1])
+            pieces.append((units[-1], "\n" if index < len(lines) - 1 else "\n\n"))
+    return pieces
+
+
+def _line_units(line: str, limit: int) -> list[str]:
+    """``line`` whole, or its sentences, or (for a sentence too long) its words."""
+    if len(line) <= limit:
+        return [line]
+    units: list[str] = []
+    for sentence in _SENTENCE_END.split(line):
+        if len(sentence) <= limit:
+            units.append(sentence)
             continue
         for word in sentence.split():
-            while len(word) >= limit:
-                out.append(word[: limit - 2] + ELLIPSIS + " ")
-                word = word[limit - 2 :]
-            out.append(word + " ")
-    out[-1] = out[-1].rstrip() + "\n\n"
-    return out
-
-
-def _pack(pieces: list[str], limit: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        if len((current + piece).rstrip()) > limit and current.strip():
-            chunks.append(current.strip())
-            current = ""
-        current += piece
-    if current.strip():
-        chunks.append(current.strip())
-    return chunks
+            while len(word) > limit:
+                units.append(word[: limit - 1] + ELLIPSIS)
+                word = word[limit - 1 :]
+            units.append(word)
+    return units
 
 
 def truncate(text: str, limit: int) -> str:
