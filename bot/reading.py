@@ -132,7 +132,7 @@ def find_term(pack: Pack, typed: str) -> GlossaryTerm:
         if term.id == needle or any(fold(name) == needle for name in term.names):
             return term
     suggestions = suggest_terms(pack.glossary, typed)
-    message = f"No such term in the glossary of “{pack.article.title}”: {quoted(typed)}."
+    message = f"There is no such term as {quoted(typed)} in the glossary of “{pack.article.title}”."
     if suggestions:
         names = [f"**{t.term}**" for t in suggestions]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
