@@ -1,7 +1,8 @@
 """Time as a dependency: the real clock for the bot, a controllable one for tests.
 
 Every piece of code that needs "now" or needs to wait receives a :class:`Clock`. Times are UTC
-epoch seconds (``float``) throughout the project; :func:`to_datetime` converts for display.
+epoch seconds (``float``) throughout the project; :func:`discord_timestamp` shows one to members
+in their own time zone.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import asyncio
 import heapq
 import itertools
 import time
-from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -80,11 +80,6 @@ class FakeClock:
             _, _, future = heapq.heappop(self._sleepers)
             if not future.done():
                 future.set_result(None)
-
-
-def to_datetime(epoch: float) -> datetime:
-    """An aware UTC datetime for epoch seconds."""
-    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 def discord_timestamp(epoch: float, style: str = "R") -> str:

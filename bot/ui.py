@@ -128,22 +128,6 @@ def add_long_field(
     return target
 
 
-def embed_length(item: discord.Embed) -> int:
-    """The characters Discord counts towards the 6,000 per message."""
-    return len(item)
-
-
-def check_embeds(embeds: Sequence[discord.Embed]) -> None:
-    """Raise ValueError when ``embeds`` would break a limit (a programming error)."""
-    if len(embeds) > EMBEDS_PER_MESSAGE:
-        raise ValueError(f"{len(embeds)} embeds in one message (max {EMBEDS_PER_MESSAGE})")
-    if sum(len(e) for e in embeds) > EMBED_TOTAL:
-        raise ValueError("embeds exceed 6000 characters in one message")
-    for item in embeds:
-        if len(item.fields) > EMBED_FIELDS:
-            raise ValueError(f"{len(item.fields)} fields in one embed (max {EMBED_FIELDS})")
-
-
 def paginate_fields(
     title: str,
     fields: Sequence[tuple[str, str]],
