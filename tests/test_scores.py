@@ -622,6 +622,22 @@ async def test_a_new_season_starts_and_the_old_one_stays_readable(
     assert [s.number for s in await bot.store.scores.seasons(bot_guild(bot))] == [1, 2, 3]
 
 
+async def test_a_double_click_on_confirm_starts_one_season_and_says_so(
+    bot: Any, admin: Member
+) -> None:
+    prompt = await (await admin.slash("scores season-new", name="Spring 2026")).ephemeral()
+    first, second = await asyncio.gather(
+        admin.click(prompt, "Confirm"), admin.click(prompt, "Confirm")
+    )
+    answers = {(await first.reply()).content, (await second.reply()).content}
+    assert answers == {
+        "Season 2 (Spring 2026) has started. Season 1 stays readable with "
+        "`/leaderboard period:season season:1`.",
+        "Season 2 (Spring 2026) has started since you asked; nothing else was changed.",
+    }
+    assert [s.number for s in await bot.store.scores.seasons(bot_guild(bot))] == [1, 2]
+
+
 async def test_the_export_matches_the_leaderboard_and_defuses_formulas(
     bot: Any, admin: Member, mod: Member, alice: Member, bob: Member, carol: Member
 ) -> None:
