@@ -33,14 +33,25 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
+def _fold_zone(name: str) -> str:
+    """A zone name as members may type it: any case, spaces for underscores."""
+    return "_".join(name.strip().split()).lower()
+
+
 @lru_cache(maxsize=1)
 def _zones_by_folded_name() -> dict[str, str]:
-    return {zone.lower(): zone for zone in time_zones()}
+    """Folded full names, and folded city names that belong to one zone only (``seoul``)."""
+    cities: dict[str, list[str]] = {}
+    for zone in time_zones():
+        cities.setdefault(_fold_zone(zone.rsplit("/", 1)[-1]), []).append(zone)
+    unique = {city: zones[0] for city, zones in cities.items() if len(zones) == 1}
+    return unique | {_fold_zone(zone): zone for zone in time_zones()}
 
 
 def valid_time_zone(name: str) -> str:
-    """The canonical spelling of an IANA zone name, or a UserError saying what is wrong."""
-    zone = _zones_by_folded_name().get(name.strip().lower())
+    """The canonical IANA name for ``name`` (``europe/berlin``, ``America/New York`` and a
+    city alone such as ``Seoul`` are understood), or a UserError saying what is wrong."""
+    zone = _zones_by_folded_name().get(_fold_zone(name))
     if zone is None:
         raise UserError(
             f"{truncate(name, ECHO)!r} is not a time zone I know. Use an IANA name such as "
@@ -52,7 +63,9 @@ def valid_time_zone(name: str) -> str:
 async def time_zone_autocomplete(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in match_names(time_zones(), current)]
+    """Zones starting with what was typed, then zones containing it (spaces match ``_``)."""
+    typed = "_".join(current.split())
+    return [app_commands.Choice(name=z, value=z) for z in match_names(time_zones(), typed)]
 
 
 def pack_choices(bot: RoundtableBot, current: str) -> list[app_commands.Choice[str]]:

@@ -1009,6 +1009,19 @@ async def test_settings_mistakes_get_a_short_private_sentence_and_change_nothing
     assert await bot.store.guilds.get(emulator.guild.id) == GuildSettings(emulator.guild.id)
 
 
+async def test_time_zones_are_understood_as_members_type_them(
+    emulator: Emulator, bot: Any, admin: Member
+) -> None:
+    typed = {"seoul": "Asia/Seoul", "america/new york": "America/New_York", "UTC": "UTC"}
+    for text, zone in typed.items():
+        reply = await (await admin.slash("settings timezone", timezone=text)).ephemeral()
+        assert reply.content.startswith(f"Time zone set to {zone}."), text
+        assert (await bot.store.guilds.get(emulator.guild.id)).timezone == zone
+    choices = await admin.autocomplete("settings timezone", timezone="new yo")
+    assert [c.value for c in choices] == ["America/New_York"]
+    assert len(await admin.autocomplete("settings timezone", timezone="")) == 25
+
+
 async def test_a_log_channel_the_bot_cannot_post_in_is_set_with_a_warning(
     emulator: Emulator, bot: Any, admin: Member
 ) -> None:
