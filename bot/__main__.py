@@ -25,6 +25,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """``python -m bot [run|check]``; ``--help`` lists both."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Roundtable: a Discord bot that turns an article into a discussion.",
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Read the settings, then run or check; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -77,6 +79,7 @@ def check(settings: Settings) -> int:
 
 
 def run(settings: Settings) -> int:
+    """Set up logging (with the token redacted) and serve until stopped."""
     from bot.logs import setup_logging
 
     try:

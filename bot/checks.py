@@ -26,10 +26,12 @@ def guild_id_of(interaction: discord.Interaction) -> int:
 
 
 def is_admin(interaction: discord.Interaction) -> bool:
+    """Manage Server in this channel (administrators and the owner have it)."""
     return interaction.permissions.manage_guild
 
 
 async def is_moderator(interaction: discord.Interaction[RoundtableBot]) -> bool:
+    """Manage Server, Manage Messages, or the guild's moderator role."""
     permissions = interaction.permissions
     if permissions.manage_guild or permissions.manage_messages:
         return True

@@ -65,6 +65,7 @@ def command_tree_hash(payload: list[dict[str, Any]]) -> str:
 
 
 def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot with its scopes and permissions."""
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
@@ -156,6 +157,7 @@ class RoundtableBot(commands.Bot):
                 log.exception("cog %s failed to load; the others still run", name)
 
     def command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """The command definitions a sync to ``guild`` (None: global) would send."""
         return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
 
     async def sync_commands(self) -> bool:
@@ -264,6 +266,7 @@ def user_message(error: BaseException) -> str | None:
 
 
 def describe_interaction(interaction: discord.Interaction) -> str:
+    """``/command`` or ``component 'custom_id'`` with guild and user, for log lines."""
     command = interaction.command.qualified_name if interaction.command else None
     custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
     what = f"/{command}" if command else f"component {custom_id!r}"

@@ -26,6 +26,7 @@ class RedactingFormatter(logging.Formatter):
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with each secret and anything shaped like a bot token replaced."""
     for secret in secrets:
         text = text.replace(secret, REDACTED)
     return TOKEN_SHAPE.sub(REDACTED, text)

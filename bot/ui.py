@@ -302,4 +302,5 @@ def page_view(kind: str, owner: int, arg: str, page: Page) -> discord.ui.View | 
 
 
 def clamp_page(index: int, total: int) -> int:
+    """``index`` within ``0 .. total - 1`` (0 when there are no pages)."""
     return max(0, min(index, max(total, 1) - 1))

@@ -17,6 +17,7 @@ from bot.ui import embed
 
 
 def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Embed:
+    """The settings card shown by ``/settings show`` and after every change."""
     card = embed("Server settings")
     role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "not set"
     channel = f"<#{settings.log_channel_id}>" if settings.log_channel_id else "not set"

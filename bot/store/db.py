@@ -36,6 +36,8 @@ class DatabaseTooNew(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered SQL file."""
+
     version: int
     name: str
     sql: str

@@ -11,6 +11,8 @@ QUIZ_STARTERS = ("everyone", "moderators")
 
 @dataclass(frozen=True, slots=True)
 class GuildSettings:
+    """One guild's settings; a guild that never changed any gets these defaults."""
+
     guild_id: int
     moderator_role_id: int | None = None
     log_channel_id: int | None = None
@@ -23,6 +25,8 @@ _COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
 
 
 class GuildStore:
+    """Reads and writes ``guild_settings``."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -6,6 +6,8 @@ from bot.store.db import Database
 
 
 class MetaStore:
+    """Reads and writes ``meta`` (key → text)."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -12,6 +12,8 @@ from bot.store.db import Database
 
 @dataclass(frozen=True, slots=True)
 class TimerRow:
+    """One durable timer; ``parked_at`` is set once it failed too often."""
+
     id: int
     kind: str
     key: str | None
@@ -32,6 +34,8 @@ _SELECT = "SELECT id, kind, key, due_at, payload, attempts, last_error, parked_a
 
 
 class TimerStore:
+    """Reads and writes ``timers``; each write joins the caller's transaction."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

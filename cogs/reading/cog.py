@@ -52,6 +52,7 @@ Length = Literal["tldr", "short", "detailed"]
 
 
 def choice(name: str, value: str) -> app_commands.Choice[str]:
+    """An autocomplete choice whose name fits Discord's 100 characters."""
     return app_commands.Choice(name=truncate(name, CHOICE_NAME), value=value)
 
 

@@ -67,12 +67,14 @@ def article_card(pack: Pack) -> discord.Embed:
 
 
 def tldr_embed(pack: Pack) -> discord.Embed:
+    """The TL;DR, pointing to the longer summaries."""
     card = embed(f"TL;DR — {pack.article.title}", pack.tldr)
     card.set_footer(text="/summary length:short or length:detailed says more.")
     return card
 
 
 def short_embed(pack: Pack) -> discord.Embed:
+    """The short summary, pointing to the detailed one."""
     card = embed(f"Summary — {pack.article.title}", pack.short_summary)
     card.set_footer(text="/summary length:detailed goes through the article part by part.")
     return card

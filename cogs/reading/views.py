@@ -153,6 +153,7 @@ def indexed_arg(pack: Pack, index: int) -> str:
 
 
 def split_arg(bot: RoundtableBot, arg: str, command: str) -> tuple[Pack, int | None]:
+    """The pack and item index of an :func:`indexed_arg` (index None when absent)."""
     pack_id, _, index = arg.partition(":")
     return pack_by_id(bot, pack_id, command), int(index) if index.isdigit() else None
 
@@ -191,6 +192,7 @@ PAGES: dict[str, tuple[str, Callable[[RoundtableBot, str], list[discord.Embed]]]
 
 
 def make_pager(kind: str) -> Pager:
+    """The pager that rebuilds the pages of ``kind`` when a page button is pressed."""
     command, build = PAGES[kind]
 
     async def render_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
