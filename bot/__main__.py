@@ -1,7 +1,9 @@
 """Command line: ``python -m bot`` runs the bot; ``python -m bot check`` validates without it.
 
 Exit status: 0 on success or a clean stop (SIGINT/SIGTERM), 1 when Discord rejects the token or
-the content or database cannot be used, 2 when a setting is missing or malformed.
+cannot be reached or the content or database cannot be used, 2 when a setting is missing or
+malformed. discord.py is imported only once the stop signals are caught, so a signal that
+arrives while the bot is still starting also ends it cleanly.
 """
 
 from __future__ import annotations
@@ -13,15 +15,28 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-
-import aiohttp
-import discord
+from types import FrameType
 
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("bot")
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class EarlyStop:
+    """Remembers SIGINT/SIGTERM received before the event loop takes the signals over."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+    def install(self) -> None:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self._remember)
+
+    def _remember(self, signum: int, frame: FrameType | None) -> None:
+        self.received = signum
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,31 +95,39 @@ def check(settings: Settings) -> int:
 
 def run(settings: Settings) -> int:
     """Set up logging (with the token redacted) and serve until stopped."""
-    from bot.logs import setup_logging
-
     try:
         token = settings.require_token()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
+    early = EarlyStop()
+    early.install()
+    from bot.logs import setup_logging  # discord.py: the slow imports start here
+
     setup_logging(settings.log_level_number, token)
     try:
-        return asyncio.run(serve(settings, token))
+        return asyncio.run(serve(settings, token, early))
     except KeyboardInterrupt:
         return EXIT_OK
 
 
-async def serve(settings: Settings, token: str) -> int:
+async def serve(settings: Settings, token: str, early: EarlyStop | None = None) -> int:
     """Run until Discord stops us or a signal arrives; close the gateway and the database."""
+    import aiohttp
+    import discord
+
     from bot.client import RoundtableBot, StartupError
     from bot.store import DatabaseTooNew
 
-    bot = RoundtableBot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in STOP_SIGNALS:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    if early is not None and early.received is not None:
+        log.info("signal received while starting; stopping before connecting")
+        return EXIT_OK
+    bot = RoundtableBot(settings)
     runner = asyncio.create_task(bot.start(token))
     stopper = asyncio.create_task(stop.wait())
     try:

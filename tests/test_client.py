@@ -20,6 +20,7 @@ import pytest
 from discord import app_commands
 
 import cogs
+from bot.__main__ import EarlyStop, serve
 from bot.client import RoundtableBot, command_tree_hash, invite_url, user_message
 from bot.clock import FakeClock
 from bot.errors import UserError
@@ -139,11 +140,13 @@ async def run_bot(
     env: dict[str, str] | None = None,
     *,
     stop_with: signal.Signals | None = None,
+    stop_early: bool = False,
     within: float = 30.0,
 ) -> tuple[int, str]:
     """Run ``python -m bot`` pointed at ``emulator`` and return its exit status and stderr.
 
-    With ``stop_with``, send that signal once the bot has connected and synced its commands.
+    With ``stop_with``, send that signal once the bot has connected and synced its commands, or,
+    with ``stop_early``, as soon as the process catches stop signals (while it is still starting).
     """
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(OUR_VARIABLES)}
     settings = {
@@ -162,7 +165,12 @@ async def run_bot(
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
-        if stop_with is not None:
+        if stop_with is not None and stop_early:
+            async with asyncio.timeout(within):  # SIGINT has Python's own handler from the start
+                while not catches(process.pid, signal.SIGTERM):  # noqa: ASYNC110
+                    await asyncio.sleep(0.005)
+            process.send_signal(stop_with)
+        elif stop_with is not None:
             await emulator.wait_until(
                 lambda: emulator.gateway.is_connected() and emulator.command_puts,
                 what="the bot to connect and sync its commands",
@@ -176,6 +184,13 @@ async def run_bot(
             await process.wait()
     assert process.returncode is not None
     return process.returncode, stderr.decode()
+
+
+def catches(pid: int, sig: signal.Signals) -> bool:
+    """Whether process ``pid`` has installed a handler for ``sig`` (Linux's /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = re.search(r"^SigCgt:\s*([0-9a-f]+)$", status, re.M)
+    return caught is not None and bool(int(caught[1], 16) >> (sig - 1) & 1)
 
 
 async def test_a_token_discord_rejects_exits_1_with_one_sentence(
@@ -203,6 +218,26 @@ async def test_a_signal_closes_the_gateway_and_the_database_then_exits_0(
     assert not (tmp_path / "bot.sqlite3-wal").exists()  # SQLite drops it on the last close
     assert TOKEN not in stderr and TOKEN.split(".")[0] not in stderr
     assert "PyNaCl" not in stderr  # no voice warnings for a bot without voice
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+async def test_a_signal_while_starting_exits_0_too(
+    emulator: Emulator, tmp_path: Path, stop_with: signal.Signals
+) -> None:
+    status, stderr = await run_bot(emulator, tmp_path, stop_with=stop_with, stop_early=True)
+    assert status == 0, stderr
+    assert "Traceback" not in stderr
+
+
+async def test_a_signal_before_the_event_loop_stops_the_bot_before_it_connects(
+    emulator: Emulator, bot_settings: Settings
+) -> None:
+    early = EarlyStop()
+    early.received = signal.SIGTERM
+    assert await serve(bot_settings, emulator.token, early) == 0
+    assert emulator.calls == [] and emulator.gateway.connection_count == 0
+    assert not bot_settings.database_path.exists()
 
 
 async def test_a_database_from_a_newer_bot_is_refused_before_connecting(
