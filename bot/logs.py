@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from typing import TextIO
 
 import discord
@@ -35,8 +36,12 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 def setup_logging(
     level: int = logging.INFO, token: str | None = None, stream: TextIO | None = None
 ) -> logging.Handler:
-    """Configure the root logger once, the discord.py way, with token redaction."""
-    handler = logging.StreamHandler(stream)
+    """Configure the root logger once, the discord.py way, with token redaction.
+
+    Log lines go to standard output (``stream`` in tests); standard error is kept for the one
+    sentence ``python -m bot`` prints when it cannot start.
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stdout)
     inner = logging.Formatter(
         "[{asctime}] [{levelname:<8}] {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
     )

@@ -27,6 +27,7 @@ from bot.errors import UserError
 from bot.logs import RedactingFormatter, redact, setup_logging
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.db import load_migrations
 from tests.emulator import BotHarness, Emulator, Member
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -142,8 +143,9 @@ async def run_bot(
     stop_with: signal.Signals | None = None,
     stop_early: bool = False,
     within: float = 30.0,
-) -> tuple[int, str]:
-    """Run ``python -m bot`` pointed at ``emulator`` and return its exit status and stderr.
+) -> tuple[int, str, str]:
+    """Run ``python -m bot`` pointed at ``emulator``; return its exit status, its standard output
+    (the log) and its standard error.
 
     With ``stop_with``, send that signal once the bot has connected and synced its commands, or,
     with ``stop_early``, as soon as the process catches stop signals (while it is still starting).
@@ -177,13 +179,13 @@ async def run_bot(
                 timeout=within,
             )
             process.send_signal(stop_with)
-        _, stderr = await asyncio.wait_for(process.communicate(), within)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), within)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
     assert process.returncode is not None
-    return process.returncode, stderr.decode()
+    return process.returncode, stdout.decode(), stderr.decode()
 
 
 def catches(pid: int, sig: signal.Signals) -> bool:
@@ -197,11 +199,10 @@ async def test_a_token_discord_rejects_exits_1_with_one_sentence(
     emulator: Emulator, tmp_path: Path
 ) -> None:
     with emulator.expect_violations() as refused:
-        status, stderr = await run_bot(
-            emulator, tmp_path, {"DISCORD_TOKEN": "not-the-token", "LOG_LEVEL": "WARNING"}
-        )
+        status, log, stderr = await run_bot(emulator, tmp_path, {"DISCORD_TOKEN": "not-the-token"})
     assert status == 1
-    assert stderr.strip() == "Discord rejected the token in DISCORD_TOKEN: check it in .env."
+    assert stderr == "Discord rejected the token in DISCORD_TOKEN: check it in .env.\n"
+    assert "logging in using static token" in log and "Traceback" not in log
     assert [(v.path, v.status) for v in refused] == [("/users/@me", 401)]
     assert emulator.gateway.connection_count == 0
 
@@ -211,13 +212,15 @@ async def test_a_signal_closes_the_gateway_and_the_database_then_exits_0(
     emulator: Emulator, tmp_path: Path, stop_with: signal.Signals
 ) -> None:
     emulator.token = TOKEN  # shaped like a real one, and the bot logs at DEBUG
-    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "DEBUG"}, stop_with=stop_with)
-    assert status == 0, stderr
-    assert "Traceback" not in stderr and "signal received; shutting down" in stderr
+    status, log, stderr = await run_bot(
+        emulator, tmp_path, {"LOG_LEVEL": "DEBUG"}, stop_with=stop_with
+    )
+    assert (status, stderr) == (0, ""), stderr
+    assert "Traceback" not in log and "signal received; shutting down" in log
     assert emulator.gateway.close_codes[-1] is not None  # a close frame, not a dropped socket
     assert not (tmp_path / "bot.sqlite3-wal").exists()  # SQLite drops it on the last close
-    assert TOKEN not in stderr and TOKEN.split(".")[0] not in stderr
-    assert "PyNaCl" not in stderr  # no voice warnings for a bot without voice
+    assert TOKEN not in log and TOKEN.split(".")[0] not in log
+    assert "PyNaCl" not in log  # no voice warnings for a bot without voice
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
@@ -225,9 +228,9 @@ async def test_a_signal_closes_the_gateway_and_the_database_then_exits_0(
 async def test_a_signal_while_starting_exits_0_too(
     emulator: Emulator, tmp_path: Path, stop_with: signal.Signals
 ) -> None:
-    status, stderr = await run_bot(emulator, tmp_path, stop_with=stop_with, stop_early=True)
-    assert status == 0, stderr
-    assert "Traceback" not in stderr
+    status, log, stderr = await run_bot(emulator, tmp_path, stop_with=stop_with, stop_early=True)
+    assert (status, stderr) == (0, ""), stderr
+    assert "Traceback" not in log
 
 
 async def test_a_signal_before_the_event_loop_stops_the_bot_before_it_connects(
@@ -245,10 +248,14 @@ async def test_a_database_from_a_newer_bot_is_refused_before_connecting(
 ) -> None:
     with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
         conn.execute("PRAGMA user_version = 999")
-    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "WARNING"})
+    status, log, stderr = await run_bot(emulator, tmp_path)
     assert status == 1
-    assert "schema version 999" in stderr and "update the bot" in stderr
-    assert "Traceback" not in stderr
+    assert stderr == (
+        "The database is at schema version 999 but this version of the bot only knows up to "
+        f"{max(m.version for m in load_migrations())}: update the bot or point DATABASE_PATH at "
+        "another file.\n"
+    )
+    assert "Traceback" not in log
     assert emulator.calls == []
 
 
@@ -257,11 +264,11 @@ async def test_no_valid_content_pack_is_refused_with_the_report(
 ) -> None:
     empty = tmp_path / "content"
     empty.mkdir()
-    status, stderr = await run_bot(emulator, tmp_path, {"CONTENT_DIR": str(empty)})
+    status, log, stderr = await run_bot(emulator, tmp_path, {"CONTENT_DIR": str(empty)})
     assert status == 1
-    assert "No valid content pack could be loaded" in stderr
+    assert stderr.startswith("No valid content pack could be loaded:\n")
     assert f"{empty}: folder: packs: no pack found" in stderr
-    assert "Traceback" not in stderr
+    assert "Traceback" not in log + stderr
     assert emulator.calls == []
 
 
@@ -270,10 +277,10 @@ async def test_an_unreachable_discord_is_one_sentence(tmp_path: Path) -> None:
     await emulator.start()
     api_base = emulator.api_base
     await emulator.close()  # nothing listens on that port any more
-    status, stderr = await run_bot(emulator, tmp_path, {"LOG_LEVEL": "WARNING"})
+    status, log, stderr = await run_bot(emulator, tmp_path)
     assert status == 1
-    assert stderr.strip().startswith(f"Could not reach Discord at {api_base}")
-    assert "Traceback" not in stderr
+    assert stderr.startswith(f"Could not reach Discord at {api_base}")
+    assert len(stderr.splitlines()) == 1 and "Traceback" not in log
 
 
 # ============================================================================ start-up and errors
