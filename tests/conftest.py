@@ -17,14 +17,27 @@ See ``tests/README.md`` for a five-minute walkthrough.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from tests.emulator import BotHarness, Channel, Emulator, Member
 from tests.emulator.harness import REPO_ROOT
+
+# Property tests keep no example database and cache nothing in the repository: tests leave no
+# files behind.
+hypothesis_settings.register_profile("roundtable", database=None)
+hypothesis_settings.load_profile("roundtable")
+_hypothesis_home = tempfile.mkdtemp(prefix="roundtable-hypothesis-")
+set_hypothesis_home_dir(_hypothesis_home)
+atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
 
 CLOCK_START = 1_767_268_800.0  # 2026-01-01 12:00:00 UTC
 
