@@ -115,7 +115,7 @@ def _weekday(token: str) -> int | None:
 
 def parse_days(text: str | None) -> Days:
     """``daily`` (the default), ``weekdays``, ``weekends`` or a list like ``mon,wed,fri``."""
-    cleaned = (text or "daily").strip().lower()
+    cleaned = "daily" if text is None else text.strip().lower()
     if cleaned in _NAMED_DAYS:
         return Days(_NAMED_DAYS[cleaned])
     tokens = [t for t in re.split(r"[\s,;/]+", cleaned) if t]

@@ -90,7 +90,7 @@ def test_day_rules_are_named_or_listed_and_stored_canonically() -> None:
     assert parse_days("mon,wed,fri").describe() == "on Mon, Wed, Fri"
     assert parse_days("weekdays").describe() == "on weekdays"
     assert parse_days("daily").describe() == "daily"
-    for empty in (",", " , ;", "  "):
+    for empty in ("", ",", " , ;", "  "):  # only a missing option means daily
         with pytest.raises(UserError, match="The day list is empty"):
             parse_days(empty)
     with pytest.raises(UserError, match="'funday' is not a day I know"):
@@ -555,6 +555,7 @@ async def test_bad_input_gets_one_sentence_and_stores_nothing(
         "'Mars/Olympus' is not a time zone I know."
     )
     assert (await refused(days=",")).startswith("The day list is empty:")
+    assert (await refused(days="")).startswith("The day list is empty:")
     assert (await refused(days="someday")).startswith("'someday' is not a day I know")
     await emulator.revoke("debate", "send_messages")
     debate = emulator.channel("debate")
