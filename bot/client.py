@@ -224,10 +224,17 @@ class RoundtableBot(commands.Bot):
         self, interaction: discord.Interaction, error: BaseException
     ) -> None:
         """A member's mistake gets an ephemeral sentence; a bug gets an apology with an id."""
+        original = getattr(error, "original", error)
+        if is_expired_interaction(original):
+            # Discord gave up on this interaction (over 3 s) or it was answered already: no
+            # reply can reach the member, so one warning and no doomed request.
+            log.warning(
+                "interaction expired before it was answered: %s", describe_interaction(interaction)
+            )
+            return
         message = user_message(error)
         if message is None:
             error_id = secrets.token_hex(4)
-            original = getattr(error, "original", error)
             log.error(
                 "unexpected error %s in %s", error_id, describe_interaction(interaction),
                 exc_info=(type(original), original, original.__traceback__),
@@ -240,6 +247,18 @@ class RoundtableBot(commands.Bot):
             await send_ephemeral(interaction, message)
         except discord.HTTPException:
             log.warning("could not tell %s about an error", describe_interaction(interaction))
+
+
+UNKNOWN_INTERACTION = 10062
+ALREADY_ACKNOWLEDGED = 40060
+
+
+def is_expired_interaction(error: BaseException) -> bool:
+    """True for Discord's "Unknown interaction" and "already acknowledged" answers."""
+    return isinstance(error, discord.HTTPException) and error.code in (
+        UNKNOWN_INTERACTION,
+        ALREADY_ACKNOWLEDGED,
+    )
 
 
 def user_message(error: BaseException) -> str | None:

@@ -363,3 +363,29 @@ async def test_a_bug_in_a_button_gets_an_apology_whose_id_is_in_the_log(
     assert error_id is not None, reply.content
     assert _logged_error_ids(caplog) == [error_id[1]]
     assert "component 'read:short:" in next(r for r in caplog.records if r.exc_info).getMessage()
+
+
+async def test_an_expired_interaction_is_a_warning_and_no_doomed_reply(
+    bot: RoundtableBot,
+    emulator: Emulator,
+    admin: Member,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emulator.interaction_deadline = 0.2  # Discord's 3 s, shortened to keep the test fast
+    real_get = bot.store.guilds.get
+
+    async def slow(guild_id: int) -> object:
+        await asyncio.sleep(0.3)
+        return await real_get(guild_id)
+
+    monkeypatch.setattr(bot.store.guilds, "get", slow)
+    with emulator.expect_violations(10062), caplog.at_level(logging.WARNING, logger="bot.client"):
+        await admin.slash("settings show")
+        await emulator.wait_until(
+            lambda: any("expired" in r.getMessage() for r in caplog.records),
+            what="the expired-interaction warning",
+        )
+    assert _logged_error_ids(caplog) == []
+    assert len(emulator.calls_to("POST /interactions/")) == 1
+    assert emulator.calls_to("POST /webhooks/") == []
