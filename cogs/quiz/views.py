@@ -14,8 +14,9 @@ import discord
 
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
+from bot.errors import UserError
 from bot.quiz import Progress, Standing, fastest_right, option_counts
-from bot.ui import FIELD_VALUE, add_long_field, embed, guarded, send_ephemeral, truncate
+from bot.ui import FIELD_VALUE, add_long_field, embed, guarded, truncate
 
 if TYPE_CHECKING:
     from bot.client import RoundtableBot
@@ -27,9 +28,12 @@ WRONG = discord.Colour.red()
 PRACTICE_HINT = "Practise on your own with `/quiz practice`: the questions you missed come first."
 
 
-def engine_of(interaction: discord.Interaction[RoundtableBot]) -> QuizEngine | None:
-    cog = interaction.client.get_cog("Quiz")
-    return getattr(cog, "engine", None)
+def engine_of(interaction: discord.Interaction[RoundtableBot]) -> QuizEngine:
+    """The quiz engine, or a UserError a member sees when the quiz cog is not loaded."""
+    engine = getattr(interaction.client.get_cog("Quiz"), "engine", None)
+    if engine is None:
+        raise UserError("Quizzes are not available right now.")
+    return engine
 
 
 # --- text pieces -------------------------------------------------------------------------------
@@ -225,11 +229,7 @@ class AnswerButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        engine = engine_of(interaction)
-        if engine is None:
-            await send_ephemeral(interaction, "Quizzes are not available right now.")
-            return
-        await engine.click(interaction, self.round_id, self.choice)
+        await engine_of(interaction).click(interaction, self.round_id, self.choice)
 
 
 class PracticeNextButton(
@@ -256,11 +256,7 @@ class PracticeNextButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        engine = engine_of(interaction)
-        if engine is None:
-            await send_ephemeral(interaction, "Quizzes are not available right now.")
-            return
-        await engine.practice_next(interaction, self.round_id)
+        await engine_of(interaction).practice_next(interaction, self.round_id)
 
 
 class PracticeStartButton(
@@ -287,11 +283,7 @@ class PracticeStartButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        engine = engine_of(interaction)
-        if engine is None:
-            await send_ephemeral(interaction, "Quizzes are not available right now.")
-            return
-        await engine.practice_start(interaction, pack_id=self.pack_id)
+        await engine_of(interaction).practice_start(interaction, pack_id=self.pack_id)
 
 
 def answer_view(
