@@ -658,7 +658,7 @@ class DebateFlow:
                 return
             debate, turn = timed
             now = self.now()
-            if turn.deadline is not None and turn.deadline > now + _EPSILON:  # extended
+            if turn.deadline > now + _EPSILON:  # extended since this timer was set
                 await self.bot.timers.schedule(
                     TURN_END, turn.deadline, timer.payload, key=turn_key(debate_id, number)
                 )
@@ -676,7 +676,7 @@ class DebateFlow:
             if timed is None:
                 return
             debate, turn = timed
-            if turn.reminder_sent or turn.deadline is None:
+            if turn.reminder_sent:
                 return
             due = turn.deadline - rules.REMINDER_SECONDS
             if due > self.now() + _EPSILON:  # extended since this timer was set
