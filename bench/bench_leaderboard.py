@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.scores import BUCKET_WIDTHS, boards_for, bucket_low, period_key, period_keys
+from bot.rules.scores import BUCKET_WIDTHS, boards_for, bucket_low, period_key, period_keys
 from bot.store import Store
 
 GUILD = 1

@@ -125,7 +125,7 @@ async def serve(kind: str, api: str, gateway: str, token: str, folder: Path, tar
         async with bare:
             await bare.start(token)
         return
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
     from bot.settings import Settings
 
     settings = Settings(

@@ -39,9 +39,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bot.adapter.ratelimit import is_exempt  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.ratelimit import is_exempt  # noqa: E402
-from bot.schedule import Rule  # noqa: E402
+from bot.rules.schedule import Rule  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.emulator import BotHarness, Emulator  # noqa: E402
 from tests.packs import write_pack  # noqa: E402

@@ -102,7 +102,7 @@ def run(settings: Settings) -> int:
         return EXIT_CONFIG
     early = EarlyStop()
     early.install()
-    from bot.logs import setup_logging  # discord.py: the slow imports start here
+    from bot.adapter.logs import setup_logging  # discord.py: the slow imports start here
 
     setup_logging(settings.log_level_number, token)
     try:
@@ -116,7 +116,7 @@ async def serve(settings: Settings, token: str, early: EarlyStop | None = None) 
     import aiohttp
     import discord
 
-    from bot.client import RoundtableBot, StartupError
+    from bot.adapter.client import RoundtableBot, StartupError
     from bot.store import DatabaseTooNew
 
     stop = asyncio.Event()

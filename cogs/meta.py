@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import RoundtableBot
-from bot.ui import Page, Pager, page_view, paginate_fields
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import Page, Pager, page_view, paginate_fields
 
 HELP_INTRO = (
     "Roundtable turns an article into a discussion: read the summaries, test yourself with "

@@ -8,12 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
-from bot.checks import as_check_failure, guild_id_of, require_admin
-from bot.client import RoundtableBot
+from bot.adapter.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
+from bot.adapter.checks import as_check_failure, guild_id_of, require_admin
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import embed
 from bot.errors import NotAllowed, UserError
 from bot.store import GuildSettings
-from bot.ui import embed
 
 
 def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Embed:

@@ -21,10 +21,11 @@ from discord import app_commands
 
 import cogs
 from bot.__main__ import EarlyStop, serve
-from bot.client import RoundtableBot, command_tree_hash, invite_url, user_message
+from bot.adapter import client
+from bot.adapter.client import RoundtableBot, command_tree_hash, invite_url, user_message
+from bot.adapter.logs import RedactingFormatter, redact, setup_logging
 from bot.clock import FakeClock
 from bot.errors import UserError
-from bot.logs import RedactingFormatter, redact, setup_logging
 from bot.settings import Settings
 from bot.store import Store
 from bot.store.db import load_migrations
@@ -301,8 +302,11 @@ async def test_a_cog_that_fails_to_load_is_logged_and_the_rest_still_load(
     )
     (extra / "aab_unparsable.py").write_text("def setup(bot:\n")
     monkeypatch.setattr(cogs, "__path__", [*cogs.__path__, str(extra)])
+    monkeypatch.setattr(
+        client, "EXTENSIONS", ("cogs.aaa_broken", "cogs.aab_unparsable", *client.EXTENSIONS)
+    )
     loaded = set(harness.bot.extensions)
-    with caplog.at_level(logging.ERROR, logger="bot.client"):
+    with caplog.at_level(logging.ERROR, logger="bot.adapter.client"):
         bot = await harness.restart()
     assert set(bot.failed_cogs) == {"cogs.aaa_broken", "cogs.aab_unparsable"}
     assert "this cog is broken" in bot.failed_cogs["cogs.aaa_broken"]
@@ -317,7 +321,7 @@ def _logged_error_ids(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         str(record.args[0])  # type: ignore[index]
         for record in caplog.records
-        if record.name == "bot.client"
+        if record.name == "bot.adapter.client"
         and record.msg.startswith("unexpected error")
         and record.exc_info
     ]
@@ -333,7 +337,7 @@ async def test_a_bug_in_a_command_gets_an_apology_whose_id_is_in_the_log(
         raise ZeroDivisionError("a bug")
 
     monkeypatch.setattr(bot.store.guilds, "get", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.client"):
+    with caplog.at_level(logging.ERROR, logger="bot.adapter.client"):
         reply = await (await admin.slash("settings show")).ephemeral()
     error_id = re.search(r"error id `([0-9a-f]{8})`", reply.content)
     assert error_id is not None, reply.content
@@ -357,7 +361,7 @@ async def test_a_bug_in_a_button_gets_an_apology_whose_id_is_in_the_log(
         raise KeyError("a bug")
 
     monkeypatch.setattr(sys.modules["cogs.reading.render"], "short_embed", broken)
-    with caplog.at_level(logging.ERROR, logger="bot.client"):
+    with caplog.at_level(logging.ERROR, logger="bot.adapter.client"):
         reply = await (await bob.click(card, "Short summary")).ephemeral()
     error_id = re.search(r"error id `([0-9a-f]{8})`", reply.content)
     assert error_id is not None, reply.content
@@ -380,7 +384,10 @@ async def test_an_expired_interaction_is_a_warning_and_no_doomed_reply(
         return await real_get(guild_id)
 
     monkeypatch.setattr(bot.store.guilds, "get", slow)
-    with emulator.expect_violations(10062), caplog.at_level(logging.WARNING, logger="bot.client"):
+    with (
+        emulator.expect_violations(10062),
+        caplog.at_level(logging.WARNING, logger="bot.adapter.client"),
+    ):
         await admin.slash("settings show")
         await emulator.wait_until(
             lambda: any("expired" in r.getMessage() for r in caplog.records),

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import debate as rules
 from bot.errors import Conflict, NotAllowed, UserError
+from bot.rules import debate as rules
 from bot.store import Store
 
 L, C, U = "liberal", "conservative", "united-states"

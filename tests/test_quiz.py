@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bot.content import Question, load_pack
 from bot.errors import Conflict, UserError
-from bot.quiz import (
+from bot.rules.quiz import (
     DAY,
     ECHO_LIMIT,
     Progress,

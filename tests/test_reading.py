@@ -11,10 +11,10 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
 from bot.content import Pack, load_pack
 from bot.errors import NotFound
-from bot.reading import (
+from bot.rules.reading import (
     chunk_lines,
     find_position,
     find_section,

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.adapter.ratelimit import RequestPacer, is_exempt, pace_requests
 from bot.errors import Conflict, UserError
-from bot.ratelimit import RequestPacer, is_exempt, pace_requests
-from bot.schedule import (
+from bot.rules.schedule import (
     CATCH_UP_LIMIT,
     MAX_SCHEDULES,
     LocalTime,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import Conflict, NotFound, UserError
-from bot.scores import (
+from bot.rules.scores import (
     BUCKET_WIDTHS,
     boards_for,
     bucket_low,

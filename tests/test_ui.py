@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.ui import (
+from bot.adapter.ui import (
     ELLIPSIS,
     EMBED_FIELDS,
     EMBED_TOTAL,

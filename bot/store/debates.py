@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any
 
-from bot.debate import ACTIVE_STATES, CLOSED, LOBBY, OPEN, PENDING, REMOVED, PlannedTurn
 from bot.errors import Conflict
+from bot.rules.debate import ACTIVE_STATES, CLOSED, LOBBY, OPEN, PENDING, REMOVED, PlannedTurn
 from bot.store.db import Database
 
 

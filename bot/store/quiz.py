@@ -2,7 +2,7 @@
 
 Methods that write join the caller's transaction when there is one, so a cog can close a round,
 score it, append the ledger rows and complete its timer in one commit. Nothing here decides a
-rule: points, boxes and streaks are computed by :mod:`bot.quiz` and handed in.
+rule: points, boxes and streaks are computed by :mod:`bot.rules.quiz` and handed in.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from bot.quiz import MASTERED_BOX, Progress
+from bot.rules.quiz import MASTERED_BOX, Progress
 from bot.store.db import Database
 
 AnswerStatus = Literal["locked", "stands", "closed"]

@@ -2,7 +2,7 @@
 
 Writes join the caller's transaction when there is one, so a cog can claim a run, store the
 next one and schedule its timer in one commit. The rules (when the next run is, whether a late
-run still happens) live in :mod:`bot.schedule`; this module only stores what it is handed.
+run still happens) live in :mod:`bot.rules.schedule`; this module only stores what it is handed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import Conflict
-from bot.schedule import MAX_SCHEDULES, Rule
+from bot.rules.schedule import MAX_SCHEDULES, Rule
 from bot.store.db import Database
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.errors import Conflict
-from bot.scores import (
+from bot.rules.scores import (
     BLOCK_WIDTH,
     BOARDS,
     BUCKET_WIDTHS,

@@ -7,7 +7,7 @@ embeds. The rules themselves (positions, turn order, scoring) are in ``bot/debat
 
 from __future__ import annotations
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
 from cogs.debate.cog import DebateCog
 
 

@@ -15,15 +15,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import debate as rules
-from bot.autocomplete import pack_autocomplete
-from bot.checks import guild_id_of, require_moderator
-from bot.client import RoundtableBot
-from bot.clock import discord_timestamp
-from bot.content import Motion, Pack
-from bot.errors import Conflict, NotFound, UserError
-from bot.store.debates import Debate
-from bot.ui import (
+from bot.adapter.autocomplete import pack_autocomplete
+from bot.adapter.checks import guild_id_of, require_moderator
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import (
     AUTOCOMPLETE_RESULTS,
     CHOICE_NAME,
     MESSAGE_LIMIT,
@@ -37,6 +32,11 @@ from bot.ui import (
     split_text,
     truncate,
 )
+from bot.clock import discord_timestamp
+from bot.content import Motion, Pack
+from bot.errors import Conflict, NotFound, UserError
+from bot.rules import debate as rules
+from bot.store.debates import Debate
 from cogs.debate import render
 from cogs.debate.flow import DebateFlow, transcript_name
 from cogs.debate.views import (

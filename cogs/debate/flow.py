@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import debate as rules
 from bot.content import Motion, Pack
 from bot.errors import Conflict, NotAllowed, NotFound, UserError
+from bot.rules import debate as rules
 from bot.store.debates import Debate, DebatePosition, Speech, Turn
 from bot.timers import Timer
 from cogs.debate import render
 from cogs.debate.views import DebateButton, ScoreButton, buttons, lobby_view, vote_view
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
     from bot.store import Store
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,18 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
-from bot import debate as rules
+from bot.adapter.ui import (
+    EMBED_DESCRIPTION,
+    FIELD_VALUE,
+    add_long_field,
+    embed,
+    mention_safe,
+    paginate_fields,
+    truncate,
+)
 from bot.clock import discord_timestamp
 from bot.content import Motion, Pack, Position
+from bot.rules import debate as rules
 from bot.store.debates import (
     Debate,
     DebateMemberStats,
@@ -22,15 +31,6 @@ from bot.store.debates import (
     Judge,
     Participant,
     Speech,
-)
-from bot.ui import (
-    EMBED_DESCRIPTION,
-    FIELD_VALUE,
-    add_long_field,
-    embed,
-    mention_safe,
-    paginate_fields,
-    truncate,
 )
 
 WINNER = "🏆"

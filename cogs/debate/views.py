@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.debate import SCORE_MAX, SCORE_MIN, SPEECH_MAX_CHARS
-from bot.ui import BUTTON_LABEL, MODAL_TITLE, guarded, truncate
+from bot.adapter.ui import BUTTON_LABEL, MODAL_TITLE, guarded, truncate
+from bot.rules.debate import SCORE_MAX, SCORE_MIN, SPEECH_MAX_CHARS
 
 if TYPE_CHECKING:
     from cogs.debate.cog import DebateCog

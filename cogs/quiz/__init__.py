@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
 from cogs.quiz.cog import QuizCog
 
 

@@ -8,11 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import pack_autocomplete
-from bot.checks import guild_id_of, is_moderator, require_moderator
-from bot.client import RoundtableBot
+from bot.adapter.autocomplete import pack_autocomplete
+from bot.adapter.checks import guild_id_of, is_moderator, require_moderator
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, truncate
 from bot.errors import UserError
-from bot.quiz import (
+from bot.rules.quiz import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
     MAX_QUESTIONS,
@@ -23,7 +24,6 @@ from bot.quiz import (
     PRACTICE_RULE,
     matching_questions,
 )
-from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, truncate
 from cogs.quiz.engine import QuizEngine, transient
 from cogs.quiz.views import AnswerButton, PracticeNextButton, PracticeStartButton
 

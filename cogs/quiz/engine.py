@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.adapter.ui import send_ephemeral
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
 from bot.errors import Conflict, NotAllowed, UserError
-from bot.quiz import (
+from bot.rules.quiz import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
     MAX_SECONDS,
@@ -60,7 +61,6 @@ from bot.store.quiz import (
     Round,
 )
 from bot.timers import Timer
-from bot.ui import send_ephemeral
 from cogs.quiz.views import (
     PracticeNextButton,
     answer_view,
@@ -74,7 +74,7 @@ from cogs.quiz.views import (
 )
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, guarded, truncate
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
 from bot.errors import UserError
-from bot.quiz import Progress, Standing, fastest_right, option_counts
-from bot.ui import FIELD_VALUE, add_long_field, embed, guarded, truncate
+from bot.rules.quiz import Progress, Standing, fastest_right, option_counts
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
     from bot.store.quiz import Answer, Quiz, Round
     from cogs.quiz.engine import QuizEngine
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
 from cogs.reading.cog import Reading
 
 __all__ = ["Reading", "setup"]

@@ -1,8 +1,8 @@
 """The Reading cog: /article, /summary, /glossary, /timeline and /positions.
 
 Thin on purpose: each command resolves the pack (``bot.pack_for``), looks up what was asked
-with ``bot.reading``, renders with ``cogs.reading.render`` and answers. Paged answers use the
-restart-proof page buttons of ``bot.ui`` (the pack id is in the button's ``custom_id``); the
+with ``bot.rules.reading``, renders with ``cogs.reading.render`` and answers. Paged answers use the
+restart-proof page buttons of ``bot.adapter.ui`` (the pack id is in the button's ``custom_id``); the
 article card's "Short summary" and "Positions" buttons are dynamic items for the same reason.
 """
 
@@ -14,11 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import pack_autocomplete
-from bot.client import RoundtableBot
+from bot.adapter.autocomplete import pack_autocomplete
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import CHOICE_NAME, truncate
 from bot.content import Pack
 from bot.errors import NotFound, UserError
-from bot.reading import (
+from bot.rules.reading import (
     find_position,
     find_section,
     find_term,
@@ -27,7 +28,6 @@ from bot.reading import (
     match_terms,
     section_label,
 )
-from bot.ui import CHOICE_NAME, truncate
 from cogs.reading import render
 from cogs.reading.views import (
     GLOSSARY,

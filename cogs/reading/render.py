@@ -1,7 +1,7 @@
 """Embeds for the reading commands, built from a pack and kept inside Discord's limits.
 
 Every function returns whole pages (one embed each); long parts are laid out over several fields
-or pages at line or sentence boundaries by ``bot.ui`` and ``bot.reading.chunk_lines``.
+or pages at line or sentence boundaries by ``bot.adapter.ui`` and ``bot.rules.reading.chunk_lines``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from collections.abc import Iterable
 
 import discord
 
-from bot.content import GlossaryTerm, Pack, Position
-from bot.reading import chunk_lines, section_name, timeline_line
-from bot.ui import (
+from bot.adapter.ui import (
     AUTHOR_NAME,
     FIELD_VALUE,
     add_long_field,
@@ -21,6 +19,8 @@ from bot.ui import (
     paginate_fields,
     truncate,
 )
+from bot.content import GlossaryTerm, Pack, Position
+from bot.rules.reading import chunk_lines, section_name, timeline_line
 
 #: Room kept free in a timeline page's description for the legend and the page footer.
 TIMELINE_PAGE = 3000

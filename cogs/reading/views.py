@@ -2,8 +2,8 @@
 
 "Short summary" and "Positions" under the article card are dynamic items whose ``custom_id``
 holds the pack id; the "Practice quiz" button is answered by the quiz cog's own dynamic item.
-Paged answers (/summary detailed, /timeline, /positions, /glossary) use ``bot.ui`` page buttons:
-each pager rebuilds its pages from the pack named in the button's arg.
+Paged answers (/summary detailed, /timeline, /positions, /glossary) use ``bot.adapter.ui``
+page buttons: each pager rebuilds its pages from the pack named in the button's arg.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any
 
 import discord
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import Page, Pager, clamp_page, guarded, page_view
 from bot.content import Pack
 from bot.errors import NotFound
-from bot.ui import Page, Pager, clamp_page, guarded, page_view
 from cogs.reading import render
 
 PACK_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"

@@ -13,12 +13,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import time_zone_autocomplete, valid_time_zone
-from bot.checks import guild_id_of, is_admin, require_admin
-from bot.client import RoundtableBot
+from bot.adapter.autocomplete import time_zone_autocomplete, valid_time_zone
+from bot.adapter.checks import guild_id_of, is_admin, require_admin
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import (
+    AUTOCOMPLETE_RESULTS,
+    CHOICE_NAME,
+    Page,
+    Pager,
+    mention_safe,
+    page_view,
+    paginate_fields,
+    truncate,
+)
 from bot.clock import discord_timestamp
 from bot.errors import Conflict, NotFound, UserError
-from bot.schedule import (
+from bot.rules.schedule import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
     MAX_NAME,
@@ -31,16 +41,6 @@ from bot.schedule import (
     day_suggestions,
 )
 from bot.store.schedules import Schedule
-from bot.ui import (
-    AUTOCOMPLETE_RESULTS,
-    CHOICE_NAME,
-    Page,
-    Pager,
-    mention_safe,
-    page_view,
-    paginate_fields,
-    truncate,
-)
 from cogs.quiz.cog import section_autocomplete
 from cogs.schedule.runner import ScheduleRunner
 

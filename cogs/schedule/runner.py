@@ -36,9 +36,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.adapter.ui import MESSAGE_LIMIT, mention_safe, truncate
 from bot.errors import Conflict, UserError
-from bot.quiz import QuizChannelUnavailable, matching_questions, section_ref
-from bot.schedule import (
+from bot.rules.quiz import QuizChannelUnavailable, matching_questions, section_ref
+from bot.rules.schedule import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
     MAX_SECONDS,
@@ -57,11 +58,10 @@ from bot.schedule import (
 )
 from bot.store.schedules import Schedule
 from bot.timers import Timer
-from bot.ui import MESSAGE_LIMIT, mention_safe, truncate
 from cogs.quiz.engine import QuizEngine, transient
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.client import RoundtableBot
+from bot.adapter.client import RoundtableBot
 from cogs.scores.cog import Scores
 
 

@@ -9,12 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import match_names
-from bot.checks import guild_id_of, require_admin, require_moderator
-from bot.client import RoundtableBot
+from bot.adapter.autocomplete import match_names
+from bot.adapter.checks import guild_id_of, require_admin, require_moderator
+from bot.adapter.client import RoundtableBot
+from bot.adapter.ui import CHOICE_NAME, Page, Pager, page_view, send_ephemeral, truncate
 from bot.content import Pack
 from bot.errors import UserError
-from bot.scores import (
+from bot.rules.scores import (
     ADJUST_MAX,
     ADJUST_MIN,
     HISTORY_LIMIT,
@@ -30,7 +31,6 @@ from bot.scores import (
     validate_season_name,
 )
 from bot.store.scores import LedgerRow, Season
-from bot.ui import CHOICE_NAME, Page, Pager, page_view, send_ephemeral, truncate
 from cogs.scores.render import (
     debate_fields,
     history_embed,

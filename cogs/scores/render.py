@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
+from bot.adapter.ui import ELLIPSIS, MESSAGE_LIMIT, add_long_field, embed, mention_safe, truncate
 from bot.clock import discord_timestamp
 from bot.content import Pack
-from bot.scores import describe_period, season_label
+from bot.rules.scores import describe_period, season_label
 from bot.store.debates import DebateMemberStats
 from bot.store.quiz import QuizMemberStats
 from bot.store.scores import Breakdown, LeaderboardPage, LedgerRow, Season, Standing
-from bot.ui import ELLIPSIS, MESSAGE_LIMIT, add_long_field, embed, mention_safe, truncate
 
 BOARD_NAMES = {"overall": "Overall", "quiz": "Quiz", "debate": "Debate"}
 NO_DATA = "No data yet."

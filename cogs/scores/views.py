@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.checks import guild_id_of, require_admin
+from bot.adapter.checks import guild_id_of, require_admin
+from bot.adapter.ui import guarded, mention_safe
 from bot.errors import NotAllowed
-from bot.scores import validate_season_name
-from bot.ui import guarded, mention_safe
+from bot.rules.scores import validate_season_name
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
 
 
 def _only_the_asker(interaction: discord.Interaction, owner: int) -> None:

@@ -68,7 +68,7 @@ class BotHarness:
 
     async def start(self, ready_within: float = 10.0) -> Any:
         """Start a new bot and wait until it is ready; re-raise its start-up error."""
-        from bot.client import RoundtableBot
+        from bot.adapter.client import RoundtableBot
 
         assert self.bot is None, "the bot is already running"
         began = time.perf_counter()

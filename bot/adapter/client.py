@@ -1,9 +1,9 @@
 """The Roundtable bot: a ``commands.Bot`` wired to the store, the content library and timers.
 
-``setup_hook`` opens the store, loads the content library, loads every cog in ``cogs/`` (a cog
-that fails is logged and the others still load), registers persistent components, and syncs the
-command tree only when its definition changed. Timers start once the gateway is ready. One error
-handler serves every app command, button and modal.
+``setup_hook`` opens the store, loads the content library, loads the cogs named in
+:data:`EXTENSIONS` (a cog that fails is logged and the others still load), registers persistent
+components, and syncs the command tree only when its definition changed. Timers start once the
+gateway is ready. One error handler serves every app command, button and modal.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pkgutil
 import secrets
 from typing import Any
 
@@ -20,15 +19,14 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-import cogs
+from bot.adapter.ratelimit import RequestPacer, pace_requests
+from bot.adapter.ui import ECHO, PageButton, Pager, send_ephemeral, truncate
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
-from bot.ratelimit import RequestPacer, pace_requests
 from bot.settings import Settings
 from bot.store import Store
 from bot.timers import TimerService
-from bot.ui import ECHO, PageButton, Pager, send_ephemeral, truncate
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +42,16 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+#: The cogs the bot loads, by extension name (``bot/`` never imports ``cogs/``).
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.debate",
+    "cogs.meta",
+    "cogs.quiz",
+    "cogs.reading",
+    "cogs.schedule",
+    "cogs.scores",
+    "cogs.settings",
+)
 
 
 class StartupError(Exception):
@@ -145,11 +153,8 @@ class RoundtableBot(commands.Bot):
         return library
 
     async def load_cogs(self) -> None:
-        """Load every module of the ``cogs`` package; log a failure and go on."""
-        for module in sorted(pkgutil.iter_modules(cogs.__path__), key=lambda m: m.name):
-            if module.name.startswith("_"):
-                continue
-            name = f"{cogs.__name__}.{module.name}"
+        """Load every cog of :data:`EXTENSIONS`; log a failure and go on."""
+        for name in EXTENSIONS:
             try:
                 await self.load_extension(name)
             except Exception as error:

@@ -1,368 +1,58 @@
-"""Load and validate content packs: one folder of TOML files per article.
+"""Parsing and validating a pack's TOML files into :class:`~bot.content.model.Pack`.
 
-A pack lives in ``content/<pack-id>/`` and holds ``pack.toml`` (article metadata, summaries,
-sections, glossary, timeline) and optionally ``quiz.toml`` (the quiz bank) and ``debate.toml``
-(positions and motions). ``content/README.md`` documents every field for moderators.
-
-This module is pure: no Discord, no SQL, no clock. It turns the files into immutable objects
-(frozen dataclasses, tuples, read-only mappings) or raises :class:`ContentError` listing every
-problem it found, each as ``file: entry id: field: what is wrong``.
+Every problem is collected (never just the first) as ``file: entry: field: what is wrong``, and
+:class:`~bot.content.model.ContentError` lists them all. ``parse_pack`` works on text, so a pack
+can come from a folder or from an upload alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
-__all__ = [
-    "DEFAULT_PACK_ID",
-    "DIFFICULTIES",
-    "KINDS",
-    "LIMITS",
-    "Argument",
-    "Article",
-    "Attack",
-    "ContentError",
-    "GlossaryTerm",
-    "Library",
-    "Motion",
-    "Pack",
-    "Position",
-    "Question",
-    "Quote",
-    "Section",
-    "TimelineEvent",
-    "describe_pack",
-    "load_library",
-    "load_pack",
-]
-
-DEFAULT_PACK_ID: Final = "wedging-strategy"
-PACK_FILE: Final = "pack.toml"
-QUIZ_FILE: Final = "quiz.toml"
-DEBATE_FILE: Final = "debate.toml"
-PACK_FILES: Final = (PACK_FILE, QUIZ_FILE, DEBATE_FILE)
-
-DIFFICULTIES: Final = ("easy", "medium", "hard")
-KINDS: Final = ("choice", "truefalse")
-SOURCES: Final = ("article", "background")
-CHOICE_LABELS: Final = ("A", "B", "C", "D")
-TRUE_FALSE: Final = ("True", "False")
-
-#: Per-item limits, in characters unless the name says otherwise. They keep every text inside
-#: what Discord can show (embed field value 1024, autocomplete/choice name 100, thread name 100,
-#: button label 80, embed title 256) and are documented in content/README.md.
-LIMITS: Final[Mapping[str, int]] = MappingProxyType(
-    {
-        "id": 40,
-        "ref": 20,
-        "title": 256,
-        "author": 256,
-        "publication": 100,
-        "blog": 100,
-        "topic": 100,
-        "region": 100,
-        "url": 512,
-        "reading_minutes": 240,
-        "tldr": 280,
-        "short_min_words": 120,
-        "short_max_words": 200,
-        "short": 2000,
-        "section_title": 80,
-        "section_summary": 1000,
-        "takeaways_min": 5,
-        "takeaways_max": 7,
-        "takeaway": 300,
-        "term": 100,
-        "alias": 100,
-        "definition": 1000,
-        "event_label": 100,
-        "event_text": 300,
-        "prompt": 300,
-        "choice": 150,
-        "explanation": 400,
-        "quote_words": 12,
-        "quote": 200,
-        "position_name": 80,
-        "holders": 200,
-        "stance": 300,
-        "argument": 1000,
-        "attack": 1000,
-        "answer": 1000,
-        "motion": 100,
-        "motion_positions_min": 2,
-        "motion_positions_max": 3,
-        "framing": 300,
-    }
+from bot.content.model import (
+    _ARTICLE_KEYS,
+    _DATE_RE,
+    _EVENT_KEYS,
+    _ID_RE,
+    _MOTION_KEYS,
+    _MOTION_PREFIX,
+    _PACK_KEYS,
+    _POSITION_KEYS,
+    _QUESTION_KEYS,
+    _REF_RE,
+    _SECTION_KEYS,
+    _SUMMARY_KEYS,
+    _TERM_KEYS,
+    _TOML_AT_RE,
+    _WORD_RE,
+    CHOICE_LABELS,
+    DEBATE_FILE,
+    DIFFICULTIES,
+    KINDS,
+    LIMITS,
+    PACK_FILE,
+    PACK_FILES,
+    QUIZ_FILE,
+    SOURCES,
+    TRUE_FALSE,
+    Argument,
+    Article,
+    Attack,
+    ContentError,
+    GlossaryTerm,
+    Motion,
+    Pack,
+    Position,
+    Question,
+    Quote,
+    Section,
+    TimelineEvent,
 )
-
-_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_TOML_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_MOTION_PREFIX: Final = "this house"
-
-# The keys each kind of table may hold (anything else is reported as an unknown key).
-_PACK_KEYS: Final = ("article", "summary", "sections", "glossary", "timeline")
-_ARTICLE_KEYS: Final = (
-    *("title", "author", "publication", "blog", "date"),
-    *("topic", "region", "reading_minutes", "url"),
-)
-_SUMMARY_KEYS: Final = ("tldr", "short", "takeaways")
-_SECTION_KEYS: Final = ("ref", "title", "summary")
-_TERM_KEYS: Final = ("id", "term", "definition", "paragraphs", "related", "aliases")
-_EVENT_KEYS: Final = ("date", "label", "text", "source", "paragraph")
-_QUESTION_KEYS: Final = (
-    *("id", "paragraph", "difficulty", "kind", "prompt"),
-    *("choices", "answer", "explanation", "quote"),
-)
-_POSITION_KEYS: Final = ("id", "name", "holders", "stance", "arguments", "quotes", "attacks")
-_MOTION_KEYS: Final = ("id", "text", "positions", "framing")
-
-
-# --------------------------------------------------------------------------------------------
-# Errors and the immutable model
-
-
-class ContentError(Exception):
-    """Content that cannot be served; ``problems`` lists every problem, one per line in str()."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
-
-
-@dataclass(frozen=True, slots=True)
-class Article:
-    """Where the pack's article comes from."""
-
-    title: str
-    author: str
-    publication: str
-    blog: str
-    date: dt.date
-    topic: str
-    region: str
-    reading_minutes: int
-    url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """One part of the detailed summary: a paragraph reference such as ``P3``."""
-
-    ref: str
-    title: str
-    summary: str
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """A quiz question; ``answer`` is the index of the right choice."""
-
-    id: str
-    paragraph: str
-    difficulty: str
-    kind: str
-    prompt: str
-    choices: tuple[str, ...]
-    answer: int
-    explanation: str
-    quote: str | None = None
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """``("A", "B", "C", "D")`` for a choice question, ``("True", "False")`` otherwise."""
-        return TRUE_FALSE if self.kind == "truefalse" else CHOICE_LABELS[: len(self.choices)]
-
-    @property
-    def answer_label(self) -> str:
-        """The label of the right answer, e.g. ``"B"`` or ``"False"``."""
-        return self.labels[self.answer]
-
-    @property
-    def answer_text(self) -> str:
-        """The text of the right answer."""
-        return self.choices[self.answer]
-
-
-@dataclass(frozen=True, slots=True)
-class GlossaryTerm:
-    """A term the article leans on; ``related`` holds ids of other terms."""
-
-    id: str
-    term: str
-    definition: str
-    paragraphs: tuple[str, ...]
-    related: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The term followed by its aliases."""
-        return (self.term, *self.aliases)
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEvent:
-    """A dated event; ``date`` is ISO (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``) and sorts."""
-
-    date: str
-    label: str
-    text: str
-    source: str
-    paragraph: str | None = None
-
-    @property
-    def from_article(self) -> bool:
-        """True when the article itself states this event."""
-        return self.source == "article"
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """A short word-for-word quotation from the article."""
-
-    quote: str
-    paragraph: str
-
-
-@dataclass(frozen=True, slots=True)
-class Argument:
-    """One argument of a position and the paragraphs it rests on."""
-
-    text: str
-    paragraphs: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Attack:
-    """An attack the position will face from position ``by``, with a suggested answer."""
-
-    by: str
-    attack: str
-    answer: str
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """A side in a debate: its stance, arguments, quotes and the attacks it will face."""
-
-    id: str
-    name: str
-    holders: str
-    stance: str
-    arguments: tuple[Argument, ...]
-    quotes: tuple[Quote, ...] = ()
-    attacks: tuple[Attack, ...] = ()
-
-    def attacks_by(self, position_id: str) -> tuple[Attack, ...]:
-        """The attacks that position ``position_id`` makes on this one."""
-        return tuple(a for a in self.attacks if a.by == position_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Motion:
-    """A debate motion, the positions that argue it and one line of framing per position."""
-
-    id: str
-    text: str
-    positions: tuple[str, ...]
-    framing: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Pack:
-    """Everything the bot says about one article."""
-
-    id: str
-    article: Article
-    tldr: str
-    short_summary: str
-    sections: tuple[Section, ...]
-    takeaways: tuple[str, ...]
-    glossary: tuple[GlossaryTerm, ...]
-    timeline: tuple[TimelineEvent, ...]
-    questions: tuple[Question, ...]
-    positions: Mapping[str, Position]
-    motions: tuple[Motion, ...]
-
-    @property
-    def paragraph_refs(self) -> tuple[str, ...]:
-        """The section refs in the pack's order, e.g. ``("standfirst", "P1", ..., "P7")``."""
-        return tuple(s.ref for s in self.sections)
-
-    def section(self, ref: str) -> Section | None:
-        """The section ``ref`` (exact, then case-insensitive), or None."""
-        for s in self.sections:
-            if s.ref == ref:
-                return s
-        folded = ref.casefold()
-        return next((s for s in self.sections if s.ref.casefold() == folded), None)
-
-    def question(self, question_id: str) -> Question | None:
-        """The question with this id, or None."""
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    def term(self, id_or_name: str) -> GlossaryTerm | None:
-        """A glossary term by id, name or alias, case-insensitive; None when unknown."""
-        folded = " ".join(id_or_name.split()).casefold()
-        for t in self.glossary:
-            if t.id == folded:
-                return t
-        for t in self.glossary:
-            if any(name.casefold() == folded for name in t.names):
-                return t
-        return None
-
-    def motion(self, motion_id: str) -> Motion | None:
-        """The motion with this id, or None."""
-        return next((m for m in self.motions if m.id == motion_id), None)
-
-    def position(self, position_id: str) -> Position | None:
-        """The position with this id, or None."""
-        return self.positions.get(position_id)
-
-
-@dataclass(frozen=True, slots=True)
-class Library:
-    """Every valid pack found, by id, and the problems of the packs that were skipped."""
-
-    packs: Mapping[str, Pack]
-    problems: tuple[str, ...] = ()
-
-    def get(self, pack_id: str) -> Pack | None:
-        """The pack with this id, or None."""
-        return self.packs.get(pack_id)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """The pack ids, sorted."""
-        return tuple(sorted(self.packs))
-
-    @property
-    def default_id(self) -> str:
-        """``wedging-strategy`` when it is loaded, otherwise the first id."""
-        if DEFAULT_PACK_ID in self.packs:
-            return DEFAULT_PACK_ID
-        return self.ids[0]
-
-    @property
-    def default(self) -> Pack:
-        """The default pack."""
-        return self.packs[self.default_id]
-
 
 # --------------------------------------------------------------------------------------------
 # Reading TOML tables while collecting problems
@@ -620,20 +310,24 @@ def _check_duplicate(
 # Parsing each file
 
 
-def _read_toml(folder: Path, name: str, report: _Report, *, required: bool) -> dict | None:
-    path = folder / name
-    if not path.is_file():
+def _parse_toml(
+    name: str, raw: bytes | str | None, report: _Report, *, required: bool
+) -> dict | None:
+    """The TOML document in ``raw`` (None: the file is absent), or None after reporting why."""
+    if raw is None:
         if required:
             report.add(name, "file", "file", "missing")
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        report.add(name, "file", "encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return None
-    except OSError as exc:
-        report.add(name, "file", "file", f"cannot be read ({exc.strerror})")
-        return None
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            report.add(
+                name, "file", "encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+            )
+            return None
+    else:
+        text = raw
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -1039,18 +733,16 @@ def _parse_debate(
     return MappingProxyType(positions), tuple(motions)
 
 
-# --------------------------------------------------------------------------------------------
-# Public entry points
+def parse_pack(
+    pack_id: str, files: Mapping[str, bytes | str], problems: Iterable[str] = ()
+) -> Pack:
+    """Build the pack ``pack_id`` from its files' contents (``pack.toml`` and optionally
+    ``quiz.toml`` and ``debate.toml``, by name).
 
-
-def load_pack(folder: Path) -> Pack:
-    """Load the pack in ``folder`` (its name is the pack id).
-
-    Raises :class:`ContentError` listing every problem found in all of its files.
+    ``problems`` are found before parsing (by whoever read the files) and reported with the
+    rest. Raises :class:`ContentError` listing every problem found in all of the files.
     """
-    folder = Path(folder)
     report = _Report()
-    pack_id = folder.name
     if not _ID_RE.fullmatch(pack_id) or len(pack_id) > LIMITS["id"]:
         report.add(
             PACK_FILE,
@@ -1059,31 +751,15 @@ def load_pack(folder: Path) -> Pack:
             f'folder name "{pack_id}" is not a valid pack id '
             f"(lowercase letters, digits and single hyphens, at most {LIMITS['id']} characters)",
         )
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.toml")):
-            if path.name not in PACK_FILES:
-                report.add(
-                    path.name,
-                    "file",
-                    "name",
-                    "not a pack file (expected pack.toml, quiz.toml or debate.toml)"
-                    + _suggest(path.name, PACK_FILES),
-                )
-
-    pack_doc = _read_toml(folder, PACK_FILE, report, required=True)
+    report.problems.extend(problems)
+    pack_doc = _parse_toml(PACK_FILE, files.get(PACK_FILE), report, required=True)
     refs: tuple[str, ...] | None = None
     article = tldr = short = takeaways = None
     sections: tuple[Section, ...] = ()
     glossary: tuple[GlossaryTerm, ...] = ()
     timeline: tuple[TimelineEvent, ...] = ()
     if pack_doc is not None:
-        top = _Table(
-            report,
-            PACK_FILE,
-            "top level",
-            pack_doc,
-            _PACK_KEYS,
-        )
+        top = _Table(report, PACK_FILE, "top level", pack_doc, _PACK_KEYS)
         article = _parse_article(top)
         tldr, short, takeaways = _parse_summary(top)
         sections, refs = _parse_sections(top)
@@ -1091,13 +767,13 @@ def load_pack(folder: Path) -> Pack:
         timeline = _parse_timeline(top, refs)
 
     questions: tuple[Question, ...] = ()
-    quiz_doc = _read_toml(folder, QUIZ_FILE, report, required=False)
+    quiz_doc = _parse_toml(QUIZ_FILE, files.get(QUIZ_FILE), report, required=False)
     if quiz_doc is not None:
         questions = _parse_questions(quiz_doc, report, refs)
 
     positions: Mapping[str, Position] = MappingProxyType({})
     motions: tuple[Motion, ...] = ()
-    debate_doc = _read_toml(folder, DEBATE_FILE, report, required=False)
+    debate_doc = _parse_toml(DEBATE_FILE, files.get(DEBATE_FILE), report, required=False)
     if debate_doc is not None:
         positions, motions = _parse_debate(debate_doc, report, refs)
 
@@ -1118,62 +794,9 @@ def load_pack(folder: Path) -> Pack:
     )
 
 
-def load_library(content_dir: Path) -> Library:
-    """Load every sub-folder of ``content_dir`` that holds a ``pack.toml``.
-
-    A broken pack is skipped and its problems are kept in ``Library.problems``, each prefixed with
-    the pack's folder (``demo/quiz.toml: ...``). Raises :class:`ContentError` when no valid pack
-    remains, or when there is none at all.
-    """
-    content_dir = Path(content_dir)
-    if not content_dir.is_dir():
-        raise ContentError((f"{content_dir}: folder: content: not found",))
-    packs: dict[str, Pack] = {}
-    problems: list[str] = []
-    folders = sorted(
-        p
-        for p in content_dir.iterdir()
-        if p.is_dir() and not p.name.startswith(".") and (p / PACK_FILE).is_file()
+def unexpected_file(name: str) -> str:
+    """The problem line for a file that is not one of the pack's three TOML files."""
+    return (
+        f"{name}: file: name: not a pack file (expected pack.toml, quiz.toml or debate.toml)"
+        + _suggest(name, PACK_FILES)
     )
-    for folder in folders:
-        try:
-            packs[folder.name] = load_pack(folder)
-        except ContentError as exc:
-            problems.extend(f"{folder.name}/{p}" for p in exc.problems)
-    if not packs:
-        if folders:
-            problems.append(f"{content_dir}: folder: packs: no valid pack remains")
-        else:
-            problems.append(
-                f"{content_dir}: folder: packs: no pack found (no sub-folder with a pack.toml)"
-            )
-        raise ContentError(problems)
-    return Library(MappingProxyType(packs), tuple(problems))
-
-
-def _counts(items: Iterable[str], order: Iterable[str]) -> str:
-    values = list(items)
-    keys = list(dict.fromkeys([*order, *values]))
-    return ", ".join(f"{k} {values.count(k)}" for k in keys if values.count(k) or k in order)
-
-
-def describe_pack(pack: Pack) -> str:
-    """A few lines of counts for ``python -m bot check``."""
-    a = pack.article
-    refs = pack.paragraph_refs
-    article_events = sum(1 for e in pack.timeline if e.from_article)
-    lines = [
-        f"{pack.id}: “{a.title}” by {a.author} ({a.publication}, {a.date.isoformat()})",
-        f"  sections: {len(pack.sections)} ({', '.join(refs)})",
-        f"  takeaways: {len(pack.takeaways)}",
-        f"  questions: {len(pack.questions)}",
-        f"    by paragraph: {_counts((q.paragraph for q in pack.questions), refs)}",
-        f"    by difficulty: {_counts((q.difficulty for q in pack.questions), DIFFICULTIES)}",
-        f"    by kind: {_counts((q.kind for q in pack.questions), KINDS)}",
-        f"  glossary terms: {len(pack.glossary)}",
-        f"  timeline events: {len(pack.timeline)} "
-        f"(article {article_events}, background {len(pack.timeline) - article_events})",
-        f"  positions: {len(pack.positions)} ({', '.join(pack.positions) or 'none'})",
-        f"  motions: {len(pack.motions)}",
-    ]
-    return "\n".join(lines)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from bot.errors import UserError
-from bot.quiz import echo
+from bot.rules.quiz import echo
 
 MAX_SCHEDULES = 25
 MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 10, 3

@@ -15,7 +15,7 @@ from discord import app_commands
 from bot.errors import NotAllowed, UserError
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
 
 
 def guild_id_of(interaction: discord.Interaction) -> int:

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.adapter.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, ECHO, truncate
 from bot.errors import UserError
-from bot.ui import AUTOCOMPLETE_RESULTS, CHOICE_NAME, ECHO, truncate
 
 if TYPE_CHECKING:
-    from bot.client import RoundtableBot
+    from bot.adapter.client import RoundtableBot
 
 
 def match_names(names: Iterable[str], current: str, limit: int = AUTOCOMPLETE_RESULTS) -> list[str]:

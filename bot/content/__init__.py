@@ -1,0 +1,56 @@
+"""Content packs: one folder of TOML files per article, validated into immutable objects.
+
+A pack holds ``pack.toml`` (article metadata, summaries, sections, glossary, timeline) and
+optionally ``quiz.toml`` (the quiz bank) and ``debate.toml`` (positions and motions);
+``content/README.md`` documents every field. :mod:`~bot.content.model` is the model,
+:mod:`~bot.content.parse` checks text into it, :mod:`~bot.content.load` finds packs on disk.
+Pure: no Discord, no SQL, no clock.
+"""
+
+from bot.content.load import describe_pack, load_library, load_pack
+from bot.content.model import (
+    DEFAULT_PACK_ID,
+    DIFFICULTIES,
+    KINDS,
+    LIMITS,
+    PACK_FILES,
+    Argument,
+    Article,
+    Attack,
+    ContentError,
+    GlossaryTerm,
+    Library,
+    Motion,
+    Pack,
+    Position,
+    Question,
+    Quote,
+    Section,
+    TimelineEvent,
+)
+from bot.content.parse import parse_pack
+
+__all__ = [
+    "DEFAULT_PACK_ID",
+    "DIFFICULTIES",
+    "KINDS",
+    "LIMITS",
+    "PACK_FILES",
+    "Argument",
+    "Article",
+    "Attack",
+    "ContentError",
+    "GlossaryTerm",
+    "Library",
+    "Motion",
+    "Pack",
+    "Position",
+    "Question",
+    "Quote",
+    "Section",
+    "TimelineEvent",
+    "describe_pack",
+    "load_library",
+    "load_pack",
+    "parse_pack",
+]
