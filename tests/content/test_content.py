@@ -24,7 +24,7 @@ try:  # tests/ may or may not become a package; the helper works either way
 except ImportError:  # pragma: no cover - depends on how pytest puts tests/ on sys.path
     from packs import parts, question, write_pack
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONTENT = REPO / "content"
 SHARED = REPO.parent / "shared"
 PARAGRAPHS = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
