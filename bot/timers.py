@@ -103,9 +103,15 @@ class TimerService:
         payload: dict[str, Any] | None = None,
         *,
         key: str | None = None,
+        guild_id: int | None = None,
     ) -> int:
-        """Add a timer (joining the caller's transaction); a timer with ``key`` is replaced."""
-        timer_id = await self.store.timers.add(kind, due_at, payload or {}, self.clock.now(), key)
+        """Add a timer (joining the caller's transaction); a timer with ``key`` is replaced.
+
+        ``guild_id`` names the server the timer belongs to (None: the bot's own).
+        """
+        timer_id = await self.store.timers.add(
+            kind, due_at, payload or {}, self.clock.now(), key, guild_id
+        )
         self._wake.set()
         return timer_id
 

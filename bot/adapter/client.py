@@ -20,10 +20,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter.ratelimit import RequestPacer, pace_requests
-from bot.adapter.ui import ECHO, PageButton, Pager, send_ephemeral, truncate
+from bot.adapter.ui import PageButton, Pager, send_ephemeral
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
+from bot.services.packs import Packs
 from bot.settings import Settings
 from bot.store import Store
 from bot.timers import TimerService
@@ -82,6 +83,7 @@ class RoundtableBot(commands.Bot):
 
     store: Store
     library: Library
+    packs: Packs
 
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
@@ -135,6 +137,7 @@ class RoundtableBot(commands.Bot):
         if getattr(self, "store", None) is None:
             self.store = await Store.open(self.settings.database_path)
             self._timers = TimerService(self.store, self.clock)
+            self.packs = Packs(self.library, self.store)
 
     async def setup_hook(self) -> None:
         await self.open_resources()
@@ -202,21 +205,7 @@ class RoundtableBot(commands.Bot):
 
     async def pack_for(self, guild_id: int | None, requested: str | None = None) -> Pack:
         """The pack to use: the one asked for, else the guild's default, else the library's."""
-        if requested:
-            pack = self.library.get(requested)
-            if pack is None:
-                known = ", ".join(self.library.ids)
-                asked = truncate(requested, ECHO)
-                raise UserError(f"There is no content pack called {asked!r}. Known: {known}.")
-            return pack
-        if guild_id is not None:
-            default = (await self.store.guilds.get(guild_id)).default_pack
-            if default and (pack := self.library.get(default)) is not None:
-                return pack
-        pack = self.library.get(self.library.default_id)
-        if pack is None:
-            raise UserError("No content pack is loaded.")
-        return pack
+        return await self.packs.for_guild(guild_id, requested)
 
     # --- the one error handler ------------------------------------------------------------------
 

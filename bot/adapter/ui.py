@@ -9,103 +9,43 @@ registered as dynamic items, so pages still turn after a restart.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
+from bot.adapter.buttons import INT, Field, PersistentButton
+from bot.text import (  # noqa: F401 - re-exported for the cogs
+    AUTHOR_NAME,
+    AUTOCOMPLETE_RESULTS,
+    BUTTON_LABEL,
+    CHOICE_NAME,
+    CUSTOM_ID,
+    ECHO,
+    ELLIPSIS,
+    EMBED_DESCRIPTION,
+    EMBED_FIELDS,
+    EMBED_TITLE,
+    EMBED_TOTAL,
+    EMBEDS_PER_MESSAGE,
+    FIELD_NAME,
+    FIELD_VALUE,
+    FOOTER_TEXT,
+    MESSAGE_LIMIT,
+    MODAL_TITLE,
+    THREAD_NAME,
+    mention_safe,
+    split_text,
+    truncate,
+)
+
 if TYPE_CHECKING:
     from bot.adapter.client import RoundtableBot
 
-MESSAGE_LIMIT = 2000
-EMBED_TITLE = 256
-EMBED_DESCRIPTION = 4096
-EMBED_FIELDS = 25
-FIELD_NAME = 256
-FIELD_VALUE = 1024
-FOOTER_TEXT = 2048
-AUTHOR_NAME = 256
-EMBED_TOTAL = 6000
-EMBEDS_PER_MESSAGE = 10
-BUTTON_LABEL = 80
-CUSTOM_ID = 100
-CHOICE_NAME = 100
-AUTOCOMPLETE_RESULTS = 25
-THREAD_NAME = 100
-MODAL_TITLE = 45
-ECHO = 60  # how much of what a member typed an answer repeats back
-ELLIPSIS = "…"
-
 COLOUR = discord.Colour.from_rgb(52, 101, 164)
-# Whitespace after a sentence's end, which may be followed by a closing quote or bracket.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)\]])\s+")
 
 T = TypeVar("T")
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split ``text`` into chunks of at most ``limit`` characters.
-
-    Chunks keep whole paragraphs and lines where they fit; a longer line is split at sentence
-    ends, then at spaces. Line breaks are kept. Only a single word longer than ``limit`` is cut,
-    with a marker.
-    """
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    chunks: list[str] = []
-    current, separator = "", ""
-    for piece, after in _pieces(text, limit):
-        candidate = f"{current}{separator}{piece}" if current else piece
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = piece
-        current, separator = candidate, after
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _pieces(text: str, limit: int) -> list[tuple[str, str]]:
-    """The units ``split_text`` packs, each with the separator that follows it in ``text``."""
-    pieces: list[tuple[str, str]] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
-        for index, line in enumerate(lines):
-            units = _line_units(line, limit)
-            pieces.extend((unit, " ") for unit in units[:-1])
-            pieces.append((units[-1], "\n" if index < len(lines) - 1 else "\n\n"))
-    return pieces
-
-
-def _line_units(line: str, limit: int) -> list[str]:
-    """``line`` whole, or its sentences, or (for a sentence too long) its words."""
-    if len(line) <= limit:
-        return [line]
-    units: list[str] = []
-    for sentence in _SENTENCE_END.split(line):
-        if len(sentence) <= limit:
-            units.append(sentence)
-            continue
-        for word in sentence.split():
-            while len(word) > limit:
-                units.append(word[: limit - 1] + ELLIPSIS)
-                word = word[limit - 1 :]
-            units.append(word)
-    return units
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters at a word boundary, with a marker when cut."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:") + ELLIPSIS
 
 
 def embed(title: str, description: str | None = None, **kwargs: Any) -> discord.Embed:
@@ -153,11 +93,6 @@ def paginate_fields(
         for index, page in enumerate(pages, start=1):
             page.set_footer(text=f"Page {index} of {len(pages)}")
     return pages
-
-
-def mention_safe(text: str) -> str:
-    """Neutralise @everyone/@here so member text can never ping, whatever allowed_mentions is."""
-    return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
 
 
 # --- error routing for components ------------------------------------------------------------
@@ -231,55 +166,33 @@ class Pager:
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pg:(?P<kind>[a-z0-9-]{1,20}):(?P<owner>\d{1,20}):(?P<page>\d{1,4}):(?P<arg>.{0,50})",
+    PersistentButton,
+    key="pg",
+    fields={
+        "kind": Field(r"[a-z0-9-]{1,20}"),
+        "owner": INT,
+        "page": Field(r"\d{1,4}", int),
+        "arg": Field(r".{0,50}"),
+    },
 ):
     """Previous/Next; the custom_id holds the pager kind, the owner, the target page and an arg."""
 
-    def __init__(
-        self, kind: str, owner: int, page: int, arg: str, *, label: str, disabled: bool
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                disabled=disabled,
-                custom_id=f"pg:{kind}:{owner}:{page}:{arg}",
-            )
-        )
-        self.kind, self.owner, self.page, self.arg = kind, owner, page, arg
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> PageButton:
-        return cls(
-            match["kind"],
-            int(match["owner"]),
-            int(match["page"]),
-            match["arg"],
-            label=item.label or "",
-            disabled=False,
-        )
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pager = interaction.client.pagers.get(self.kind)
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        kind, owner, arg = self.values["kind"], self.values["owner"], self.values["arg"]
+        pager = interaction.client.pagers.get(kind)
         if pager is None:
             await send_ephemeral(interaction, "These pages are no longer available.")
             return
-        if interaction.user.id != self.owner:
+        if interaction.user.id != owner:
             await send_ephemeral(
                 interaction,
                 f"Only the member who asked can turn these pages. Run `/{pager.command}` "
                 "to get your own copy.",
             )
             return
-        page = await pager.render(interaction, self.arg, self.page)
+        page = await pager.render(interaction, arg, self.values["page"])
         await interaction.response.edit_message(
-            content=page.content,
-            embeds=page.embeds,
-            view=page_view(self.kind, self.owner, self.arg, page),
+            content=page.content, embeds=page.embeds, view=page_view(kind, owner, arg, page)
         )
 
 
@@ -292,10 +205,15 @@ def page_view(kind: str, owner: int, arg: str, page: Page) -> discord.ui.View | 
     view = discord.ui.View(timeout=None)
     if page.total > 1:
         first, last = page.index == 0, page.index >= page.total - 1
-        view.add_item(
-            PageButton(kind, owner, max(page.index - 1, 0), arg, label="Previous", disabled=first)
-        )
-        view.add_item(PageButton(kind, owner, page.index + 1, arg, label="Next", disabled=last))
+        for label, target, disabled in (
+            ("Previous", max(page.index - 1, 0), first),
+            ("Next", page.index + 1, last),
+        ):
+            view.add_item(
+                PageButton(
+                    label=label, disabled=disabled, kind=kind, owner=owner, page=target, arg=arg
+                )
+            )
     for item in page.extra_items:
         view.add_item(item)
     return view

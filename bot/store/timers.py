@@ -40,17 +40,23 @@ class TimerStore:
         self.db = db
 
     async def add(
-        self, kind: str, due_at: float, payload: dict[str, Any], now: float, key: str | None
+        self,
+        kind: str,
+        due_at: float,
+        payload: dict[str, Any],
+        now: float,
+        key: str | None,
+        guild_id: int | None = None,
     ) -> int:
         """Insert a timer; a timer with the same ``key`` is replaced (new due time, payload)."""
         async with self.db.transaction():
             cursor = await self.db.execute(
-                "INSERT INTO timers (kind, key, due_at, payload, created_at) "
-                "VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO timers (kind, key, due_at, payload, created_at, guild_id) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, due_at = excluded.due_at, "
-                "payload = excluded.payload, attempts = 0, last_error = NULL, parked_at = NULL "
-                "RETURNING id",
-                (kind, key, due_at, json.dumps(payload, sort_keys=True), now),
+                "payload = excluded.payload, guild_id = excluded.guild_id, attempts = 0, "
+                "last_error = NULL, parked_at = NULL RETURNING id",
+                (kind, key, due_at, json.dumps(payload, sort_keys=True), now, guild_id),
             )
             row = await cursor.fetchone()
             await cursor.close()
