@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import secrets
 from typing import Any
 
@@ -25,6 +26,8 @@ from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
 from bot.services.packs import Packs
+from bot.services.quiz import QuizService
+from bot.services.schedule import ScheduleService
 from bot.settings import Settings
 from bot.store import Store
 from bot.timers import TimerService
@@ -84,9 +87,16 @@ class RoundtableBot(commands.Bot):
     store: Store
     library: Library
     packs: Packs
+    quiz: QuizService
+    schedules: ScheduleService
 
     def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         point_at(settings)
         # The bot has no voice features: keep discord.py's "PyNaCl/davey is not installed"
@@ -102,6 +112,7 @@ class RoundtableBot(commands.Bot):
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()  # noqa: S311 - question order and draws, not secrets
         # REST pacing (bot/ratelimit.py): discord.py only reacts to 429s, so every request sent
         # with the bot token first waits its turn under Discord's global 50 requests/second.
         # Interaction callbacks and follow-ups (exempt on Discord's side) are not paced.
@@ -141,9 +152,17 @@ class RoundtableBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.open_resources()
+        self.build_services()
         self.add_dynamic_items(PageButton)
         await self.load_cogs()
         self.synced = await self.sync_commands()
+
+    def build_services(self) -> None:
+        """The application services, each with its timer kinds; a cog hands each its output."""
+        self.quiz = QuizService(self.store, self.timers, self.clock, self.packs, self.rng)
+        self.quiz.register_timers()
+        self.schedules = ScheduleService(self.store, self.timers, self.clock, self.packs, self.quiz)
+        self.schedules.register_timers()
 
     def _load_library(self) -> Library:
         try:

@@ -42,6 +42,7 @@ class Store:
         return cls(await Database.open(path))
 
     async def close(self) -> None:
+        await self.quiz.batcher.close()
         await self.db.close()
 
     @asynccontextmanager

@@ -1,12 +1,16 @@
-"""Quizzes, rounds, answers, per-question progress and streaks in SQLite.
+"""Quizzes, rounds, answers, per-question progress and streaks.
 
-Methods that write join the caller's transaction when there is one, so a cog can close a round,
-score it, append the ledger rows and complete its timer in one commit. Nothing here decides a
-rule: points, boxes and streaks are computed by :mod:`bot.rules.quiz` and handed in.
+Methods that write join the caller's transaction when there is one, so the quiz service can
+close a round, score it, append the ledger rows and complete its timer in one commit. Nothing
+here decides a rule: points, boxes and streaks are computed by :mod:`bot.rules.quiz` and handed
+in. Clicks are stored through :class:`AnswerBatcher`, which commits the clicks that arrive
+together in one transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +43,7 @@ class Quiz:
     ended_at: float | None
     stopped_by: int | None
     standings_posted_at: float | None
+    standings_message_id: int | None = None
 
     @property
     def total(self) -> int:
@@ -67,6 +72,7 @@ class Round:
     closes_at: float | None
     closed_at: float | None
     revealed_at: float | None
+    reveal_message_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +143,12 @@ class QuizAlreadyRunning(Exception):
 _QUIZ = (
     "SELECT id, guild_id, channel_id, pack_id, started_by, source, title, question_ids, seconds, "
     "section, difficulty, status, position, created_at, ended_at, stopped_by, "
-    "standings_posted_at FROM quizzes"
+    "standings_posted_at, standings_message_id FROM quizzes"
 )
 _ROUND = (
     "SELECT id, guild_id, quiz_id, position, pack_id, question_id, channel_id, message_id, "
-    "source, user_id, section, difficulty, opened_at, closes_at, closed_at, revealed_at "
-    "FROM quiz_rounds"
+    "source, user_id, section, difficulty, opened_at, closes_at, closed_at, revealed_at, "
+    "reveal_message_id FROM quiz_rounds"
 )
 _PROGRESS = (
     "SELECT question_id, paragraph, seen, correct, box, due_at, last_seen FROM question_stats"
@@ -178,9 +184,64 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+#: The most clicks one answer transaction stores.
+MAX_BATCH = 500
+
+
+class AnswerBatcher:
+    """Group commit for clicks: those arriving while answers are being written share the next
+    transaction. Each click's future resolves only after the commit that stored (or refused)
+    it, so an acknowledged answer is always in the database."""
+
+    def __init__(self, store: QuizStore, *, max_batch: int = MAX_BATCH) -> None:
+        self.store = store
+        self.max_batch = max_batch
+        self._queue: list[tuple[NewAnswer, asyncio.Future[AnswerOutcome]]] = []
+        self._worker: asyncio.Task[None] | None = None
+
+    async def write(self, click: NewAnswer) -> AnswerOutcome:
+        future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.append((click, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._drain(), name="quiz-answer-writer")
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            try:
+                outcomes = await self.store.record_answers([click for click, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    async def close(self) -> None:
+        """Stop writing; clicks still queued fail (they were never acknowledged)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        for _, future in self._queue:
+            if not future.done():
+                future.cancel()
+        self._queue.clear()
+
+
 class QuizStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.batcher = AnswerBatcher(self)
+
+    async def write_answer(self, click: NewAnswer) -> AnswerOutcome:
+        """Store a click's first answer in the next group commit; returns once committed."""
+        return await self.batcher.write(click)
 
     # --- quizzes --------------------------------------------------------------------------------
 
@@ -256,21 +317,24 @@ class QuizStore:
             )
             return cursor.rowcount > 0
 
-    async def claim_standings(self, quiz_id: int, now: float) -> bool:
-        """Take the job of posting the standings; False when it was already taken."""
-        async with self.db.transaction():
-            cursor = await self.db.execute(
-                "UPDATE quizzes SET standings_posted_at = ? "
-                "WHERE id = ? AND standings_posted_at IS NULL",
-                (now, quiz_id),
-            )
-            return cursor.rowcount > 0
-
-    async def release_standings(self, quiz_id: int) -> None:
+    async def record_standings(self, quiz_id: int, message_id: int, now: float) -> None:
+        """Remember the standings' message (0: they could not be posted and are given up)."""
         async with self.db.transaction():
             await self.db.execute(
-                "UPDATE quizzes SET standings_posted_at = NULL WHERE id = ?", (quiz_id,)
+                "UPDATE quizzes SET standings_message_id = ?, standings_posted_at = ? "
+                "WHERE id = ? AND standings_message_id IS NULL",
+                (message_id, now, quiz_id),
             )
+
+    async def unpublished(self) -> list[int]:
+        """Quizzes with something still to post: a question, a reveal or the standings."""
+        rows = await self.db.fetchall(
+            "SELECT id FROM quizzes q WHERE (q.status IN ('finished', 'stopped') "
+            "AND q.standings_message_id IS NULL) OR (q.status <> 'abandoned' AND EXISTS ("
+            "SELECT 1 FROM quiz_rounds r WHERE r.quiz_id = q.id AND (r.message_id IS NULL "
+            "OR (r.closed_at IS NOT NULL AND r.reveal_message_id IS NULL)))) ORDER BY id"
+        )
+        return [int(r["id"]) for r in rows]
 
     async def last_asked(self, guild_id: int, pack_id: str) -> dict[str, float]:
         """When each question of the pack was last asked in a live quiz of the guild."""
@@ -399,21 +463,19 @@ class QuizStore:
                 return None
             return await self.round(round_id)
 
-    async def claim_reveal(self, round_id: int, now: float) -> bool:
-        """Take the job of revealing a closed round; False when it was already taken."""
-        async with self.db.transaction():
-            cursor = await self.db.execute(
-                "UPDATE quiz_rounds SET revealed_at = ? "
-                "WHERE id = ? AND revealed_at IS NULL AND closed_at IS NOT NULL",
-                (now, round_id),
-            )
-            return cursor.rowcount > 0
-
-    async def release_reveal(self, round_id: int) -> None:
+    async def record_reveal(self, round_id: int, message_id: int, now: float) -> None:
+        """Remember the reveal's message (0: it could not be posted and is given up)."""
         async with self.db.transaction():
             await self.db.execute(
-                "UPDATE quiz_rounds SET revealed_at = NULL WHERE id = ?", (round_id,)
+                "UPDATE quiz_rounds SET reveal_message_id = ?, revealed_at = ? "
+                "WHERE id = ? AND reveal_message_id IS NULL",
+                (message_id, now, round_id),
             )
+
+    async def rounds(self, quiz_id: int) -> list[Round]:
+        """The quiz's rounds in the order they were asked."""
+        rows = await self.db.fetchall(f"{_ROUND} WHERE quiz_id = ? ORDER BY position", (quiz_id,))
+        return [_round(r) for r in rows]
 
     # --- answers --------------------------------------------------------------------------------
 

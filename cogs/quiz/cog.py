@@ -1,4 +1,4 @@
-"""``/quiz start``, ``/quiz stop`` and ``/quiz practice``: parse, check, hand to the engine."""
+"""``/quiz start``, ``/quiz stop`` and ``/quiz practice``: parse, check, hand to ``bot.quiz``."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from bot.rules.quiz import (
     PRACTICE_RULE,
     matching_questions,
 )
-from cogs.quiz.engine import QuizEngine, transient
-from cogs.quiz.views import AnswerButton, PracticeNextButton, PracticeStartButton
+from bot.services.ports import PostFailed
+from bot.services.quiz import running_text
+from cogs.quiz.views import DYNAMIC_ITEMS, send_practice_question
 
 Difficulty = Literal["easy", "medium", "hard"]
-DYNAMIC_ITEMS = (AnswerButton, PracticeNextButton, PracticeStartButton)
 
 
 async def section_autocomplete(
@@ -68,16 +68,17 @@ class QuizCog(
 
     def __init__(self, bot: RoundtableBot) -> None:
         self.bot = bot
-        self.engine = QuizEngine(bot)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.engine.register_timers()
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        await self.engine.close()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        await self.bot.quiz.catch_up()
 
     @app_commands.command(name="start", description="Start a live quiz in this channel.")
     @app_commands.describe(
@@ -104,14 +105,14 @@ class QuizCog(
             raise UserError("Start a quiz from a text channel.")
         if (await self.bot.store.guilds.get(guild_id)).quiz_starters == "moderators":
             await require_moderator(interaction, "start live quizzes on this server")
-        running = await self.bot.store.quiz.running_in(channel_id)
+        running = await self.bot.quiz.running_in(channel_id)
         if running is not None:
-            raise UserError(self.engine.describe_running(running))
+            raise UserError(running_text(running))
         chosen_pack = await self.bot.pack_for(guild_id, pack)
         matching_questions(chosen_pack, section, difficulty)  # a bad filter fails before deferring
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            quiz_id = await self.engine.start_live(
+            quiz = await self.bot.quiz.start_live(
                 guild_id=guild_id,
                 channel_id=channel_id,
                 started_by=interaction.user.id,
@@ -121,15 +122,12 @@ class QuizCog(
                 difficulty=difficulty,
                 pack_id=chosen_pack.id,
             )
-        except discord.HTTPException as error:
-            if not transient(error):
-                raise
+        except PostFailed as error:
             raise UserError(
                 f"Discord did not take the first question (error {error.status}), so no quiz "
                 "was started. Try again in a moment."
             ) from error
-        quiz = await self.bot.store.quiz.quiz(quiz_id)
-        total = quiz.total if quiz else questions
+        total = quiz.total
         note = f"Quiz started: {total} question{'s' * (total != 1)}, {seconds} seconds each."
         if total < questions:
             note += (
@@ -144,21 +142,19 @@ class QuizCog(
     async def stop(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         guild_id_of(interaction)
         channel_id = interaction.channel_id
-        running = await self.bot.store.quiz.running_in(channel_id) if channel_id else None
+        running = await self.bot.quiz.running_in(channel_id) if channel_id else None
         if running is None or channel_id is None:
             raise UserError("No quiz is running in this channel.")
         starter = running.started_by == interaction.user.id
         moderator = not starter and await is_moderator(interaction)
-        stopped = await self.engine.stop(channel_id, interaction.user.id, moderator=moderator)
+        stopped = await self.bot.quiz.stop(channel_id, interaction.user.id, moderator=moderator)
         asked = stopped.quiz.position + 1
         await interaction.response.send_message(
             f"Quiz stopped after {asked} of {stopped.quiz.total} questions. "
             "Points for answered questions stand.",
             ephemeral=True,
         )
-        await self.engine.publish(
-            stopped.quiz.id, stopped.closed_round.id if stopped.closed_round else None
-        )
+        await self.bot.quiz.publish(stopped.quiz.id)
 
     @app_commands.command(
         name="practice", description="Practise privately; questions you missed come back first."
@@ -174,5 +170,7 @@ class QuizCog(
         section: str | None = None,
         difficulty: Difficulty | None = None,
     ) -> None:
-        guild_id_of(interaction)
-        await self.engine.practice_start(interaction, section=section, difficulty=difficulty)
+        practice = await self.bot.quiz.practice_start(
+            guild_id_of(interaction), interaction.user.id, section=section, difficulty=difficulty
+        )
+        await send_practice_question(interaction, practice)

@@ -1,39 +1,32 @@
-"""What members see of quizzes: question, reveal, standings and practice embeds, and the buttons.
+"""What members see of quizzes: question, reveal, standings and practice embeds, the buttons,
+and the replies to a click.
 
-Buttons are ``DynamicItem``s whose ``custom_id`` carries the round (``quiz:answer:<round>:<n>``),
-so they keep working after a restart: every decision is made from SQLite by the engine.
+Buttons are persistent (:class:`~bot.adapter.buttons.PersistentButton`): the ``custom_id``
+carries the round (``quiz:answer:<round>:<n>``), so they keep working after a restart; every
+decision is made by the quiz service (``bot.quiz``) from the database.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, guarded, truncate
+from bot.adapter.buttons import DIGIT, INT, SLUG, PersistentButton
+from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, send_ephemeral, truncate
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
-from bot.errors import UserError
 from bot.rules.quiz import Progress, Standing, fastest_right, option_counts
+from bot.services.quiz import LiveAnswer, PracticeAnswer, PracticeQuestion
 
 if TYPE_CHECKING:
     from bot.adapter.client import RoundtableBot
     from bot.store.quiz import Answer, Quiz, Round
-    from cogs.quiz.engine import QuizEngine
 
 RIGHT = discord.Colour.green()
 WRONG = discord.Colour.red()
 PRACTICE_HINT = "Practise on your own with `/quiz practice`: the questions you missed come first."
-
-
-def engine_of(interaction: discord.Interaction[RoundtableBot]) -> QuizEngine:
-    """The quiz engine, or a UserError a member sees when the quiz cog is not loaded."""
-    engine = getattr(interaction.client.get_cog("Quiz"), "engine", None)
-    if engine is None:
-        raise UserError("Quizzes are not available right now.")
-    return engine
 
 
 # --- text pieces -------------------------------------------------------------------------------
@@ -63,12 +56,6 @@ def answer_text(question: Question) -> str:
 def quiz_heading(quiz: Quiz, position: int) -> str:
     heading = f"Question {position + 1} of {quiz.total}"
     return f"{quiz.title} — {heading}" if quiz.title else heading
-
-
-def starter_text(quiz: Quiz) -> str:
-    if quiz.started_by is not None:
-        return f"<@{quiz.started_by}>"
-    return f"the schedule “{quiz.title}”" if quiz.title else "a schedule"
 
 
 # --- embeds ------------------------------------------------------------------------------------
@@ -158,14 +145,12 @@ def practice_footer(record: Progress | None, now: float) -> str:
     return f"Seen {record.seen} time(s), right {record.correct}; box {record.box} of 5."
 
 
-def practice_question_embed(
-    question: Question, pack: Pack, record: Progress | None, now: float
-) -> discord.Embed:
+def practice_question_embed(practice: PracticeQuestion) -> discord.Embed:
     return question_embed(
-        question,
-        pack,
-        heading=f"Practice — {pack.article.title}",
-        footer=practice_footer(record, now),
+        practice.question,
+        practice.pack,
+        heading=f"Practice — {practice.pack.article.title}",
+        footer=practice_footer(practice.record, practice.now),
     )
 
 
@@ -195,95 +180,97 @@ def practice_result_embed(
 # --- buttons -----------------------------------------------------------------------------------
 
 
-class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"quiz:answer:(?P<round>\d{1,20}):(?P<choice>\d)",
-):
-    """One choice of one round; the engine decides everything from the database."""
+class AnswerButton(PersistentButton, key="quiz:answer", fields={"round": INT, "choice": DIGIT}):
+    """One choice of one round; the quiz service decides everything from the database."""
 
-    def __init__(
-        self,
-        round_id: int,
-        choice: int,
-        *,
-        label: str,
-        style: discord.ButtonStyle = discord.ButtonStyle.primary,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                disabled=disabled,
-                custom_id=f"quiz:answer:{round_id}:{choice}",
-            )
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        round_id, choice = self.values["round"], self.values["choice"]
+        result = await interaction.client.quiz.answer(
+            interaction.guild_id, round_id, interaction.user.id, choice
         )
-        self.round_id = round_id
-        self.choice = choice
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> AnswerButton:
-        return cls(int(match["round"]), int(match["choice"]), label=item.label or "?")
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        await engine_of(interaction).click(interaction, self.round_id, self.choice)
+        if isinstance(result, PracticeAnswer):
+            await show_practice_answer(interaction, result)
+        else:
+            await interaction.response.send_message(click_text(result), ephemeral=True)
 
 
-class PracticeNextButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"quiz:practice-next:(?P<round>\d{1,20})",
-):
+class PracticeNextButton(PersistentButton, key="quiz:practice-next", fields={"round": INT}):
     """``Next`` under a practice answer: the next question with the same filters."""
 
-    def __init__(self, round_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Next",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"quiz:practice-next:{round_id}",
-            )
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        practice = await interaction.client.quiz.practice_next(
+            interaction.guild_id, interaction.user.id, self.values["round"]
         )
-        self.round_id = round_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> PracticeNextButton:
-        return cls(int(match["round"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        await engine_of(interaction).practice_next(interaction, self.round_id)
+        await interaction.response.edit_message(
+            embed=practice_question_embed(practice), view=practice_view(practice)
+        )
 
 
-class PracticeStartButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"quiz:practice-start:(?P<pack>[a-z0-9-]{1,40})",
-):
+class PracticeStartButton(PersistentButton, key="quiz:practice-start", fields={"pack": SLUG}):
     """``Practice quiz`` on an article card: private practice on that pack, no filters."""
 
-    def __init__(self, pack_id: str, *, label: str = "Practice quiz") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"quiz:practice-start:{pack_id}",
-            )
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        practice = await interaction.client.quiz.practice_start(
+            interaction.guild_id, interaction.user.id, pack_id=self.values["pack"]
         )
-        self.pack_id = pack_id
+        await send_practice_question(interaction, practice)
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> PracticeStartButton:
-        return cls(match["pack"], label=item.label or "Practice quiz")
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        await engine_of(interaction).practice_start(interaction, pack_id=self.pack_id)
+def practice_next_button(round_id: int) -> PracticeNextButton:
+    return PracticeNextButton(label="Next", style=discord.ButtonStyle.primary, round=round_id)
+
+
+def practice_start_button(pack_id: str, label: str = "Practice quiz") -> PracticeStartButton:
+    return PracticeStartButton(label=label, style=discord.ButtonStyle.secondary, pack=pack_id)
+
+
+DYNAMIC_ITEMS = (AnswerButton, PracticeNextButton, PracticeStartButton)
+
+
+# --- replies -----------------------------------------------------------------------------------
+
+
+def click_text(result: LiveAnswer) -> str:
+    """The private answer to a click on a live question."""
+    if result.status == "locked":
+        return f"Locked in: {result.label}. Results {discord_timestamp(result.closes_at, 'R')}"
+    if result.status == "stands" and result.label is not None:
+        return f"You already answered: your answer {result.label} stands."
+    return "Too late: this question has closed."
+
+
+def practice_view(practice: PracticeQuestion) -> discord.ui.View:
+    return answer_view(practice.round_id, practice.question)
+
+
+async def send_practice_question(
+    interaction: discord.Interaction[RoundtableBot], practice: PracticeQuestion
+) -> None:
+    """Answer privately with a practice question."""
+    await interaction.response.send_message(
+        embed=practice_question_embed(practice), view=practice_view(practice), ephemeral=True
+    )
+
+
+async def show_practice_answer(
+    interaction: discord.Interaction[RoundtableBot], result: PracticeAnswer
+) -> None:
+    """Turn the practice question into its feedback, or say an earlier answer stands."""
+    if result.already is not None:
+        await send_ephemeral(
+            interaction, f"You already answered: your answer {result.already} stands."
+        )
+        return
+    await interaction.response.edit_message(
+        embed=practice_result_embed(result.question, result.pack, result.choice, result.after),
+        view=answer_view(
+            result.round_id,
+            result.question,
+            revealed=True,
+            chosen=result.choice,
+            extra=[practice_next_button(result.round_id)],
+        ),
+    )
 
 
 def answer_view(
@@ -304,7 +291,9 @@ def answer_view(
                 style = discord.ButtonStyle.success
             elif index == chosen:
                 style = discord.ButtonStyle.danger
-        view.add_item(AnswerButton(round_id, index, label=label, style=style, disabled=revealed))
+        view.add_item(
+            AnswerButton(label=label, style=style, disabled=revealed, round=round_id, choice=index)
+        )
     for item in extra:
         view.add_item(item)
     return view

@@ -94,7 +94,7 @@ class Reading(commands.Cog):
     @app_commands.autocomplete(pack=pack_autocomplete)
     async def article(self, interaction: discord.Interaction, pack: str | None = None) -> None:
         chosen = await self.pack(interaction, pack)
-        view = article_view(chosen, with_quiz=self.bot.get_cog("Quiz") is not None)
+        view = article_view(chosen, with_quiz=self.bot.quiz.available)
         await interaction.response.send_message(embed=render.article_card(chosen), view=view)
 
     # --- /summary -----------------------------------------------------------------------------

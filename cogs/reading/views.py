@@ -8,19 +8,19 @@ page buttons: each pager rebuilds its pages from the pack named in the button's 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import discord
 
+from bot.adapter.buttons import Field, PersistentButton
 from bot.adapter.client import RoundtableBot
-from bot.adapter.ui import Page, Pager, clamp_page, guarded, page_view
+from bot.adapter.ui import Page, Pager, clamp_page, page_view
 from bot.content import Pack
 from bot.errors import NotFound
 from cogs.reading import render
 
-PACK_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+PACK = Field(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Pager kinds (the second part of a page button's custom_id).
 SUMMARY = "read-summary"
@@ -69,58 +69,19 @@ class ForeignButton(discord.ui.Button[Any]):
         return False
 
 
-class ShortSummaryButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"read:short:(?P<pack>{PACK_ID})"
-):
+class ShortSummaryButton(PersistentButton, key="read:short", fields={"pack": PACK}):
     """The "Short summary" button under the article card: the short summary, privately."""
 
-    def __init__(self, pack_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Short summary",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"read:short:{pack_id}",
-            )
-        )
-        self.pack_id = pack_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> ShortSummaryButton:
-        return cls(match["pack"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.pack_id, "summary")
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        pack = pack_by_id(interaction.client, self.values["pack"], "summary")
         await interaction.response.send_message(embed=render.short_embed(pack), ephemeral=True)
 
 
-class PositionsButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"read:positions:(?P<pack>{PACK_ID})",
-):
+class PositionsButton(PersistentButton, key="read:positions", fields={"pack": PACK}):
     """The "Positions" button under the article card: the positions side by side, privately."""
 
-    def __init__(self, pack_id: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Positions",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"read:positions:{pack_id}",
-            )
-        )
-        self.pack_id = pack_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> PositionsButton:
-        return cls(match["pack"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.pack_id, "positions")
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        pack = pack_by_id(interaction.client, self.values["pack"], "positions")
         if not pack.positions:
             raise NotFound(f"“{pack.article.title}” has no debate positions.")
         pages = render.positions_pages(pack)
@@ -130,9 +91,11 @@ class PositionsButton(
 def article_view(pack: Pack, *, with_quiz: bool) -> discord.ui.View:
     """Short summary, Positions (when the pack has some), Practice quiz (when the quiz runs)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ShortSummaryButton(pack.id))
+    view.add_item(
+        ShortSummaryButton(label="Short summary", style=discord.ButtonStyle.primary, pack=pack.id)
+    )
     if pack.positions:
-        view.add_item(PositionsButton(pack.id))
+        view.add_item(PositionsButton(label="Positions", pack=pack.id))
     if with_quiz and pack.questions:
         view.add_item(
             ForeignButton(

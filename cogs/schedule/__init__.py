@@ -1,20 +1,21 @@
-"""Scheduled quizzes that post themselves, in the server's time zone (issue 7).
+"""Scheduled quizzes that post themselves, in the server's time zone: the Discord side of
+``bot.schedules``.
 
-``cog.py`` holds the ``/schedule`` commands; ``runner.py`` creates schedules and runs them from
-durable timers (``schedule.run``, ``schedule.start``). The time rules are in
-:mod:`bot.rules.schedule`, the rows in :mod:`bot.store.schedules`. Other code reaches the runner as
-``bot.get_cog("Schedule").runner`` (``create``, ``start_quiz``, ``pause``, ``resume``).
+``cog.py`` holds the ``/schedule`` commands and ``output.py`` the service's output port. The
+runs themselves are :class:`bot.services.schedule.ScheduleService`, the time rules
+:mod:`bot.rules.schedule`, the rows :mod:`bot.store.schedules`.
 """
 
 from __future__ import annotations
 
 from bot.adapter.client import RoundtableBot
 from cogs.schedule.cog import ScheduleCog
-from cogs.schedule.runner import ScheduleRunner
+from cogs.schedule.output import DiscordScheduleOutput
 
 
 async def setup(bot: RoundtableBot) -> None:
     await bot.add_cog(ScheduleCog(bot))
+    bot.schedules.output = DiscordScheduleOutput(bot)
 
 
-__all__ = ["ScheduleCog", "ScheduleRunner", "setup"]
+__all__ = ["ScheduleCog", "setup"]

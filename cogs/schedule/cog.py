@@ -1,4 +1,4 @@
-"""The ``/schedule`` commands: parse, check admin rights, call the runner, render.
+"""The ``/schedule`` commands: parse, check admin rights, call ``bot.schedules``, render.
 
 Every command is for admins (Manage Server), checked on the server side with
 ``require_admin`` as well as hidden with ``default_permissions``.
@@ -42,7 +42,6 @@ from bot.rules.schedule import (
 )
 from bot.store.schedules import Schedule
 from cogs.quiz.cog import section_autocomplete
-from cogs.schedule.runner import ScheduleRunner
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +136,10 @@ class ScheduleCog(
 
     def __init__(self, bot: RoundtableBot) -> None:
         self.bot = bot
-        self.runner = ScheduleRunner(bot)
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.runner.register_timers()
         self.bot.register_pager(Pager("schedules", self.render_page, "schedule list"))
-
-    async def cog_unload(self) -> None:
-        self.runner.unregister_timers()
 
     async def find(self, interaction: discord.Interaction, schedule_id: int) -> Schedule:
         """The guild's schedule ``schedule_id``; NotFound for an unknown id or another guild's."""
@@ -194,10 +188,10 @@ class ScheduleCog(
         else:
             zone = (await self.bot.store.guilds.get(guild_id)).timezone or "UTC"
         rule = Rule.parse(time, zone, days)
-        problem = self.runner.channel_problem(guild_id, channel.id)
+        problem = self.bot.schedules.channel_problem(guild_id, channel.id)
         if problem is not None:
             raise UserError(f"I cannot post quizzes in {channel.mention}: {problem}.")
-        schedule, runs = await self.runner.create(
+        schedule, runs = await self.bot.schedules.create(
             guild_id=guild_id,
             channel_id=channel.id,
             rule=rule,
@@ -247,7 +241,7 @@ class ScheduleCog(
     ) -> None:
         require_admin(interaction, "remove scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
-        await self.runner.remove(schedule.id)
+        await self.bot.schedules.remove(schedule.id)
         log.info("schedule %s removed by %s", schedule.id, interaction.user.id)
         await interaction.response.send_message(
             f"Removed schedule #{schedule.id} “{mention_safe(schedule.name)}”.", ephemeral=True
@@ -267,7 +261,7 @@ class ScheduleCog(
                 f"Schedule #{schedule.id} is already paused ({schedule.paused_reason}): "
                 f"/schedule resume {schedule.id} starts it again."
             )
-        await self.runner.pause(schedule.id, f"by <@{interaction.user.id}>")
+        await self.bot.schedules.pause(schedule.id, f"by <@{interaction.user.id}>")
         log.info("schedule %s paused by %s", schedule.id, interaction.user.id)
         await interaction.response.send_message(
             f"Paused schedule #{schedule.id} “{mention_safe(schedule.name)}”: "
@@ -286,13 +280,13 @@ class ScheduleCog(
         schedule = await self.find(interaction, schedule_id)
         if not schedule.paused or schedule.next_run_at is not None:
             raise Conflict(f"Schedule #{schedule.id} is not paused.")
-        problem = self.runner.channel_problem(schedule.guild_id, schedule.channel_id)
+        problem = self.bot.schedules.channel_problem(schedule.guild_id, schedule.channel_id)
         if problem is not None:
             raise UserError(
                 f"I still cannot post quizzes in <#{schedule.channel_id}>: {problem}. "
                 "Fix that first, or remove the schedule and add it for another channel."
             )
-        upcoming = await self.runner.resume(schedule)
+        upcoming = await self.bot.schedules.resume(schedule)
         log.info("schedule %s resumed by %s", schedule.id, interaction.user.id)
         await interaction.response.send_message(
             f"Resumed schedule #{schedule.id} “{mention_safe(schedule.name)}”: "
@@ -307,10 +301,10 @@ class ScheduleCog(
     async def run(self, interaction: discord.Interaction[RoundtableBot], schedule_id: int) -> None:
         require_admin(interaction, "run scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
-        if await self.runner.engine().running_in(schedule.channel_id):
+        if await self.bot.quiz.running_in(schedule.channel_id):
             raise Conflict(
                 f"A quiz is already running in <#{schedule.channel_id}>: try again when it ends."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.runner.start_quiz(schedule, self.bot.clock.now())
+        outcome = await self.bot.schedules.run_now(schedule)
         await interaction.followup.send(outcome, ephemeral=True)

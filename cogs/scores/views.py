@@ -7,13 +7,13 @@ the new season's name.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
+from bot.adapter.buttons import INT, Field, PersistentButton, view_of
 from bot.adapter.checks import guild_id_of, require_admin
-from bot.adapter.ui import guarded, mention_safe
+from bot.adapter.ui import mention_safe
 from bot.errors import NotAllowed
 from bot.rules.scores import validate_season_name
 
@@ -27,78 +27,47 @@ def _only_the_asker(interaction: discord.Interaction, owner: int) -> None:
 
 
 class ConfirmSeason(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"scores:season:(?P<owner>\d{1,20}):(?P<after>\d{1,6}):(?P<name>.{1,50})",
+    PersistentButton,
+    key="scores:season",
+    fields={"owner": INT, "after": Field(r"\d{1,6}", int), "name": Field(r".{1,50}")},
 ):
     """Start season ``after + 1`` called ``name``."""
 
-    def __init__(self, owner: int, after: int, name: str) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Confirm",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"scores:season:{owner}:{after}:{name}",
-            )
-        )
-        self.owner, self.after, self.name = owner, after, name
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> ConfirmSeason:
-        return cls(int(match["owner"]), int(match["after"]), match["name"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        _only_the_asker(interaction, self.owner)
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        owner, after = self.values["owner"], self.values["after"]
+        _only_the_asker(interaction, owner)
         require_admin(interaction, "start a new season")
         bot = interaction.client
         guild_id = guild_id_of(interaction)
         taken = [season.name for season in await bot.store.scores.seasons(guild_id)]
-        name = validate_season_name(self.name, taken)
+        name = validate_season_name(self.values["name"], taken)
         season = await bot.store.scores.start_season(
-            guild_id, name, bot.clock.now(), started_by=interaction.user.id, after=self.after
+            guild_id, name, bot.clock.now(), started_by=interaction.user.id, after=after
         )
         await interaction.response.edit_message(
             content=(
                 f"Season {season.number} ({mention_safe(season.name)}) has started. "
-                f"Season {self.after} stays readable with "
-                f"`/leaderboard period:season season:{self.after}`."
+                f"Season {after} stays readable with "
+                f"`/leaderboard period:season season:{after}`."
             ),
             view=None,
         )
 
 
-class CancelSeason(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"scores:season-cancel:(?P<owner>\d{1,20})",
-):
-    def __init__(self, owner: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Cancel",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"scores:season-cancel:{owner}",
-            )
-        )
-        self.owner = owner
+class CancelSeason(PersistentButton, key="scores:season-cancel", fields={"owner": INT}):
+    """Keep the current season."""
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> CancelSeason:
-        return cls(int(match["owner"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        _only_the_asker(interaction, self.owner)
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        _only_the_asker(interaction, self.values["owner"])
         await interaction.response.edit_message(
             content="No new season: the current one carries on.", view=None
         )
 
 
 def season_view(owner: int, after: int, name: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ConfirmSeason(owner, after, name))
-    view.add_item(CancelSeason(owner))
-    return view
+    return view_of(
+        ConfirmSeason(
+            label="Confirm", style=discord.ButtonStyle.danger, owner=owner, after=after, name=name
+        ),
+        CancelSeason(label="Cancel", style=discord.ButtonStyle.secondary, owner=owner),
+    )

@@ -19,7 +19,7 @@ from bot.errors import Conflict
 from bot.rules.quiz import (
     QuizChannelUnavailable,
 )
-from cogs.quiz.engine import POST_TRIES
+from bot.services.quiz import POST_TRIES
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
 
@@ -429,7 +429,7 @@ async def test_the_help_states_the_points_rule(bot: Any, alice: Member) -> None:
 async def test_a_scheduled_start_needs_no_interaction_and_reports_the_channel(
     bot: Any, emulator: Emulator, alice: Member
 ) -> None:
-    engine = bot.get_cog("Quiz").engine
+    engine = bot.quiz
     guild = emulator.guild.id
     quiz_channel = emulator.channel("quiz")
     fault = emulator.forbid(channel=quiz_channel)
@@ -447,10 +447,10 @@ async def test_a_scheduled_start_needs_no_interaction_and_reports_the_channel(
     assert await bot.store.db.fetchval("SELECT count(*) FROM timers") == 0
     assert await bot.store.quiz.last_asked(guild, "demo") == {}
 
-    quiz_id = await engine.start_live(
+    quiz_id = (await engine.start_live(
         guild_id=guild, channel_id=quiz_channel.id, started_by=None, questions=2, seconds=60,
         source="scheduled", title="Morning quiz",
-    )  # fmt: skip
+    )).id  # fmt: skip
     assert await engine.running_in(quiz_channel.id)
     posted = await emulator.next_message("quiz")
     assert posted.embed["title"] == "Morning quiz — Question 1 of 2"

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from discord.ext import commands
 
 from bot.adapter.client import RoundtableBot
 from bot.content import Pack, load_pack
+from bot.services.quiz import NoQuizOutput
 from tests.emulator import BotHarness, Choice, Emulator, Member, Message, copy_content
 from tests.packs import write_pack
 
@@ -102,18 +102,12 @@ async def test_article_card_shows_the_source_and_leads_on(alice: Member, bob: Me
 async def test_practice_quiz_button_only_when_the_quiz_cog_is_loaded(
     bot: RoundtableBot, alice: Member, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if bot.get_cog("Quiz") is None:
-
-        class Quiz(commands.Cog):
-            """Stands in for the quiz cog: only its presence matters to /article."""
-
-        await bot.add_cog(Quiz())
+    assert bot.quiz.available, "the quiz cog gives the quiz service its output"
     card = await (await alice.slash("article")).message()
     assert card.button_labels == ["Short summary", "Positions", "Practice quiz"]
     assert button(card, "Practice quiz")["custom_id"] == "quiz:practice-start:wedging-strategy"
 
-    real_get_cog = bot.get_cog
-    monkeypatch.setattr(bot, "get_cog", lambda name: None if name == "Quiz" else real_get_cog(name))
+    monkeypatch.setattr(bot.quiz, "output", NoQuizOutput())  # as if the quiz cog were not loaded
     card = await (await alice.slash("article")).message()
     assert card.button_labels == ["Short summary", "Positions"]
 
@@ -121,7 +115,7 @@ async def test_practice_quiz_button_only_when_the_quiz_cog_is_loaded(
 async def test_practice_quiz_is_answered_by_the_quiz_cog_alone(
     bot: RoundtableBot, alice: Member
 ) -> None:
-    assert bot.get_cog("Quiz") is not None, "the quiz cog should be loaded"
+    assert bot.quiz.available, "the quiz cog should be loaded"
     card = await (await alice.slash("article")).message()
     practice = await (await alice.click(card, "Practice quiz")).ephemeral()
     assert practice.ephemeral_for == alice.id

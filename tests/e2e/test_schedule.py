@@ -293,7 +293,7 @@ async def test_a_timer_firing_twice_posts_the_run_once(
     await bot.timers.stop()  # fire the handler by hand, twice at the same time
     row = await bot.store.timers.by_key("schedule:1")
     clock.set(row.due_at)
-    runner = bot.get_cog("Schedule").runner
+    runner = bot.schedules
     await asyncio.gather(runner.on_run(Timer(row, bot.store)), runner.on_run(Timer(row, bot.store)))
     await emulator.next_message("quiz", predicate=lambda m: bool(m.buttons))
     assert len(questions_in(emulator, "quiz")) == 1
@@ -323,7 +323,7 @@ async def test_a_run_missed_by_3_hours_is_skipped_and_logged(
     await schedule_at(admin, emulator.channel("quiz"), "12:05")
     await harness.stop()
     clock.set(utc(2026, 1, 1, 15, 5))
-    with caplog.at_level(logging.WARNING, logger="cogs.schedule.runner"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.schedule"):
         bot = await harness.start()
         await settle(bot)
     assert questions_in(emulator, "quiz") == []
@@ -385,7 +385,7 @@ async def test_a_deleted_channel_pauses_the_schedule_and_reports_it(
     night = await emulator.create_channel("quiz-night")
     await schedule_at(admin, night, "12:05")
     await emulator.delete_channel(night)
-    with caplog.at_level(logging.WARNING, logger="cogs.schedule.runner"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.schedule"):
         clock.advance(300)
         report = await emulator.next_message("mod-log")
     reason = f"cannot post in <#{night.id}>: the channel no longer exists or I cannot see it"
@@ -456,7 +456,7 @@ async def test_a_run_still_blocked_after_10_minutes_is_skipped(
     emulator.ratelimits.relax()
     await schedule_at(admin, emulator.channel("quiz"), "12:01")
     await (await alice.slash("quiz start", channel="quiz", questions=10, seconds=120)).ephemeral()
-    with caplog.at_level(logging.WARNING, logger="cogs.schedule.runner"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.schedule"):
         for _ in range(2 * 11):
             clock.advance(30)
             await settle(bot)
@@ -525,7 +525,7 @@ async def test_a_run_still_rate_limited_after_retries_tries_again(
 async def test_25_schedules_at_most_and_the_list_pages_through_them(
     bot: Any, emulator: Emulator, admin: Member
 ) -> None:
-    runner = bot.get_cog("Schedule").runner
+    runner = bot.schedules
     quiz = emulator.channel("quiz")
     for minute in range(24):
         await runner.create(
@@ -583,7 +583,7 @@ async def test_an_outage_longer_than_an_hour_skips_the_run(
 ) -> None:
     await schedule_at(admin, emulator.channel("quiz"), "12:05")
     outage = emulator.fail_next(10_000, status=503, route="POST /channels/")
-    with caplog.at_level(logging.WARNING, logger="cogs.schedule.runner"):
+    with caplog.at_level(logging.WARNING, logger="bot.services.schedule"):
         clock.advance(300)
         await settle(bot)
         for _ in range(7):  # each look re-arms 30 s ahead; an overdue look fires once

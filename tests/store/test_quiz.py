@@ -151,17 +151,32 @@ async def test_asked_questions_are_recorded_when_posted(store: Store) -> None:
     assert (await store.quiz.round(rnd.id)).message_id == 555
 
 
-async def test_reveal_and_standings_are_claimed_once(store: Store) -> None:
+async def test_reveal_and_standings_are_recorded_once_after_posting(store: Store) -> None:
     quiz = await new_quiz(store)
     rnd = await store.quiz.open_live_round(quiz, 0, T0)
-    assert await store.quiz.claim_reveal(rnd.id, T0) is False  # still open
+    await store.quiz.set_round_message(rnd.id, 555, T0)
+    assert await store.quiz.unpublished() == []  # asked and open: nothing due
     await store.quiz.close_round(rnd.id, T0 + 20)
-    assert await store.quiz.claim_reveal(rnd.id, T0 + 20) is True
-    assert await store.quiz.claim_reveal(rnd.id, T0 + 20) is False
-    await store.quiz.release_reveal(rnd.id)
-    assert await store.quiz.claim_reveal(rnd.id, T0 + 21) is True
-    assert await store.quiz.claim_standings(quiz.id, T0) is True
-    assert await store.quiz.claim_standings(quiz.id, T0) is False
+    assert await store.quiz.unpublished() == [quiz.id]  # the reveal is due
+    await store.quiz.record_reveal(rnd.id, 777, T0 + 21)
+    await store.quiz.record_reveal(rnd.id, 778, T0 + 22)  # a second record changes nothing
+    revealed = await store.quiz.round(rnd.id)
+    assert (revealed.reveal_message_id, revealed.revealed_at) == (777, T0 + 21)
+    assert await store.quiz.unpublished() == []
+    await store.quiz.finish_quiz(quiz.id, "finished", T0 + 25)
+    assert await store.quiz.unpublished() == [quiz.id]  # the standings are due
+    await store.quiz.record_standings(quiz.id, 888, T0 + 26)
+    await store.quiz.record_standings(quiz.id, 889, T0 + 27)
+    assert (await store.quiz.quiz(quiz.id)).standings_message_id == 888
+    assert await store.quiz.unpublished() == []
+
+
+async def test_an_unposted_question_is_due_and_an_abandoned_quiz_is_not(store: Store) -> None:
+    quiz = await new_quiz(store)
+    await store.quiz.open_live_round(quiz, 0, T0)
+    assert await store.quiz.unpublished() == [quiz.id]  # a crash before its message was recorded
+    await store.quiz.finish_quiz(quiz.id, "abandoned", T0 + 1)
+    assert await store.quiz.unpublished() == []
 
 
 async def test_member_stats_sum_progress_by_paragraph(store: Store, demo: Any) -> None:

@@ -1,0 +1,322 @@
+"""The quiz service on a real database, the fake clock and a recording output: no emulator.
+
+A whole live quiz (start, clicks, close, reveal, next, standings), a stop, a restart in the
+middle of a question, posts that fail for a while or for good, a crash between posting and
+recording, and practice.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.content import Pack, Question
+from bot.errors import Conflict, NotAllowed, UserError
+from bot.rules.quiz import QuizChannelUnavailable, Standing
+from bot.services.packs import Packs
+from bot.services.ports import Posted, PostFailed
+from bot.services.quiz import POST_TRIES, RETRY_DELAY, LiveAnswer, PracticeAnswer, QuizService
+from bot.store import Store
+from bot.store.quiz import Answer, Quiz, Round
+from bot.timers import TimerService
+from tests.services.conftest import Recorder, settle
+
+GUILD, CHANNEL = 100, 200
+ALICE, BOB, CAROL = 1, 2, 3
+
+
+class RecordingQuizOutput(Recorder):
+    """What members would see in the channel, as calls."""
+
+    async def post_question(
+        self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str
+    ) -> Posted:
+        return await self.record("post_question", nonce=nonce, round=rnd.id, question=question.id)
+
+    async def close_question(
+        self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None
+    ) -> None:
+        await self.record("close_question", round=rnd.id)
+
+    async def post_reveal(
+        self,
+        quiz: Quiz,
+        rnd: Round,
+        question: Question,
+        pack: Pack | None,
+        answers: Sequence[Answer],
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self.record(
+            "post_reveal",
+            nonce=nonce,
+            round=rnd.id,
+            answers=[(a.user_id, a.choice) for a in answers],
+        )
+
+    async def post_standings(
+        self, quiz: Quiz, rows: Sequence[Standing], players: int, *, nonce: str
+    ) -> Posted:
+        return await self.record(
+            "post_standings", nonce=nonce, rows=[(r.rank, r.user_id, r.points) for r in rows]
+        )
+
+    async def post_note(self, channel_id: int, text: str, *, nonce: str) -> Posted:
+        return await self.record("post_note", nonce=nonce, text=text)
+
+
+@pytest.fixture
+def output() -> RecordingQuizOutput:
+    return RecordingQuizOutput()
+
+
+def new_service(
+    store: Store, timers: TimerService, clock: FakeClock, packs: Packs, output: Any
+) -> QuizService:
+    service = QuizService(store, timers, clock, packs, random.Random(5), output)
+    service.register_timers()
+    return service
+
+
+@pytest.fixture
+def quiz(
+    store: Store, timers: TimerService, clock: FakeClock, packs: Packs, output: RecordingQuizOutput
+) -> QuizService:
+    return new_service(store, timers, clock, packs, output)
+
+
+async def start(quiz: QuizService, questions: int = 2, seconds: int = 20) -> Quiz:
+    return await quiz.start_live(
+        guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE, questions=questions, seconds=seconds
+    )
+
+
+def right_and_wrong(question: Question) -> tuple[int, int]:
+    return question.answer, (question.answer + 1) % len(question.choices)
+
+
+async def current_round(quiz: QuizService, quiz_id: int) -> tuple[Round, Question]:
+    rnd = await quiz.store.quiz.latest_round(quiz_id)
+    assert rnd is not None
+    question = quiz.question_of(rnd)
+    assert question is not None
+    return rnd, question
+
+
+async def test_a_whole_live_quiz_is_posted_once_and_scored_once(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz)
+    first, question = await current_round(quiz, started.id)
+    assert [c.args["round"] for c in output.named("post_question")] == [first.id]
+    right, wrong = right_and_wrong(question)
+    clock.advance(2)
+    alice = await quiz.answer(GUILD, first.id, ALICE, right)
+    assert alice == LiveAnswer("locked", question.labels[right], first.closes_at)
+    assert (await quiz.answer(GUILD, first.id, ALICE, wrong)).status == "stands"
+    assert (await quiz.answer(GUILD, first.id, BOB, wrong)).status == "locked"
+    with pytest.raises(UserError, match="closed"):
+        await quiz.answer(GUILD + 1, first.id, CAROL, right)  # another server's button
+
+    clock.advance(18)  # the deadline: close, score, reveal
+    await settle(timers)
+    assert (await quiz.answer(GUILD, first.id, CAROL, right)).status == "closed"
+    reveal = output.named("post_reveal")
+    assert [(c.args["round"], c.args["answers"]) for c in reveal] == [
+        (first.id, [(ALICE, right), (BOB, wrong)])
+    ]
+    assert [c.args["round"] for c in output.named("close_question")] == [first.id]
+    ledger = await quiz.store.db.fetchall("SELECT user_id, points FROM score_events")
+    assert [(r["user_id"], r["points"]) for r in ledger] == [(ALICE, 10 + 5)]  # 18 s of 20 left
+
+    clock.advance(5)  # the next question
+    await settle(timers)
+    second, question = await current_round(quiz, started.id)
+    assert second.position == 1 and len(output.named("post_question")) == 2
+    right, _ = right_and_wrong(question)
+    await quiz.answer(GUILD, second.id, ALICE, right)
+    clock.advance(20)
+    await settle(timers)
+    clock.advance(5)
+    await settle(timers)
+    standings = output.named("post_standings")
+    assert len(standings) == 1 and standings[0].args["rows"][0][1] == ALICE
+    assert (await quiz.store.quiz.quiz(started.id)).status == "finished"
+    assert len(output.named("post_reveal")) == 2
+    assert await quiz.store.db.fetchval("SELECT count(*) FROM score_events") == 2
+    assert await quiz.store.db.fetchval("SELECT count(*) FROM timers") == 0
+    assert not [c for c in output.calls if c.deduplicated]  # nothing was even tried twice
+
+
+async def test_a_second_quiz_in_the_channel_is_refused_and_leaves_nothing(
+    quiz: QuizService, output: RecordingQuizOutput
+) -> None:
+    await start(quiz)
+    with pytest.raises(Conflict, match="already running here"):
+        await start(quiz)
+    assert await quiz.store.db.fetchval("SELECT count(*) FROM quizzes") == 1
+
+
+async def test_stop_reveals_the_open_question_and_posts_the_standings(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz, questions=3)
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, BOB, question.answer)
+    with pytest.raises(NotAllowed, match="Only the member who started"):
+        await quiz.stop(CHANNEL, BOB, moderator=False)
+    stopped = await quiz.stop(CHANNEL, BOB, moderator=True)
+    assert stopped.quiz.status == "stopped" and stopped.closed_round.id == rnd.id
+    assert await quiz.publish(started.id)
+    assert len(output.named("post_reveal")) == 1 and len(output.named("post_standings")) == 1
+    clock.advance(5)
+    await settle(timers)  # quiz.next finds everything posted: nothing more
+    assert len(output.named("post_standings")) == 1 and len(output.named("post_question")) == 1
+    with pytest.raises(UserError, match="No quiz is running"):
+        await quiz.stop(CHANNEL, ALICE, moderator=True)
+
+
+async def test_a_restart_mid_question_keeps_the_answers_and_closes_once(
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+    packs: Packs,
+    quiz: QuizService,
+    output: RecordingQuizOutput,
+) -> None:
+    started = await start(quiz)
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, ALICE, question.answer)
+    await timers.stop()  # the process dies; a new one starts on the same database
+    restarted = TimerService(store, clock)
+    again = new_service(store, restarted, clock, packs, output)
+    clock.advance(60)  # down past the deadline: the close fires at once after the restart
+    restarted.start()
+    try:
+        await again.catch_up()
+        await settle(restarted)
+        assert (await again.answer(GUILD, rnd.id, ALICE, question.answer)).status == "closed"
+        assert len(output.named("post_reveal")) == 1
+        assert await store.db.fetchval("SELECT sum(points) FROM score_events") == 15
+        clock.advance(5)
+        await settle(restarted)
+        assert len(output.named("post_question")) == 2  # the quiz goes on
+    finally:
+        await restarted.stop()
+
+
+async def test_a_crash_between_posting_and_recording_neither_loses_nor_doubles_the_post(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    async with quiz.store.transaction():
+        created = await quiz.create(guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE)
+    rnd, question = await current_round(quiz, created.id)
+    # The post reached Discord, then the process died before recording the message id.
+    await output.post_question(created, rnd, question, None, nonce=f"qq:{rnd.id}")
+    assert await quiz.store.quiz.unpublished() == [created.id]
+    await quiz.catch_up()  # at start-up: the same nonce gets the same message back
+    assert len(output.named("post_question")) == 1
+    assert [c.deduplicated for c in output.calls] == [False, True]
+    recorded = await quiz.store.quiz.round(rnd.id)
+    assert recorded.message_id == output.calls[0].message_id
+    # The reveal too: posted, not recorded, posted again after a crash: one message.
+    clock.advance(30)
+    await timers.stop()
+    async with quiz.store.transaction():
+        await quiz._score_round(rnd.id, clock.now())
+    await output.post_reveal(created, rnd, question, None, [], nonce=f"qr:{rnd.id}")
+    await quiz.catch_up()
+    assert len(output.named("post_reveal")) == 1
+    assert (await quiz.store.quiz.round(rnd.id)).reveal_message_id is not None
+
+
+async def test_a_question_discord_keeps_refusing_is_retried_then_the_quiz_is_abandoned(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz, questions=2, seconds=10)
+    output.fail("post_question", PostFailed("transient", "Discord had an error", status=503), 9)
+    clock.advance(10)
+    await settle(timers)  # close + reveal
+    clock.advance(5)
+    await settle(timers)  # the first try of question 2
+    for _ in range(POST_TRIES - 1):
+        clock.advance(RETRY_DELAY)
+        await settle(timers)
+    assert (await quiz.store.quiz.quiz(started.id)).status == "abandoned"
+    assert len(output.failures["post_question"]) == 9 - POST_TRIES  # exactly POST_TRIES tries
+    assert (
+        await quiz.store.db.fetchval("SELECT count(*) FROM quiz_rounds") == 2
+    )  # the last, never shown, is closed with the quiz
+    assert await quiz.store.db.fetchval("SELECT count(*) FROM timers") == 0
+
+
+async def test_a_question_that_fails_once_is_asked_again(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz, questions=2, seconds=10)
+    output.fail("post_question", PostFailed("transient", "Discord was busy", status=429))
+    clock.advance(10)
+    await settle(timers)
+    clock.advance(5)
+    await settle(timers)
+    assert len(output.named("post_question")) == 1
+    clock.advance(RETRY_DELAY)
+    await settle(timers)
+    assert len(output.named("post_question")) == 2
+    assert (await quiz.store.quiz.quiz(started.id)).position == 1
+
+
+async def test_a_channel_that_refuses_the_first_question_leaves_nothing(
+    quiz: QuizService, output: RecordingQuizOutput
+) -> None:
+    output.fail("post_question", PostFailed("forbidden", "I am missing a permission there"))
+    with pytest.raises(QuizChannelUnavailable, match="missing a permission"):
+        await start(quiz)
+    output.fail("post_question", PostFailed("transient", "Discord had an error", status=500))
+    with pytest.raises(PostFailed):
+        await start(quiz)
+    for table in ("quizzes", "quiz_rounds", "timers", "quiz_asked"):
+        assert await quiz.store.db.fetchval(f"SELECT count(*) FROM {table}") == 0  # noqa: S608
+
+
+async def test_a_channel_lost_before_the_reveal_ends_the_quiz_and_keeps_the_points(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz, questions=3, seconds=10)
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, ALICE, question.answer)
+    output.fail("post_reveal", PostFailed("gone", "the channel no longer exists"))
+    clock.advance(10)
+    await settle(timers)
+    clock.advance(5)
+    await settle(timers)
+    assert (await quiz.store.quiz.quiz(started.id)).status == "abandoned"
+    assert output.named("post_standings") == [] and len(output.named("post_question")) == 1
+    assert await quiz.store.db.fetchval("SELECT sum(points) FROM score_events") == 15
+    assert await quiz.store.quiz.unpublished() == []
+
+
+async def test_practice_answers_privately_and_brings_a_miss_back(
+    quiz: QuizService, store: Store
+) -> None:
+    with pytest.raises(UserError, match="in a server"):
+        await quiz.practice_start(None, ALICE)
+    first = await quiz.practice_start(GUILD, ALICE, section="P3")
+    assert first.question.paragraph == "P3" and first.record is None
+    _, wrong = right_and_wrong(first.question)
+    with pytest.raises(NotAllowed, match="someone else's practice"):
+        await quiz.answer(GUILD, first.round_id, BOB, wrong)
+    missed = await quiz.answer(GUILD, first.round_id, ALICE, wrong)
+    assert isinstance(missed, PracticeAnswer) and missed.after.box == 1
+    again = await quiz.answer(GUILD, first.round_id, ALICE, first.question.answer)
+    assert isinstance(again, PracticeAnswer) and again.already == first.question.labels[wrong]
+    following = await quiz.practice_next(GUILD, ALICE, first.round_id)
+    assert following.question.id != first.question.id  # never the same one twice in a row
+    later = await quiz.practice_next(GUILD, ALICE, following.round_id)
+    assert later.question.id == first.question.id  # the miss comes back first
+    assert await store.db.fetchval("SELECT count(*) FROM score_events") == 0
