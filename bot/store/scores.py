@@ -301,6 +301,18 @@ class ScoreStore:
         )
         return [(row["low"], row["members"]) for row in rows]
 
+    async def adjust(
+        self, guild_id: int, user_id: int, points: int, reason: str, now: float, *, by: int
+    ) -> tuple[LedgerRow, Standing | None]:
+        """A moderator's adjustment: the ledger row and the member's season standing after it,
+        read in the same transaction."""
+        async with self.db.transaction():
+            row = await self.add(
+                guild_id, user_id, "adjustment", points, reason, now, created_by=by
+            )
+            total = await self.standing(guild_id, "overall", f"s:{row.season}", user_id)
+        return row, total
+
     async def standing(
         self, guild_id: int, board: str, period: str, user_id: int
     ) -> Standing | None:

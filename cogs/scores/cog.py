@@ -236,19 +236,9 @@ class Scores(commands.Cog):
         if member.bot:
             raise UserError("Bots do not take part, so they have no points to adjust.")
         cleaned = validate_adjustment(points, reason)
-        store = self.bot.store.scores
-        now = self.bot.clock.now()
-        async with self.bot.store.transaction():
-            row = await store.add(
-                guild_id,
-                member.id,
-                "adjustment",
-                points,
-                cleaned,
-                now,
-                created_by=interaction.user.id,
-            )
-            total = await store.standing(guild_id, "overall", f"s:{row.season}", member.id)
+        row, total = await self.bot.store.scores.adjust(
+            guild_id, member.id, points, cleaned, self.bot.clock.now(), by=interaction.user.id
+        )
         season_total = points_text(total.points if total else 0)
         await send_ephemeral(
             interaction,
