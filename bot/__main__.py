@@ -46,10 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Roundtable: a Discord bot that turns an article into a discussion.",
         epilog="Settings come from the environment and .env (see .env.example).",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,check,migrate-to-postgres}")
     commands.add_parser("run", help="connect to Discord and serve the bot (the default)")
     commands.add_parser(
-        "check", help="validate the settings and the content packs without connecting"
+        "check",
+        help="validate the settings and the content packs, and report the database's schema "
+        "version, without connecting to Discord",
+    )
+    commands.add_parser(
+        "migrate-to-postgres",
+        help="copy the SQLite database (DATABASE_PATH) into an empty PostgreSQL database "
+        "(DATABASE_URL), checking row counts and ledger sums before committing",
     )
     return parser
 
@@ -64,16 +71,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     if args.command == "check":
         return check(settings)
+    if args.command == "migrate-to-postgres":
+        return migrate_to_postgres(settings)
     return run(settings)
 
 
+def check_database(settings: Settings) -> bool:
+    """Print which database is in use and its schema version; False when it cannot be used."""
+    from bot.errors import StoreUnavailable
+    from bot.store.db import probe_database
+
+    try:
+        probe = asyncio.run(probe_database(settings.database))
+    except StoreUnavailable as error:
+        print(f"Database: {error}")
+        return False
+    print(f"Database: {probe.description}")
+    print(f"  schema version {probe.version} (this bot's latest: {probe.latest})")
+    if probe.too_new:
+        print("  the database was written by a newer version of the bot: update the bot")
+        return False
+    return True
+
+
 def check(settings: Settings) -> int:
-    """Print what the settings and content packs hold; 1 if anything is wrong."""
+    """Print what the settings, the database and the content packs hold; 1 if anything is
+    wrong."""
     from bot.content import ContentError, describe_pack, load_library
 
     print("Settings")
     for line in settings.describe():
         print(f"  {line}")
+    if not check_database(settings):
+        return EXIT_FAILURE
     try:
         library = load_library(settings.content_dir)
     except ContentError as error:
@@ -90,6 +120,27 @@ def check(settings: Settings) -> int:
         for problem in library.problems:
             print(f"  {problem}")
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def migrate_to_postgres(settings: Settings) -> int:
+    """Copy the SQLite database into an empty PostgreSQL one (see bot/store/copy.py)."""
+    from bot.errors import StoreUnavailable
+    from bot.store import DatabaseTooNew
+    from bot.store.copy import CopyRefused, copy_sqlite_to_postgres
+
+    if not settings.database_url:
+        print(
+            "DATABASE_URL is not set: name the PostgreSQL database to copy into.", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    try:
+        report = asyncio.run(copy_sqlite_to_postgres(settings.database_path, settings.database_url))
+    except (CopyRefused, StoreUnavailable, DatabaseTooNew) as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILURE
+    for line in report:
+        print(line)
     return EXIT_OK
 
 
@@ -117,6 +168,7 @@ async def serve(settings: Settings, token: str, early: EarlyStop | None = None) 
     import discord
 
     from bot.adapter.client import RoundtableBot, StartupError
+    from bot.errors import StoreUnavailable
     from bot.store import DatabaseTooNew
 
     stop = asyncio.Event()
@@ -143,7 +195,7 @@ async def serve(settings: Settings, token: str, early: EarlyStop | None = None) 
     except discord.PrivilegedIntentsRequired:
         print("Discord refused the gateway intents the bot asked for.", file=sys.stderr)
         return EXIT_FAILURE
-    except (StartupError, DatabaseTooNew) as error:
+    except (StartupError, DatabaseTooNew, StoreUnavailable) as error:
         print(error, file=sys.stderr)
         return EXIT_FAILURE
     except discord.HTTPException as error:

@@ -22,3 +22,18 @@ class NotFound(UserError):
 
 class Conflict(UserError):
     """The action clashes with the current state (a quiz already running, a closed question)."""
+
+
+class StoreUnavailable(UserError):
+    """The database could not be reached; nothing of the action was saved.
+
+    The default sentence is the one a member sees (a click, a command); at start-up the message
+    names the setting instead (``DATABASE_URL`` or ``DATABASE_PATH``).
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "The bot could not reach its database just now, so nothing was saved: please "
+            "try again (click again) in a moment."
+        )

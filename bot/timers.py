@@ -112,13 +112,13 @@ class TimerService:
         timer_id = await self.store.timers.add(
             kind, due_at, payload or {}, self.clock.now(), key, guild_id
         )
-        self._wake.set()
+        self.store.db.after_commit(self._wake.set)
         return timer_id
 
     async def cancel(self, key: str) -> bool:
         """Remove the timer with ``key``; False when there was none."""
         removed = await self.store.timers.delete_key(key)
-        self._wake.set()
+        self.store.db.after_commit(self._wake.set)
         return removed
 
     def start(self) -> None:

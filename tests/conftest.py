@@ -10,6 +10,10 @@
   ``@pytest.mark.content_dir(path)``) to serve other packs.
 - ``alice``, ``bob``, ``carol`` (plain members), ``mod`` (Moderator role), ``admin`` (Admin role:
   Manage Server), ``owner`` (owns the server).
+- ``database`` / ``store``: for store, timer and service tests, a fresh database on SQLite and,
+  when ``TEST_DATABASE_URL`` names a PostgreSQL server, on PostgreSQL too (each test in its own
+  schema, dropped afterwards). ``await database.open()`` opens another store on the same data
+  (a restart).
 
 See ``tests/README.md`` for a five-minute walkthrough.
 """
@@ -18,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -167,3 +173,57 @@ def admin(emulator: Emulator) -> Member:
 @pytest.fixture
 def owner(emulator: Emulator) -> Member:
     return emulator.member("owner")
+
+
+# --- databases for store, timer and service tests ----------------------------------------------
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+DIALECTS = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
+
+
+class DatabaseUnderTest:
+    """Where a test's data lives; ``open()`` gives a store on it (call it again to restart)."""
+
+    def __init__(self, dialect: str, target: Any, schema: str | None = None) -> None:
+        self.dialect = dialect
+        self.target = target
+        self.schema = schema
+
+    async def open(self) -> Any:
+        from bot.store import Store
+
+        return await Store.open(self.target, schema=self.schema)
+
+    async def drop(self) -> None:
+        if self.schema is None:
+            return
+        import asyncpg
+
+        conn = await asyncpg.connect(dsn=self.target, timeout=10)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(params=DIALECTS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[DatabaseUnderTest]:
+    if request.param == "sqlite":
+        yield DatabaseUnderTest("sqlite", tmp_path / "bot.sqlite3")
+        return
+    target = DatabaseUnderTest("postgresql", TEST_DATABASE_URL, f"test_{uuid.uuid4().hex[:12]}")
+    try:
+        yield target
+    finally:
+        await target.drop()
+
+
+@pytest.fixture
+async def store(database: DatabaseUnderTest) -> AsyncIterator[Any]:
+    opened = await database.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()

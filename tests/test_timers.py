@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from bot.store import Store
 from bot.timers import BACKOFF_SECONDS, MAX_RETRIES, Timer, TimerService
 
 START = 1_800_000_000.0
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 async def settle(service: TimerService) -> None:

@@ -146,7 +146,8 @@ class RoundtableBot(commands.Bot):
         if getattr(self, "library", None) is None:
             self.library = self._load_library()
         if getattr(self, "store", None) is None:
-            self.store = await Store.open(self.settings.database_path)
+            self.store = await Store.open(self.settings.database)
+            log.info("database: %s", self.store.db.description)
             self._timers = TimerService(self.store, self.clock)
             self.packs = Packs(self.library, self.store)
 

@@ -1,8 +1,9 @@
-"""The SQLite store: the only package that runs SQL.
+"""The store: the only package that runs SQL, on SQLite (the default) or PostgreSQL.
 
-:class:`Store` opens the one connection and exposes one object per area (``store.guilds``,
-``store.timers``, ``store.scores``, ...). Each area's methods return dataclasses, not rows.
-Use ``async with store.transaction():`` to make several area calls commit together.
+:class:`Store` opens the database (:mod:`bot.store.db`) and exposes one object per area
+(``store.guilds``, ``store.timers``, ``store.scores``, ...). Each area's methods return
+dataclasses, not rows. Use ``async with store.transaction():`` to make several area calls
+commit together.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.store.db import Database, DatabaseTooNew
+from bot.store.db import Database, DatabaseTooNew, IntegrityError, open_database
 from bot.store.debates import DebateStore
 from bot.store.guilds import GuildSettings, GuildStore
 from bot.store.meta import MetaStore
@@ -20,7 +21,14 @@ from bot.store.schedules import ScheduleStore
 from bot.store.scores import ScoreStore
 from bot.store.timers import TimerRow, TimerStore
 
-__all__ = ["Database", "DatabaseTooNew", "GuildSettings", "Store", "TimerRow"]
+__all__ = [
+    "Database",
+    "DatabaseTooNew",
+    "GuildSettings",
+    "IntegrityError",
+    "Store",
+    "TimerRow",
+]
 
 
 class Store:
@@ -37,9 +45,15 @@ class Store:
         self.schedules = ScheduleStore(db)
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        """Open the database file (creating its folder) and migrate it to the latest version."""
-        return cls(await Database.open(path))
+    async def open(cls, target: Path | str, *, schema: str | None = None) -> Store:
+        """Open the database ``target`` names (an SQLite file, its folder created, or a
+        ``postgresql://`` URL) and migrate it to the latest version."""
+        return cls(await open_database(target, schema=schema))
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.db.dialect
 
     async def close(self) -> None:
         await self.quiz.batcher.close()

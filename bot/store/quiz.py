@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
 from bot.rules.quiz import MASTERED_BOX, Progress
-from bot.store.db import Database
+from bot.store.db import Database, IntegrityError
 
 AnswerStatus = Literal["locked", "stands", "closed"]
 
@@ -280,19 +279,20 @@ class QuizStore:
         """Insert a running quiz; :class:`QuizAlreadyRunning` if the channel has one."""
         async with self.db.transaction():
             try:
-                cursor = await self.db.execute(
-                    "INSERT INTO quizzes (guild_id, channel_id, pack_id, started_by, source, "
-                    "title, question_ids, seconds, section, difficulty, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (
-                        *(guild_id, channel_id, pack_id, started_by, source, title),
-                        *(json.dumps(list(question_ids)), seconds, section, difficulty, now),
-                    ),
-                )
-            except sqlite3.IntegrityError as error:
+                async with self.db.savepoint():
+                    cursor = await self.db.execute(
+                        "INSERT INTO quizzes (guild_id, channel_id, pack_id, started_by, source, "
+                        "title, question_ids, seconds, section, difficulty, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        (
+                            *(guild_id, channel_id, pack_id, started_by, source, title),
+                            *(json.dumps(list(question_ids)), seconds, section, difficulty, now),
+                        ),
+                    )
+                    row = await cursor.fetchone()
+                    await cursor.close()
+            except IntegrityError as error:
                 raise QuizAlreadyRunning(str(error)) from error
-            row = await cursor.fetchone()
-            await cursor.close()
         if row is None:
             raise RuntimeError("INSERT ... RETURNING gave no row")
         quiz = await self.quiz(int(row[0]))
@@ -538,9 +538,8 @@ class QuizStore:
         return outcomes
 
     async def _select(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Rows of a query in one trip to the database thread (``Database.fetchall`` takes
-        three: execute, fetch, close). Only inside this store's own transaction."""
-        return list(await self.db.conn.execute_fetchall(sql, tuple(params)))
+        """Rows of a query in one round trip (the hot path of answer batches)."""
+        return await self.db.select(sql, params)
 
     async def answers(self, round_id: int) -> list[Answer]:
         rows = await self.db.fetchall(

@@ -184,13 +184,12 @@ class ScoreStore:
         boards = boards_for(category)
         async with self.db.transaction():
             season = (await self.current_season(guild_id, now)).number
-            cursor = await self.db.execute(
+            row_id = await self.db.fetchval(
                 "INSERT INTO score_events (guild_id, season, user_id, category, points, reason, "
-                "reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reference, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (guild_id, season, user_id, category, points, reason, reference, created_by, now),
             )
-            row_id = cursor.lastrowid
-            await cursor.close()
             await self._apply(guild_id, user_id, boards, period_keys(now, season), points, now)
         if row_id is None:
             raise RuntimeError("the ledger insert gave no row id")
@@ -221,7 +220,8 @@ class ScoreStore:
         await self.db.executemany(
             "INSERT INTO score_totals (guild_id, board, period, user_id, points, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, board, period, user_id) "
-            "DO UPDATE SET points = points + excluded.points, updated_at = excluded.updated_at",
+            "DO UPDATE SET points = score_totals.points + excluded.points, "
+            "updated_at = excluded.updated_at",
             [(guild_id, board, period, user_id, points, now) for board, period in keys],
         )
         leaving: list[tuple[object, ...]] = []
@@ -250,7 +250,7 @@ class ScoreStore:
         await self.db.executemany(
             "INSERT INTO score_counts (guild_id, board, period, width, low, members) "
             "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (guild_id, board, period, width, low) "
-            "DO UPDATE SET members = members + 1",
+            "DO UPDATE SET members = score_counts.members + 1",
             arriving,
         )
 

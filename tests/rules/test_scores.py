@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +25,6 @@ from bot.rules.scores import (
     validate_adjustment,
     validate_season_name,
 )
-from bot.store import Store
 from bot.store.debates import DebateMemberStats
 from bot.store.quiz import QuizMemberStats
 from cogs.scores.render import debate_fields, quiz_fields
@@ -35,13 +32,6 @@ from cogs.scores.render import debate_fields, quiz_fields
 AT = 1_780_000_000.0  # Thursday 2026-05-28 UTC
 DAY = 86_400.0
 GUILD = 7
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 # --- pure rules ----------------------------------------------------------------------------

@@ -27,15 +27,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
-
-
-@pytest.fixture
 async def timers(store: Store, clock: FakeClock) -> AsyncIterator[TimerService]:
     """The durable timers, running on the fake clock: ``clock.advance(s)`` then
     ``await settle(timers)`` fires whatever fell due."""
@@ -51,7 +42,12 @@ async def settle(timers: TimerService, within: float = 5.0) -> None:
     """Wait until no timer handler runs and nothing is due."""
     import asyncio
 
-    await asyncio.wait_for(timers.idle(), within)
+    try:
+        await asyncio.wait_for(timers.idle(), within)
+    except TimeoutError:
+        for task in asyncio.all_tasks():
+            task.print_stack()
+        raise
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.store import DatabaseTooNew, Store
-from bot.store.db import Database, Migration, load_migrations
+from bot.store.db import Migration, SQLiteDatabase, load_migrations
 
 
 async def test_migrations_bring_an_empty_database_to_the_latest(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "sub" / "bot.sqlite3")
     try:
         latest = max(m.version for m in load_migrations())
-        assert await store.db.user_version() == latest
+        assert await store.db.schema_version() == latest
         tables = {
             row[0]
             for row in await store.db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")
@@ -34,7 +34,7 @@ async def test_migrating_twice_is_a_no_op(tmp_path: Path) -> None:
     store = await Store.open(path)
     try:
         assert (await store.guilds.get(1)).timezone == "Asia/Seoul"
-        assert await store.db.user_version() == max(m.version for m in load_migrations())
+        assert await store.db.schema_version() == max(m.version for m in load_migrations())
     finally:
         await store.close()
 
@@ -53,9 +53,9 @@ async def test_migrations_apply_in_order_with_gaps(tmp_path: Path) -> None:
         Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);"),
         Migration(3, "0003_b.sql", "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (1);"),
     ]
-    db = await Database.open(tmp_path / "x.sqlite3", migrations)
+    db = await SQLiteDatabase.open(tmp_path / "x.sqlite3", migrations)
     try:
-        assert await db.user_version() == 3
+        assert await db.schema_version() == 3
         assert await db.fetchval("SELECT count(*) FROM a") == 1
     finally:
         await db.close()
@@ -65,10 +65,10 @@ async def test_a_failing_migration_leaves_the_version(tmp_path: Path) -> None:
     good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
     bad = Migration(2, "0002_b.sql", "CREATE TABLE b (y INTEGER); CREATE TABLE a (x INTEGER);")
     with pytest.raises(Exception, match="already exists"):
-        await Database.open(tmp_path / "x.sqlite3", [good, bad])
-    db = await Database.open(tmp_path / "x.sqlite3", [good])
+        await SQLiteDatabase.open(tmp_path / "x.sqlite3", [good, bad])
+    db = await SQLiteDatabase.open(tmp_path / "x.sqlite3", [good])
     try:
-        assert await db.user_version() == 1
+        assert await db.schema_version() == 1
         assert await db.fetchval("SELECT count(*) FROM sqlite_master WHERE name = 'b'") == 0
     finally:
         await db.close()

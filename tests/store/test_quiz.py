@@ -7,7 +7,6 @@ from ``tests/packs.py`` (five questions: three A–D, two true/false).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +31,6 @@ def demo(tmp_path: Path) -> Any:
 
 
 # =============================================================================== the store
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 async def new_quiz(store: Store, channel_id: int = 10, **changes: Any) -> Any:

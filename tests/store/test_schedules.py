@@ -7,9 +7,7 @@ Thursday 2026-01-01 at 12:00 UTC) and the demo pack from ``tests/packs.py``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,13 +31,6 @@ def at(rule: str, zone: str, days: str = "daily") -> Rule:
 
 
 # =============================================================================== the store
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 async def add(store: Store, guild_id: int = 1, **changes: Any) -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +23,11 @@ from bot.rules.scores import (
     period_key,
 )
 from bot.store import Store
-from bot.store.db import Database, load_migrations
+from bot.store.db import SQLiteDatabase, load_migrations
 
 AT = 1_780_000_000.0  # Thursday 2026-05-28 UTC
 DAY = 86_400.0
 GUILD = 7
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 # --- the store -----------------------------------------------------------------------------
@@ -247,7 +239,7 @@ async def test_the_export_totals_equal_the_leaderboard(store: Store) -> None:
 async def test_the_migration_fills_counts_for_totals_written_before_it(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     older = [m for m in load_migrations() if m.version < 3]
-    db = await Database.open(path, older)
+    db = await SQLiteDatabase.open(path, older)
     await db.executemany(
         "INSERT INTO score_totals (guild_id, board, period, user_id, points, updated_at) "
         "VALUES (?, ?, ?, ?, ?, 0)",
