@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import secrets
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.adapter.ui import PageButton, Pager, send_ephemeral
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
+from bot.services.debate import DebateService
 from bot.services.packs import Packs
 from bot.settings import Settings
 from bot.store import Store
@@ -84,6 +86,7 @@ class RoundtableBot(commands.Bot):
     store: Store
     library: Library
     packs: Packs
+    debates: DebateService
 
     def __init__(
         self, settings: Settings, *, clock: Clock | None = None, guild_ready_timeout: float = 2.0
@@ -141,9 +144,17 @@ class RoundtableBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.open_resources()
+        self.build_services()
         self.add_dynamic_items(PageButton)
         await self.load_cogs()
         self.synced = await self.sync_commands()
+
+    def build_services(self) -> None:
+        """The application services, on the open store; each registers its own timer kinds.
+        Their output comes from the cog that serves them, when it loads."""
+        rng = random.SystemRandom()
+        self.debates = DebateService(self.store, self.timers, self.clock, self.packs, rng)
+        self.debates.register_timers()
 
     def _load_library(self) -> Library:
         try:
