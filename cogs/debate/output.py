@@ -5,9 +5,9 @@
 (``bot.get_partial_messageable``, nothing cached is needed), sends every post with its nonce
 (discord.py then sends ``enforce_nonce``, so Discord answers a repeated post with the message it
 already has) and turns Discord's refusals into :class:`~bot.services.ports.PostFailed`: gone
-(unknown channel, deleted thread, unknown message), forbidden (403) or transient (rate limits,
-server errors, the network, anything else). Only a turn's announcement and its reminder may
-ping, and only the speaker.
+(unknown channel, i.e. a deleted thread, or unknown message), forbidden (403) or transient
+(rate limits, server errors, the network, anything else: the service logs it and tries again
+later). Only a turn's announcement and its reminder may ping, and only the speaker.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bot.adapter.buttons import view_of
 from bot.adapter.ui import THREAD_NAME, truncate
 from bot.content import Motion
 from bot.rules.debate import LOBBY, DebateResult
-from bot.services.ports import Posted, PostFailed
+from bot.services.ports import FailureKind, Posted, PostFailed
 from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
 from cogs.debate import render
 from cogs.debate.views import DebateButton, ScoreButton, lobby_view, vote_view
@@ -35,19 +35,20 @@ if TYPE_CHECKING:
 THREAD_ARCHIVE_MINUTES = 1440
 
 
+#: Discord's codes for a channel (here: a debate's thread) and a message that no longer exist.
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008
+
+
 def failure(error: BaseException) -> PostFailed:
     """The PostFailed that says what a discord.py error means for the service."""
-    if isinstance(error, discord.HTTPException):
-        status, code = error.status, error.code
-        kind = (
-            "forbidden"
-            if isinstance(error, discord.Forbidden)
-            else "gone"
-            if isinstance(error, discord.NotFound)
-            else "transient"
-        )
-        return PostFailed(kind, error.text or str(error), status=status, code=code)
-    return PostFailed("transient", f"{type(error).__name__}: {error}")
+    if not isinstance(error, discord.HTTPException):
+        return PostFailed("transient", f"{type(error).__name__}: {error}")
+    kind: FailureKind = "transient"
+    if isinstance(error, discord.Forbidden):
+        kind = "forbidden"
+    elif isinstance(error, discord.NotFound) and error.code in (UNKNOWN_CHANNEL, UNKNOWN_MESSAGE):
+        kind = "gone"
+    return PostFailed(kind, error.text or str(error), status=error.status, code=error.code)
 
 
 #: What a failed request can raise besides Discord's answers: the network giving up.
