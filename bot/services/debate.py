@@ -1043,7 +1043,7 @@ class DebateService:
         result = await self.result_of(debate) if closed else None
         return rules.transcript_markdown(info, turns, result, names)
 
-    async def finished(self, guild_id: int, debate_id: int) -> tuple[Debate, str]:
+    async def transcript_for(self, guild_id: int, debate_id: int) -> tuple[Debate, str]:
         """A finished debate of this server and its transcript (``/debate transcript``)."""
         debate = await self.store.debates.in_guild(guild_id, debate_id)
         if debate is None:

@@ -427,7 +427,7 @@ class DebateCog(
     async def transcript(
         self, interaction: discord.Interaction[RoundtableBot], debate_id: int
     ) -> None:
-        debate, text = await self.bot.debates.finished(guild_id_of(interaction), debate_id)
+        debate, text = await self.bot.debates.transcript_for(guild_id_of(interaction), debate_id)
         name = render.transcript_name(debate)
         await interaction.response.send_message(
             f"Transcript of debate #{debate.id}: {truncate(debate.motion_text, 200)}",
