@@ -25,6 +25,7 @@ from bot.adapter.ui import PageButton, Pager, send_ephemeral
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
+from bot.services.debate import DebateService
 from bot.services.packs import Packs
 from bot.services.quiz import QuizService
 from bot.services.schedule import ScheduleService
@@ -89,6 +90,7 @@ class RoundtableBot(commands.Bot):
     packs: Packs
     quiz: QuizService
     schedules: ScheduleService
+    debates: DebateService
 
     def __init__(
         self,
@@ -159,11 +161,16 @@ class RoundtableBot(commands.Bot):
         self.synced = await self.sync_commands()
 
     def build_services(self) -> None:
-        """The application services, each with its timer kinds; a cog hands each its output."""
+        """The application services, on the open store; each registers its own timer kinds.
+        Their output comes from the cog that serves them, when it loads."""
         self.quiz = QuizService(self.store, self.timers, self.clock, self.packs, self.rng)
         self.quiz.register_timers()
         self.schedules = ScheduleService(self.store, self.timers, self.clock, self.packs, self.quiz)
         self.schedules.register_timers()
+        # Position draws use the system's randomness, as they always have.
+        draws = random.SystemRandom()
+        self.debates = DebateService(self.store, self.timers, self.clock, self.packs, draws)
+        self.debates.register_timers()
 
     def _load_library(self) -> Library:
         try:

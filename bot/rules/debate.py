@@ -50,6 +50,19 @@ WIN_POINTS: Final = 10
 LOBBY, RUNNING, VOTING, CLOSED, CANCELLED = "lobby", "running", "voting", "closed", "cancelled"
 ACTIVE_STATES: Final = (LOBBY, RUNNING, VOTING)
 
+#: The one table of status changes a debate may make: the lobby begins (or is cancelled), the
+#: speeches end in the audience vote (or are cancelled), the vote closes (or is cancelled).
+#: Closed and cancelled are final. Pausing stops the clock without changing the status, and only
+#: a debate in :data:`PAUSABLE` states can be paused or resumed.
+TRANSITIONS: Final[Mapping[str, frozenset[str]]] = {
+    LOBBY: frozenset({RUNNING, CANCELLED}),
+    RUNNING: frozenset({VOTING, CANCELLED}),
+    VOTING: frozenset({CLOSED, CANCELLED}),
+    CLOSED: frozenset(),
+    CANCELLED: frozenset(),
+}
+PAUSABLE: Final = (RUNNING, VOTING)
+
 #: Turn states. ``open`` is the turn being spoken; ``missed`` ran out of time with no speech;
 #: ``skipped`` was ended by a moderator; ``removed`` belonged to a member who was removed.
 PENDING, OPEN, SPOKEN, MISSED, SKIPPED, REMOVED = (
@@ -106,13 +119,58 @@ def check_join(
 
 def check_begin(status: str, participants: int) -> None:
     """Raise a UserError unless the lobby can begin."""
-    if status != LOBBY:
-        raise Conflict("This debate has already begun.")
+    check_transition(status, RUNNING)
     if participants < MIN_PARTICIPANTS:
         raise Conflict(
             f"At least {MIN_PARTICIPANTS} members must join before the debate can begin "
             f"({participants} joined so far)."
         )
+
+
+def transition_refusal(current: str, target: str, name: str = "This debate") -> str | None:
+    """Why a debate in ``current`` may not become ``target`` (None when :data:`TRANSITIONS`
+    allows it); ``name`` is how the sentence names the debate."""
+    if target in TRANSITIONS.get(current, frozenset()):
+        return None
+    if target == RUNNING:
+        return f"{name} has already begun."
+    if current not in ACTIVE_STATES:
+        return f"{name} is already over."
+    if target == VOTING:
+        if current == LOBBY:
+            return "The debate has not begun yet: press Begin in the lobby."
+        return "The audience vote is already open."
+    if target == CLOSED:
+        return "The vote has not opened yet."
+    return f"{name} cannot go from {current} to {target}."
+
+
+def check_transition(current: str, target: str, name: str = "This debate") -> None:
+    """Raise a Conflict unless :data:`TRANSITIONS` lets a debate go from ``current`` to
+    ``target``."""
+    refusal = transition_refusal(current, target, name)
+    if refusal is not None:
+        raise Conflict(refusal)
+
+
+def check_pause(status: str, paused: bool) -> None:
+    """Raise a Conflict unless the debate's clock can be stopped now."""
+    if status not in PAUSABLE:
+        raise Conflict("Only a debate that has begun can be paused.")
+    if paused:
+        raise Conflict("The debate is already paused; `/debate resume` restarts the clock.")
+
+
+def check_resume(status: str, paused: bool) -> None:
+    """Raise a Conflict unless the debate is paused (and so can be resumed)."""
+    if status not in PAUSABLE or not paused:
+        raise Conflict("The debate is not paused.")
+
+
+def check_extend(status: str) -> None:
+    """Raise a Conflict unless there is a turn or a vote whose time can be extended."""
+    if status not in PAUSABLE:
+        raise Conflict("Only a running turn or an open vote can be extended.")
 
 
 def check_new_judge(*, status: str, is_participant: bool, is_bot: bool, name: str) -> None:

@@ -12,7 +12,7 @@ crash between the two neither posts twice nor loses the post.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 FailureKind = Literal["transient", "gone", "forbidden"]
 
@@ -58,3 +58,115 @@ def nonce(*parts: object) -> str:
     if not value or len(value) > NONCE_LIMIT:
         raise ValueError(f"a nonce must be 1-{NONCE_LIMIT} characters, not {value!r}")
     return value
+
+
+# --- debates
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from bot.content import Motion
+    from bot.rules.debate import DebateResult
+    from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
+
+
+class DebateOutput(Protocol):
+    """How the debate service reaches a debate's channel and thread.
+
+    Posts go to the debate's thread (its channel before it has one), the lobby to its channel.
+    Every post takes a ``nonce`` and returns :class:`Posted` or raises :class:`PostFailed`;
+    edits redraw an earlier message (``debate`` names it) and raise :class:`PostFailed` too.
+    The output renders; the service decides what a failure means.
+    """
+
+    async def post_lobby(self, lobby: DebateLobby, *, nonce: str) -> Posted:
+        """The lobby in the debate's channel, with Join, Leave, Begin and Cancel."""
+        ...
+
+    async def open_thread(self, debate: Debate, lobby_message_id: int) -> int:
+        """Open the debate's thread on its lobby message (named after the motion); its id."""
+        ...
+
+    async def delete_lobby(self, debate: Debate, lobby_message_id: int) -> None:
+        """Take back a lobby whose thread could not be opened."""
+        ...
+
+    async def edit_lobby(self, lobby: DebateLobby) -> None:
+        """Redraw the lobby (``lobby.debate.lobby_message_id``); buttons only in the lobby."""
+        ...
+
+    async def post_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+        *,
+        nonce: str,
+    ) -> Posted:
+        """Who argues what, with My brief."""
+        ...
+
+    async def edit_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+    ) -> None:
+        """Redraw who argues what (``debate.positions_message_id``) after a swap."""
+        ...
+
+    async def post_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, *, nonce: str
+    ) -> Posted:
+        """Announce the open turn with Speak, pinging its speaker and nobody else."""
+        ...
+
+    async def post_speech(
+        self, debate: Debate, speech: Speech, position: str, *, nonce: str
+    ) -> Posted:
+        """A speech, with Score for the judges."""
+        ...
+
+    async def post_no_speech(
+        self, debate: Debate, turn: Turn, position: str, *, nonce: str
+    ) -> Posted:
+        """A turn ended without a speech (missed, skipped or removed)."""
+        ...
+
+    async def post_reminder(self, debate: Debate, turn: Turn, *, nonce: str) -> Posted:
+        """One minute left, pinging the speaker and nobody else."""
+        ...
+
+    async def post_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], *, nonce: str
+    ) -> Posted:
+        """The audience vote, one button per position; the count stays hidden."""
+        ...
+
+    async def edit_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int]
+    ) -> None:
+        """The closed vote (``debate.vote_message_id``): the count shown, the buttons disabled."""
+        ...
+
+    async def post_results(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        transcript: str,
+        *,
+        nonce: str,
+    ) -> Posted:
+        """The results, with the transcript (Markdown) attached."""
+        ...
+
+    async def post_cancelled(self, debate: Debate, *, nonce: str) -> Posted:
+        """The debate was cancelled; no points."""
+        ...
+
+    async def post_note(self, debate: Debate, text: str, *, nonce: str) -> Posted:
+        """A moderator's note (paused, extended...): plain text that pings nobody."""
+        ...

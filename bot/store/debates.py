@@ -1,8 +1,14 @@
 """Debates in SQLite: the debate, positions, participants, judges, turns, speeches, scores, votes.
 
-Methods are single steps; the debate flow (``cogs/debate/flow.py``) combines them inside one
-``store.transaction()`` so every read-check-write commits whole. Every method that writes joins
-the caller's transaction (or opens its own).
+Methods are single steps; the debate service (``bot/services/debate.py``) combines them inside
+one ``store.transaction()`` so every read-check-write commits whole. Every method that writes
+joins the caller's transaction (or opens its own).
+
+A debate's status changes only through the named transitions (:meth:`DebateStore.begin`,
+:meth:`~DebateStore.open_vote`, :meth:`~DebateStore.close`, :meth:`~DebateStore.cancel`), each
+checked against :data:`bot.rules.debate.TRANSITIONS` and written with a ``WHERE status = ?``
+guard, so an illegal or stale change is refused with a sentence and never written. Pause and
+resume are checked the same way; every other column has a method of its own.
 """
 
 from __future__ import annotations
@@ -11,11 +17,34 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from bot.errors import Conflict
-from bot.rules.debate import ACTIVE_STATES, CLOSED, LOBBY, OPEN, PENDING, REMOVED, PlannedTurn
+from bot.rules.debate import (
+    ACTIVE_STATES,
+    CANCELLED,
+    CLOSED,
+    LOBBY,
+    OPEN,
+    PENDING,
+    REMOVED,
+    RUNNING,
+    SPOKEN,
+    VOTING,
+    PlannedTurn,
+    check_pause,
+    check_resume,
+    check_transition,
+)
 from bot.store.db import Database
+
+#: The messages of a debate recorded by the id Discord gave them (the lobby has its own method).
+DebateMessage = Literal["positions", "vote", "results"]
+_MESSAGE_COLUMNS: Mapping[str, str] = {
+    "positions": "positions_message_id",
+    "vote": "vote_message_id",
+    "results": "results_message_id",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +74,9 @@ class Debate:
     closed_at: float | None
     end_reason: str | None
     ended_by: int | None
+    #: how often positions were swapped: part of the turn announcements' nonces, since a swap
+    #: announces the first turn afresh
+    swaps: int
 
     @property
     def active(self) -> bool:
@@ -96,6 +128,16 @@ class Judge:
     name: str
     added_by: int
     added_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DebateLobby:
+    """What the lobby message shows: the debate, its positions, who joined and who judges."""
+
+    debate: Debate
+    positions: Sequence[DebatePosition]
+    participants: Sequence[Participant]
+    judges: Sequence[Judge]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,19 +218,8 @@ _PARTICIPANT = (
 )
 _TURN = f"SELECT {_columns(Turn)} FROM debate_turns"  # noqa: S608
 _SPEECH = f"SELECT {_columns(Speech)} FROM debate_speeches"  # noqa: S608
-_UPDATABLE = frozenset(
-    {
-        "thread_id", "lobby_message_id", "status", "current_turn", "deadline",
-        "paused_remaining", "positions_message_id", "vote_message_id", "results_message_id",
-        "begun_at", "vote_opened_at", "closed_at", "end_reason", "ended_by",
-    }
-)  # fmt: skip
-_TURN_UPDATABLE = frozenset(
-    {
-        "status", "started_at", "deadline", "ended_at", "reminder_sent",
-        "announce_message_id", "notice_message_id",
-    }
-)  # fmt: skip
+#: What a debate that stops taking turns clears: no current turn, no deadline, no pause.
+_STOPPED = "current_turn = NULL, deadline = NULL, paused_remaining = NULL"
 
 
 def _debate(row: Any) -> Debate:
@@ -245,17 +276,15 @@ class DebateStore:
                     "A debate is already under way in this channel; end it with `/debate end` "
                     "or start this one in another channel."
                 )
-            cursor = await self.db.execute(
+            debate_id = await self.db.fetchval(
                 "INSERT INTO debates (guild_id, channel_id, active_channel_id, pack_id, motion_id, "
                 "motion_text, rounds, speech_seconds, vote_seconds, status, created_by, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id, channel_id, channel_id, pack_id, motion_id, motion_text, rounds,
                     speech_seconds, vote_seconds, LOBBY, created_by, now,
                 ),
             )  # fmt: skip
-            debate_id = cursor.lastrowid
-            await cursor.close()
             if debate_id is None:
                 raise RuntimeError("the debate insert gave no row id")
             await self.db.executemany(
@@ -300,6 +329,17 @@ class DebateStore:
         )
         return _debate(row) if row else None
 
+    async def lobby(self, debate_id: int) -> DebateLobby | None:
+        debate = await self.get(debate_id)
+        if debate is None:
+            return None
+        return DebateLobby(
+            debate,
+            await self.positions(debate_id),
+            await self.participants(debate_id),
+            await self.judges(debate_id),
+        )
+
     async def unfinished_business(self) -> list[Debate]:
         """Debates not over, and finished ones whose results were never posted."""
         marks = ", ".join("?" * len(ACTIVE_STATES))
@@ -309,19 +349,136 @@ class DebateStore:
         )
         return [_debate(r) for r in rows]
 
-    async def update(self, debate_id: int, **changes: Any) -> None:
-        """Set some columns of the debate; finishing it frees its channel."""
-        unknown = set(changes) - _UPDATABLE
-        if unknown:
-            raise ValueError(f"unknown debate columns: {sorted(unknown)}")
-        if changes.get("status") is not None and changes["status"] not in ACTIVE_STATES:
-            changes["active_channel_id"] = None
-        assignments = ", ".join(f"{name} = ?" for name in changes)
+    # --- status transitions (checked against bot.rules.debate.TRANSITIONS) ------------------
+
+    async def begin(self, debate: Debate, now: float) -> None:
+        """The lobby begins: the debate is running."""
+        await self._move(debate, RUNNING, "begun_at = ?", (now,))
+
+    async def open_vote(
+        self, debate: Debate, now: float, *, deadline: float | None, paused_remaining: float | None
+    ) -> None:
+        """The speeches are over: the audience votes until ``deadline`` (None while paused,
+        when ``paused_remaining`` holds the vote's time)."""
+        await self._move(
+            debate,
+            VOTING,
+            "current_turn = NULL, deadline = ?, paused_remaining = ?, vote_opened_at = ?",
+            (deadline, paused_remaining, now),
+        )
+
+    async def close(self, debate: Debate, now: float) -> None:
+        """The vote is over and the results are stored; the channel is free again."""
+        await self._move(debate, CLOSED, f"closed_at = ?, {_STOPPED}", (now,))
+
+    async def cancel(self, debate: Debate, now: float, reason: str | None, by: int | None) -> None:
+        """The debate ends without results (and without points); the channel is free again."""
+        await self._move(
+            debate,
+            CANCELLED,
+            f"closed_at = ?, end_reason = ?, ended_by = ?, {_STOPPED}",
+            (now, reason, by),
+        )
+
+    async def _move(
+        self, debate: Debate, target: str, assignments: str, params: tuple[Any, ...]
+    ) -> None:
+        """Change the status from ``debate.status`` to ``target`` if the table allows it and
+        nobody changed it since ``debate`` was read; otherwise a Conflict, and nothing written."""
+        check_transition(debate.status, target)
+        if target not in ACTIVE_STATES:
+            assignments += ", active_channel_id = NULL"
         async with self.db.transaction():
-            await self.db.execute(
-                f"UPDATE debates SET {assignments} WHERE id = ?",  # noqa: S608
-                (*changes.values(), debate_id),
+            cursor = await self.db.execute(
+                f"UPDATE debates SET status = ?, {assignments} "  # noqa: S608
+                "WHERE id = ? AND status = ?",
+                (target, *params, debate.id, debate.status),
             )
+            if cursor.rowcount == 0:
+                raise Conflict("The debate changed in the meantime; please try again.")
+
+    # --- the clock ------------------------------------------------------------------------------
+
+    async def set_turn(
+        self, debate_id: int, number: int, *, deadline: float | None, paused_remaining: float | None
+    ) -> None:
+        """Make turn ``number`` the current one, ending at ``deadline`` (None while paused,
+        when ``paused_remaining`` holds the turn's time)."""
+        await self._write(
+            "UPDATE debates SET current_turn = ?, deadline = ?, paused_remaining = ? "
+            "WHERE id = ? AND status = ?",
+            (number, deadline, paused_remaining, debate_id, RUNNING),
+        )
+
+    async def pause(self, debate: Debate, remaining: float) -> None:
+        """Stop the clock with ``remaining`` seconds left on the turn or the vote."""
+        check_pause(debate.status, debate.paused)
+        await self._guarded(
+            "UPDATE debates SET paused_remaining = ?, deadline = NULL "
+            "WHERE id = ? AND status = ? AND paused_remaining IS NULL",
+            (remaining, debate.id, debate.status),
+        )
+
+    async def resume(self, debate: Debate, deadline: float) -> None:
+        """Restart the clock: the turn or the vote now ends at ``deadline``."""
+        check_resume(debate.status, debate.paused)
+        await self._guarded(
+            "UPDATE debates SET paused_remaining = NULL, deadline = ? "
+            "WHERE id = ? AND status = ? AND paused_remaining IS NOT NULL",
+            (deadline, debate.id, debate.status),
+        )
+
+    async def set_deadline(self, debate_id: int, deadline: float) -> None:
+        """Move the running clock's deadline (a moderator extended the turn or the vote)."""
+        await self._write(
+            "UPDATE debates SET deadline = ? WHERE id = ? AND paused_remaining IS NULL",
+            (deadline, debate_id),
+        )
+
+    async def set_paused_remaining(self, debate_id: int, remaining: float) -> None:
+        """Change the time a paused debate gets back when it resumes."""
+        await self._write(
+            "UPDATE debates SET paused_remaining = ? WHERE id = ? AND paused_remaining IS NOT NULL",
+            (remaining, debate_id),
+        )
+
+    async def record_ending(self, debate_id: int, reason: str | None, by: int) -> None:
+        """Who ended the speeches or the vote early, and why (shown in the transcript)."""
+        await self._write(
+            "UPDATE debates SET end_reason = ?, ended_by = ? WHERE id = ?", (reason, by, debate_id)
+        )
+
+    async def swapped(self, debate_id: int) -> None:
+        """Count a swap of positions (the first turn is then announced afresh)."""
+        await self._write("UPDATE debates SET swaps = swaps + 1 WHERE id = ?", (debate_id,))
+
+    # --- messages, recorded once Discord took them ----------------------------------------------
+
+    async def record_lobby(self, debate_id: int, message_id: int, thread_id: int) -> None:
+        await self._write(
+            "UPDATE debates SET lobby_message_id = ?, thread_id = ? WHERE id = ?",
+            (message_id, thread_id, debate_id),
+        )
+
+    async def record_message(self, debate_id: int, what: DebateMessage, message_id: int) -> None:
+        """Record the positions, vote or results message; results 0 means none will be posted
+        (the thread is gone, or the lobby never was)."""
+        column = _MESSAGE_COLUMNS[what]
+        await self._write(
+            f"UPDATE debates SET {column} = ? WHERE id = ?",  # noqa: S608
+            (message_id, debate_id),
+        )
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        async with self.db.transaction():
+            await self.db.execute(sql, params)
+
+    async def _guarded(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Run a guarded update; a Conflict when its guard matched nothing."""
+        async with self.db.transaction():
+            cursor = await self.db.execute(sql, params)
+            if cursor.rowcount == 0:
+                raise Conflict("The debate changed in the meantime; please try again.")
 
     # --- positions --------------------------------------------------------------------------
 
@@ -502,16 +659,60 @@ class DebateStore:
         )
         return _turn(row) if row else None
 
-    async def update_turn(self, debate_id: int, number: int, **changes: Any) -> None:
-        unknown = set(changes) - _TURN_UPDATABLE
-        if unknown:
-            raise ValueError(f"unknown turn columns: {sorted(unknown)}")
-        assignments = ", ".join(f"{name} = ?" for name in changes)
-        async with self.db.transaction():
-            await self.db.execute(
-                f"UPDATE debate_turns SET {assignments} WHERE debate_id = ? AND number = ?",  # noqa: S608
-                (*changes.values(), debate_id, number),
-            )
+    async def open_turn(self, debate_id: int, number: int, now: float, deadline: float) -> None:
+        """A pending turn starts now and ends at ``deadline``."""
+        await self._write(
+            "UPDATE debate_turns SET status = ?, started_at = ?, deadline = ?, reminder_sent = 0 "
+            "WHERE debate_id = ? AND number = ? AND status = ?",
+            (OPEN, now, deadline, debate_id, number, PENDING),
+        )
+
+    async def end_turn(self, debate_id: int, number: int, status: str, now: float) -> None:
+        """The open turn ends: spoken, missed, skipped or removed."""
+        await self._write(
+            "UPDATE debate_turns SET status = ?, ended_at = ? "
+            "WHERE debate_id = ? AND number = ? AND status = ?",
+            (status, now, debate_id, number, OPEN),
+        )
+
+    async def mark_spoken(self, debate_id: int, number: int) -> None:
+        """A late speech (within the grace) for a turn that had already ended."""
+        await self._write(
+            "UPDATE debate_turns SET status = ? WHERE debate_id = ? AND number = ?",
+            (SPOKEN, debate_id, number),
+        )
+
+    async def set_turn_deadline(
+        self, debate_id: int, number: int, deadline: float, *, remind_again: bool
+    ) -> None:
+        """Move the open turn's deadline; ``remind_again`` when it was extended, so the
+        one-minute reminder is due again."""
+        reset = ", reminder_sent = 0" if remind_again else ""
+        await self._write(
+            f"UPDATE debate_turns SET deadline = ?{reset} "  # noqa: S608
+            "WHERE debate_id = ? AND number = ? AND status = ?",
+            (deadline, debate_id, number, OPEN),
+        )
+
+    async def mark_reminded(self, debate_id: int, number: int) -> None:
+        """The turn's one-minute reminder was posted."""
+        await self._write(
+            "UPDATE debate_turns SET reminder_sent = 1 WHERE debate_id = ? AND number = ?",
+            (debate_id, number),
+        )
+
+    async def record_announcement(self, debate_id: int, number: int, message_id: int) -> None:
+        await self._write(
+            "UPDATE debate_turns SET announce_message_id = ? WHERE debate_id = ? AND number = ?",
+            (message_id, debate_id, number),
+        )
+
+    async def record_notice(self, debate_id: int, number: int, message_id: int) -> None:
+        """The "no speech" notice of an ended turn."""
+        await self._write(
+            "UPDATE debate_turns SET notice_message_id = ? WHERE debate_id = ? AND number = ?",
+            (message_id, debate_id, number),
+        )
 
     async def end_open_turns(self, debate_id: int, status: str, now: float) -> None:
         """Close every open or pending turn with ``status`` (the debate ends early)."""
@@ -536,16 +737,15 @@ class DebateStore:
         self, debate: Debate, turn: Turn, text: str, words: int, late: bool, now: float
     ) -> Speech:
         async with self.db.transaction():
-            cursor = await self.db.execute(
+            speech_id = await self.db.fetchval(
                 "INSERT INTO debate_speeches (debate_id, guild_id, turn_number, user_id, position, "
-                "round, text, words, late, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "round, text, words, late, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     debate.id, debate.guild_id, turn.number, turn.user_id, turn.position,
                     turn.round, text, words, int(late), now,
                 ),
             )  # fmt: skip
-            speech_id = cursor.lastrowid
-            await cursor.close()
         if speech_id is None:
             raise RuntimeError("the speech insert gave no row id")
         return Speech(
@@ -563,11 +763,10 @@ class DebateStore:
         row = await self.db.fetchone(f"{_SPEECH} WHERE id = ?", (speech_id,))
         return _speech(row) if row else None
 
-    async def set_speech_message(self, speech_id: int, message_id: int) -> None:
-        async with self.db.transaction():
-            await self.db.execute(
-                "UPDATE debate_speeches SET message_id = ? WHERE id = ?", (message_id, speech_id)
-            )
+    async def record_speech_message(self, speech_id: int, message_id: int) -> None:
+        await self._write(
+            "UPDATE debate_speeches SET message_id = ? WHERE id = ?", (message_id, speech_id)
+        )
 
     # --- judge scores -----------------------------------------------------------------------
 

@@ -1,8 +1,11 @@
 """Moderated debates: ``/debate`` commands, the lobby, timed turns, judging, the vote, results.
 
-``cog.py`` holds the commands and button handlers, ``flow.py`` the state transitions, timers
-and thread messages, ``views.py`` the restart-proof buttons and modals, ``render.py`` the
-embeds. The rules themselves (positions, turn order, scoring) are in ``bot/debate.py``.
+The debate's life (state transitions, timers, what is due in the thread) is the debate service,
+:mod:`bot.services.debate`, built by the bot as ``bot.debates``. This package is its Discord
+side: ``cog.py`` holds the commands, ``views.py`` the restart-proof buttons and modals and what
+they answer, ``render.py`` what the messages look like (embeds and texts), and ``output.py``
+the service's output port, which the cog hands over when it loads. The rules themselves
+(positions, turn order, scoring) are in :mod:`bot.rules.debate`.
 """
 
 from __future__ import annotations

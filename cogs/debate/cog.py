@@ -1,7 +1,9 @@
-"""``/debate``: moderated, timed debates on the pack's motions (see issue 9 and bot/debate.py).
+"""``/debate``: moderated, timed debates on the pack's motions (see issue 9).
 
-Thin adapter: each command or button checks who may act (server side), calls the flow
-(``cogs/debate/flow.py``) and answers; the flow then posts what changed in the debate's thread.
+Thin adapter: each command checks who may act (server side), calls the debate service
+(``bot.debates``, :mod:`bot.services.debate`) and answers; the service then posts what changed
+in the debate's thread through this package's output (``output.py``). Buttons and modals, and
+what they answer, are in ``views.py``; modal submissions are routed here by custom id.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -21,39 +22,35 @@ from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import (
     AUTOCOMPLETE_RESULTS,
     CHOICE_NAME,
-    MESSAGE_LIMIT,
-    THREAD_NAME,
     Page,
     Pager,
     clamp_page,
     mention_safe,
     page_view,
     send_ephemeral,
-    split_text,
     truncate,
 )
 from bot.clock import discord_timestamp
 from bot.content import Motion, Pack
-from bot.errors import Conflict, NotFound, UserError
+from bot.errors import UserError
 from bot.rules import debate as rules
+from bot.services.ports import PostFailed
 from bot.store.debates import Debate
 from cogs.debate import render
-from cogs.debate.flow import DebateFlow, transcript_name
+from cogs.debate.output import DiscordDebateOutput
 from cogs.debate.views import (
-    COG_NAME,
     DYNAMIC_ITEMS,
-    SCORE_INPUT,
     SCORE_MODAL,
-    SPEECH_INPUT,
     SPEECH_MODAL,
-    lobby_view,
-    open_modal,
-    score_modal,
-    speech_modal,
-    submitted_values,
+    open_speech,
+    publish,
+    score_submitted,
+    speech_submitted,
 )
 
 log = logging.getLogger(__name__)
+
+COG_NAME = "Debate"
 
 HISTORY_PAGE = 8
 HELP_NOTES = (
@@ -117,22 +114,21 @@ class DebateCog(
 
     def __init__(self, bot: RoundtableBot) -> None:
         self.bot = bot
-        self.flow = DebateFlow(bot)
         super().__init__()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.flow.register_timers()
+        self.bot.debates.output = DiscordDebateOutput(self.bot)
         self.bot.register_pager(Pager("debate-history", self.render_history, "debate history"))
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        self.flow.unregister_timers()
+        self.bot.debates.detach()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         try:
-            await self.flow.catch_up()
+            await self.bot.debates.catch_up()
         except Exception:
             log.exception("could not catch up on debates at start-up")
 
@@ -167,35 +163,26 @@ class DebateCog(
         chosen_pack = await self.bot.pack_for(guild_id, pack)
         chosen = find_motion(chosen_pack, motion)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        debate = await self.flow.create(
-            guild_id=guild_id,
-            channel_id=channel.id,
-            pack=chosen_pack,
-            motion=chosen,
-            rounds=rounds,
-            speech_minutes=speech_minutes,
-            vote_minutes=vote_minutes,
-            user_id=interaction.user.id,
-            user_name=interaction.user.display_name,
-        )
-        lobby: discord.Message | None = None
         try:
-            lobby = await channel.send(
-                embed=await self.flow.lobby_embed(debate), view=lobby_view(debate.id)
+            debate = await self.bot.debates.open(
+                guild_id=guild_id,
+                channel_id=channel.id,
+                pack=chosen_pack,
+                motion=chosen,
+                rounds=rounds,
+                speech_minutes=speech_minutes,
+                vote_minutes=vote_minutes,
+                user_id=interaction.user.id,
+                user_name=interaction.user.display_name,
             )
-            thread = await lobby.create_thread(
-                name=truncate(chosen.text, THREAD_NAME), auto_archive_duration=1440
-            )
-        except discord.HTTPException:
-            await self._abandon(debate, lobby)
-            raise
-        await self.bot.store.debates.update(
-            debate.id, lobby_message_id=lobby.id, thread_id=thread.id
-        )
+        except PostFailed as error:
+            # The debate is cancelled quietly; Discord's own refusal words the apology.
+            raise error.__cause__ or error from None
+        lobby = channel.get_partial_message(debate.lobby_message_id or 0)
         await interaction.followup.send(
             f"Debate #{debate.id} is open. Members join with the buttons on the lobby "
             f"({lobby.jump_url}); press Begin once at least {rules.MIN_PARTICIPANTS} have "
-            f"joined. The debate runs in {thread.mention}.",
+            f"joined. The debate runs in <#{debate.thread_id}>.",
             ephemeral=True,
         )
 
@@ -209,125 +196,6 @@ class DebateCog(
             pack = self.bot.library.default
         return motion_choices(pack, current)
 
-    async def _abandon(self, debate: Debate, lobby: discord.Message | None) -> None:
-        """The lobby or its thread could not be created: cancel quietly."""
-        await self.bot.store.debates.update(
-            debate.id,
-            status=rules.CANCELLED,
-            closed_at=self.bot.clock.now(),
-            end_reason="The lobby could not be posted.",
-            results_message_id=0,
-        )
-        if lobby is not None:
-            try:
-                await lobby.delete()
-            except discord.HTTPException:
-                log.warning("could not delete the lobby of abandoned debate %s", debate.id)
-
-    # --- buttons ----------------------------------------------------------------------------
-
-    async def on_debate_button(
-        self, interaction: discord.Interaction[RoundtableBot], action: str, debate_id: int
-    ) -> None:
-        handlers: dict[str, Callable[[discord.Interaction[RoundtableBot], int], Awaitable[None]]]
-        handlers = {
-            "join": self._join,
-            "leave": self._leave,
-            "begin": self._begin,
-            "cancel": self._cancel,
-            "brief": self._brief,
-            "speak": self._speak_button,
-        }
-        await handlers[action](interaction, debate_id)
-
-    async def _refresh_lobby(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int
-    ) -> None:
-        debate = await self.flow.debate(debate_id)
-        view = lobby_view(debate.id) if debate.status == rules.LOBBY else None
-        await interaction.response.edit_message(
-            embed=await self.flow.lobby_embed(debate), view=view
-        )
-
-    async def _join(self, interaction: discord.Interaction[RoundtableBot], debate_id: int) -> None:
-        user = interaction.user
-        await self.flow.join(debate_id, user.id, user.display_name, is_bot=user.bot)
-        await self._refresh_lobby(interaction, debate_id)
-        await interaction.followup.send(
-            f"You joined debate #{debate_id}. Positions are drawn when a moderator presses Begin.",
-            ephemeral=True,
-        )
-
-    async def _leave(self, interaction: discord.Interaction[RoundtableBot], debate_id: int) -> None:
-        await self.flow.leave(debate_id, interaction.user.id)
-        await self._refresh_lobby(interaction, debate_id)
-        await interaction.followup.send(f"You left debate #{debate_id}.", ephemeral=True)
-
-    async def _begin(self, interaction: discord.Interaction[RoundtableBot], debate_id: int) -> None:
-        await require_moderator(interaction, "begin a debate")
-        debate = await self.flow.begin(debate_id)
-        await interaction.response.edit_message(
-            embed=await self.flow.lobby_embed(debate), view=None
-        )
-        await interaction.followup.send(
-            f"Debate #{debate.id} has begun in <#{debate.thread_id}>.", ephemeral=True
-        )
-        await self._publish(interaction, debate.id)
-
-    async def _cancel(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int
-    ) -> None:
-        await require_moderator(interaction, "cancel a debate")
-        await self.flow.cancel_lobby(debate_id, interaction.user.id)
-        await send_ephemeral(interaction, f"Debate #{debate_id} is cancelled.")
-        await self._publish(interaction, debate_id)
-
-    async def _brief(self, interaction: discord.Interaction[RoundtableBot], debate_id: int) -> None:
-        pages = await self.flow.brief(debate_id, interaction.user.id)
-        await interaction.response.send_message(embed=pages[0], ephemeral=True)
-        for page in pages[1:]:
-            await interaction.followup.send(embed=page, ephemeral=True)
-
-    async def _speak_button(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int
-    ) -> None:
-        await self.open_speech(interaction, await self.flow.debate(debate_id))
-
-    async def open_speech(
-        self, interaction: discord.Interaction[RoundtableBot], debate: Debate
-    ) -> None:
-        turn = await self.flow.speaker_turn(debate, interaction.user.id)
-        names = {p.position: p.name for p in await self.bot.store.debates.positions(debate.id)}
-        title = f"{rules.round_label(turn.round)} speech: {names.get(turn.position, turn.position)}"
-        await open_modal(interaction, speech_modal(debate.id, turn.number, title))
-
-    async def on_score_button(
-        self, interaction: discord.Interaction[RoundtableBot], speech_id: int
-    ) -> None:
-        debate, speech = await self.flow.check_judge(speech_id, interaction.user.id)
-        current = await self.bot.store.debates.score_of(speech.id, interaction.user.id)
-        speaker = await self.flow.name_of(debate.id, speech.user_id)
-        title = f"Score {speaker}: {rules.round_label(speech.round)}"
-        await open_modal(interaction, score_modal(speech.id, title, current))
-
-    async def on_vote_button(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int, position: str
-    ) -> None:
-        debate, previous = await self.flow.vote(debate_id, interaction.user.id, position)
-        names = {p.position: p.name for p in await self.bot.store.debates.positions(debate.id)}
-        chosen = names.get(position, position)
-        if previous is None:
-            note = f"Your vote for **{chosen}** is recorded."
-        elif previous == position:
-            note = f"You had already voted for **{chosen}**; it still counts once."
-        else:
-            note = f"Your vote is now **{chosen}** (it was {names.get(previous, previous)})."
-        closes = discord_timestamp(debate.deadline, "R") if debate.deadline else "when it closes"
-        await send_ephemeral(
-            interaction,
-            f"{note} You can change it until the vote closes ({closes}); the count is shown then.",
-        )
-
     # --- modal submissions (routed by custom id, so they survive restarts) -------------------
 
     @commands.Cog.listener()
@@ -337,62 +205,17 @@ class DebateCog(
         custom_id = str((interaction.data or {}).get("custom_id", ""))
         try:
             if match := SPEECH_MODAL.fullmatch(custom_id):
-                await self.on_speech_submit(interaction, int(match["id"]), int(match["turn"]))
+                await speech_submitted(interaction, int(match["id"]), int(match["turn"]))
             elif match := SCORE_MODAL.fullmatch(custom_id):
-                await self.on_score_submit(interaction, int(match["speech"]))
+                await score_submitted(interaction, int(match["speech"]))
         except Exception as error:
             await self.bot.handle_interaction_error(interaction, error)
-
-    async def on_speech_submit(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int, turn: int
-    ) -> None:
-        text = submitted_values(interaction.data).get(SPEECH_INPUT, "")
-        try:
-            speech = await self.flow.submit_speech(debate_id, turn, interaction.user.id, text)
-        except UserError as error:
-            await self.refuse_with_text(interaction, str(error), text)
-            return
-        late = (
-            f" It came in after the deadline but within the {rules.GRACE_SECONDS:.0f}-second "
-            "grace, so it counts."
-            if speech.late
-            else ""
-        )
-        await send_ephemeral(
-            interaction, f"Your speech ({speech.words} words) is posted in the thread.{late}"
-        )
-        await self._publish(interaction, debate_id)
-
-    async def refuse_with_text(
-        self, interaction: discord.Interaction[RoundtableBot], reason: str, text: str
-    ) -> None:
-        """Refuse a speech and hand its text back privately, so nothing typed is lost."""
-        chunks = split_text(mention_safe(text), MESSAGE_LIMIT)
-        if not chunks:
-            await send_ephemeral(interaction, reason)
-            return
-        await send_ephemeral(interaction, f"{reason} Here is your text, so nothing is lost:")
-        for chunk in chunks:
-            await interaction.followup.send(chunk, ephemeral=True)
-
-    async def on_score_submit(
-        self, interaction: discord.Interaction[RoundtableBot], speech_id: int
-    ) -> None:
-        points = rules.parse_score(submitted_values(interaction.data).get(SCORE_INPUT, ""))
-        speech, previous = await self.flow.score(speech_id, interaction.user.id, points)
-        speaker = await self.flow.name_of(speech.debate_id, speech.user_id)
-        changed = f" (it was {previous})" if previous is not None and previous != points else ""
-        await send_ephemeral(
-            interaction,
-            f"You scored {speaker}'s {rules.round_label(speech.round).lower()} speech "
-            f"{points}/10{changed}. You can change it until the debate closes.",
-        )
 
     # --- speaking ---------------------------------------------------------------------------
 
     @app_commands.command(name="speak", description="Give your speech when it is your turn.")
     async def speak(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        await self.open_speech(interaction, await self.flow.in_channel(interaction.channel_id))
+        await open_speech(interaction, await self.bot.debates.in_channel(interaction.channel_id))
 
     # --- moderator controls -----------------------------------------------------------------
 
@@ -400,21 +223,13 @@ class DebateCog(
         self, interaction: discord.Interaction[RoundtableBot], action: str
     ) -> Debate:
         await require_moderator(interaction, action)
-        return await self.flow.in_channel(interaction.channel_id)
-
-    async def _publish(
-        self, interaction: discord.Interaction[RoundtableBot], debate_id: int
-    ) -> None:
-        """Post what the change made due; tell the member when the thread cannot take it."""
-        problem = await self.flow.publish(debate_id)
-        if problem is not None:
-            await send_ephemeral(interaction, problem)
+        return await self.bot.debates.in_channel(interaction.channel_id)
 
     async def _announce(
         self, interaction: discord.Interaction[RoundtableBot], debate: Debate, text: str
     ) -> bool:
         """Post a moderator's note in the thread; tell them when the thread cannot take it."""
-        problem = await self.flow.note(debate, text)
+        problem = await self.bot.debates.note(debate, text, interaction.id)
         if problem is not None:
             await send_ephemeral(interaction, problem)
         return problem is None
@@ -422,10 +237,10 @@ class DebateCog(
     @app_commands.command(name="next", description="End the current turn now and start the next.")
     async def next(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "move a debate to the next turn")
-        ended = await self.flow.next_turn(debate.id)
+        ended = await self.bot.debates.next_turn(debate.id)
         note = f"Turn {ended.number} ended." if ended is not None else "Moved on."
         await send_ephemeral(interaction, f"{note} The next turn is announced in the thread.")
-        await self._publish(interaction, debate.id)
+        await publish(interaction, debate.id)
 
     @app_commands.command(name="extend", description="Give the current turn or the vote more time.")
     @app_commands.describe(minutes="Minutes to add, 1–30.")
@@ -435,7 +250,7 @@ class DebateCog(
         minutes: app_commands.Range[int, 1, 30],
     ) -> None:
         debate = await self._moderated(interaction, "extend a debate's time")
-        debate = await self.flow.extend(debate.id, minutes * 60.0)
+        debate = await self.bot.debates.extend(debate.id, minutes * 60.0)
         what = "turn" if debate.status == rules.RUNNING else "vote"
         when = (
             f"now ends {discord_timestamp(debate.deadline, 'R')}"
@@ -450,7 +265,7 @@ class DebateCog(
     @app_commands.command(name="pause", description="Pause the debate; deadlines stand still.")
     async def pause(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "pause a debate")
-        debate = await self.flow.pause(debate.id)
+        debate = await self.bot.debates.pause(debate.id)
         await send_ephemeral(interaction, "Paused. `/debate resume` restarts the clock.")
         await self._announce(
             interaction, debate, "The debate is paused by a moderator; the clock is stopped."
@@ -459,14 +274,14 @@ class DebateCog(
     @app_commands.command(name="resume", description="Resume a paused debate.")
     async def resume(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "resume a debate")
-        debate = await self.flow.resume(debate.id)
+        debate = await self.bot.debates.resume(debate.id)
         until = discord_timestamp(debate.deadline, "R") if debate.deadline else "soon"
         what = "current turn" if debate.status == rules.RUNNING else "vote"
         await send_ephemeral(interaction, f"Resumed: the {what} ends {until}.")
         if await self._announce(
             interaction, debate, f"The debate resumes: the {what} ends {until}."
         ):
-            await self._publish(interaction, debate.id)  # whatever waited while it was held
+            await publish(interaction, debate.id)  # whatever waited while it was held
 
     @app_commands.command(name="remove", description="Take a member out of the debate.")
     @app_commands.describe(member="The participant to remove.")
@@ -474,15 +289,15 @@ class DebateCog(
         self, interaction: discord.Interaction[RoundtableBot], member: discord.Member
     ) -> None:
         debate = await self._moderated(interaction, "remove a member from a debate")
-        debate = await self.flow.remove(debate.id, member.id, member.display_name)
+        debate = await self.bot.debates.remove(debate.id, member.id, member.display_name)
         await send_ephemeral(interaction, f"{member.mention} is out of debate #{debate.id}.")
         if debate.status == rules.LOBBY:
-            await self.flow.update_lobby(debate)
+            await self.bot.debates.update_lobby(debate.id)
         else:
             await self._announce(
                 interaction, debate, f"{member.mention} was removed from the debate."
             )
-            await self._publish(interaction, debate.id)
+            await publish(interaction, debate.id)
 
     @judge.command(name="add", description="Make a member a judge of this debate.")
     @app_commands.describe(member="The member who will score speeches (not a participant).")
@@ -490,13 +305,13 @@ class DebateCog(
         self, interaction: discord.Interaction[RoundtableBot], member: discord.Member
     ) -> None:
         debate = await self._moderated(interaction, "add a judge")
-        await self.flow.add_judge(
+        await self.bot.debates.add_judge(
             debate.id, member.id, member.display_name, is_bot=member.bot, by=interaction.user.id
         )
         await send_ephemeral(
             interaction, f"{member.mention} is now a judge of debate #{debate.id}."
         )
-        await self.flow.update_lobby(debate)
+        await self.bot.debates.update_lobby(debate.id)
 
     @judge.command(name="remove", description="Remove a judge of this debate (their scores too).")
     @app_commands.describe(member="The judge to remove.")
@@ -504,12 +319,12 @@ class DebateCog(
         self, interaction: discord.Interaction[RoundtableBot], member: discord.Member
     ) -> None:
         debate = await self._moderated(interaction, "remove a judge")
-        await self.flow.remove_judge(debate.id, member.id, member.display_name)
+        await self.bot.debates.remove_judge(debate.id, member.id, member.display_name)
         await send_ephemeral(
             interaction,
             f"{member.mention} no longer judges debate #{debate.id}; their scores were withdrawn.",
         )
-        await self.flow.update_lobby(debate)
+        await self.bot.debates.update_lobby(debate.id)
 
     @app_commands.command(name="end", description="End the debate: to the vote, or cancel.")
     @app_commands.describe(reason="Why, shown in the thread and the transcript.")
@@ -519,7 +334,7 @@ class DebateCog(
         reason: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
         debate = await self._moderated(interaction, "end a debate")
-        result = await self.flow.end(debate.id, reason, interaction.user.id)
+        result = await self.bot.debates.end(debate.id, reason, interaction.user.id)
         note = {
             "vote": "The speeches are over: the audience vote is open.",
             "closed": "The vote is closed and the results are posted.",
@@ -531,7 +346,7 @@ class DebateCog(
             await self._announce(
                 interaction, result.debate, f"A moderator ended the speeches.{why}"
             )
-        await self._publish(interaction, debate.id)
+        await publish(interaction, debate.id)
 
     @app_commands.command(name="swap", description="Swap two participants' positions.")
     @app_commands.describe(member="One participant.", other="The participant to swap with.")
@@ -544,34 +359,20 @@ class DebateCog(
         debate = await self._moderated(interaction, "swap positions")
         if member.id == other.id:
             raise UserError("Pick two different participants.")
-        debate = await self.flow.swap(debate.id, member.id, other.id)
-        participants = await self.bot.store.debates.participants(debate.id)
-        positions = await self.bot.store.debates.positions(debate.id)
-        names = {p.position: p.name for p in positions}
-        now_argue = {p.user_id: names.get(p.position or "", "?") for p in participants}
+        debate = await self.bot.debates.swap(debate.id, member.id, other.id)
+        now_argue = await self.bot.debates.argues(debate.id)
         await send_ephemeral(
             interaction,
             f"Swapped: {member.mention} now argues {now_argue.get(member.id)}, {other.mention} "
             f"argues {now_argue.get(other.id)}. The first turn starts again.",
         )
-        if debate.positions_message_id:
-            partial = self.bot.get_partial_messageable(
-                debate.thread_id or debate.channel_id
-            ).get_partial_message(debate.positions_message_id)
-            try:
-                await partial.edit(
-                    embed=render.positions_embed(
-                        debate, positions, participants, self.flow.motion_of(debate)
-                    )
-                )
-            except discord.HTTPException:
-                log.warning("could not update debate %s's positions message", debate.id)
+        await self.bot.debates.redraw_positions(debate.id)
         await self._announce(
             interaction,
             debate,
             f"Positions swapped: {member.mention} and {other.mention} changed sides.",
         )
-        await self._publish(interaction, debate.id)
+        await publish(interaction, debate.id)
 
     # --- reading back -----------------------------------------------------------------------
 
@@ -626,17 +427,10 @@ class DebateCog(
     async def transcript(
         self, interaction: discord.Interaction[RoundtableBot], debate_id: int
     ) -> None:
-        debate = await self.bot.store.debates.in_guild(guild_id_of(interaction), debate_id)
-        if debate is None:
-            raise NotFound(f"There is no debate #{debate_id} in this server.")
-        if debate.active:
-            raise Conflict(
-                f"Debate #{debate.id} is still under way; its transcript is posted in its "
-                "thread when it closes."
-            )
-        text = await self.flow.transcript(debate)
+        debate, text = await self.bot.debates.transcript_for(guild_id_of(interaction), debate_id)
+        name = render.transcript_name(debate)
         await interaction.response.send_message(
             f"Transcript of debate #{debate.id}: {truncate(debate.motion_text, 200)}",
-            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=transcript_name(debate)),
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=name),
             ephemeral=True,
         )

@@ -25,6 +25,7 @@ from bot.content import Motion, Pack, Position
 from bot.rules import debate as rules
 from bot.store.debates import (
     Debate,
+    DebateLobby,
     DebateMemberStats,
     DebatePosition,
     HistoryEntry,
@@ -59,12 +60,10 @@ def member_list(members: Sequence[Participant | Judge], empty: str) -> str:
 # --- lobby -----------------------------------------------------------------------------------
 
 
-def lobby_embed(
-    debate: Debate,
-    positions: Sequence[DebatePosition],
-    participants: Sequence[Participant],
-    judges: Sequence[Judge],
-) -> discord.Embed:
+def lobby_embed(lobby: DebateLobby) -> discord.Embed:
+    debate, positions, participants, judges = (
+        lobby.debate, lobby.positions, lobby.participants, lobby.judges,
+    )  # fmt: skip
     state = {
         rules.LOBBY: "lobby",
         rules.RUNNING: "under way",
@@ -285,6 +284,10 @@ def results_embed(
     )
     card.set_footer(text=f"Transcript attached · /debate transcript {debate.id}")
     return card
+
+
+def transcript_name(debate: Debate) -> str:
+    return f"debate-{debate.id}-transcript.md"
 
 
 def cancelled_text(debate: Debate) -> str:

@@ -1,10 +1,12 @@
-"""Debate buttons and modals that keep working after a restart.
+"""Debate buttons and modals that keep working after a restart, and what they answer.
 
-Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` carries what it acts on
-(``debate:join:<id>``, ``debate:speak:<id>``, ``debate:score:<speech_id>``,
-``debate:vote:<id>:<position>``...), so no state lives in memory. Modals are answered by custom
-id too (``debate:speech:<id>:<turn>``, ``debate:scoring:<speech_id>``): the cog routes modal
-submissions itself, so a modal opened before a restart can still be submitted after it.
+Every button is a :class:`~bot.adapter.buttons.PersistentButton` whose ``custom_id`` carries
+what it acts on (``debate:join:<id>``, ``debate:speak:<id>``, ``debate:score:<speech_id>``,
+``debate:vote:<id>:<position>``...), so no state lives in memory; a click reaches the debate
+service as ``interaction.client.debates``. Modals are answered by custom id too
+(``debate:speech:<id>:<turn>``, ``debate:scoring:<speech_id>``): the cog routes modal
+submissions to :func:`speech_submitted` and :func:`score_submitted`, so a modal opened before
+a restart can still be submitted after it.
 """
 
 from __future__ import annotations
@@ -15,13 +17,27 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapter.ui import BUTTON_LABEL, MODAL_TITLE, guarded, truncate
-from bot.rules.debate import SCORE_MAX, SCORE_MIN, SPEECH_MAX_CHARS
+from bot.adapter.buttons import INT, SLUG, Field, PersistentButton, view_of
+from bot.adapter.checks import require_moderator
+from bot.adapter.ui import (
+    MESSAGE_LIMIT,
+    MODAL_TITLE,
+    mention_safe,
+    send_ephemeral,
+    split_text,
+    truncate,
+)
+from bot.clock import discord_timestamp
+from bot.errors import UserError
+from bot.rules import debate as rules
+from bot.store.debates import Debate
+from cogs.debate import render
 
 if TYPE_CHECKING:
-    from cogs.debate.cog import DebateCog
+    from bot.adapter.client import RoundtableBot
 
-COG_NAME = "Debate"
+    Interaction = discord.Interaction[RoundtableBot]
+
 SPEECH_MODAL = re.compile(r"debate:speech:(?P<id>\d{1,19}):(?P<turn>\d{1,4})")
 SCORE_MODAL = re.compile(r"debate:scoring:(?P<speech>\d{1,19})")
 SPEECH_INPUT = "speech"
@@ -37,119 +53,172 @@ ACTION_LABELS: Mapping[str, tuple[str, discord.ButtonStyle]] = {
 }
 
 
-def debate_cog(interaction: discord.Interaction) -> DebateCog:
-    cog = interaction.client.get_cog(COG_NAME)  # type: ignore[attr-defined]
-    if cog is None:
-        raise RuntimeError("the debate cog is not loaded")
-    return cog  # type: ignore[no-any-return]
-
-
 class DebateButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"debate:(?P<action>join|leave|begin|cancel|brief|speak):(?P<id>\d{1,19})",
+    PersistentButton,
+    key="debate",
+    fields={"action": Field("|".join(ACTION_LABELS)), "id": INT},
 ):
     """Join, Leave, Begin, Cancel (lobby), My brief (positions) and Speak (turns)."""
 
     def __init__(self, action: str, debate_id: int, *, disabled: bool = False) -> None:
         label, style = ACTION_LABELS[action]
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                disabled=disabled,
-                custom_id=f"debate:{action}:{debate_id}",
-            )
-        )
-        self.action = action
-        self.debate_id = debate_id
+        super().__init__(label=label, style=style, disabled=disabled, action=action, id=debate_id)
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> DebateButton:
-        return cls(match["action"], int(match["id"]))
+    def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> DebateButton:
+        return cls(values["action"], values["id"])
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await debate_cog(interaction).on_debate_button(interaction, self.action, self.debate_id)
+    async def act(self, interaction: Interaction) -> None:
+        handlers = {
+            "join": join,
+            "leave": leave,
+            "begin": begin,
+            "cancel": cancel,
+            "brief": brief,
+            "speak": speak,
+        }
+        await handlers[self.values["action"]](interaction, self.values["id"])
 
 
-class ScoreButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"debate:score:(?P<speech>\d{1,19})",
-):
+class ScoreButton(PersistentButton, key="debate:score", fields={"speech": INT}):
     """Score, on each speech: judges open a modal to give it 1–10."""
 
     def __init__(self, speech_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Score",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"debate:score:{speech_id}",
-            )
-        )
-        self.speech_id = speech_id
+        super().__init__(label="Score", style=discord.ButtonStyle.secondary, speech=speech_id)
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> ScoreButton:
-        return cls(int(match["speech"]))
+    def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> ScoreButton:
+        return cls(values["speech"])
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await debate_cog(interaction).on_score_button(interaction, self.speech_id)
+    async def act(self, interaction: Interaction) -> None:
+        debates = interaction.client.debates
+        speech_id = self.values["speech"]
+        debate, speech = await debates.check_judge(speech_id, interaction.user.id)
+        current = await debates.score_of(speech.id, interaction.user.id)
+        speaker = await debates.name_of(debate.id, speech.user_id)
+        title = f"Score {speaker}: {rules.round_label(speech.round)}"
+        await open_modal(interaction, score_modal(speech.id, title, current))
 
 
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"debate:vote:(?P<id>\d{1,19}):(?P<position>[a-z0-9-]{1,40})",
-):
+class VoteButton(PersistentButton, key="debate:vote", fields={"id": INT, "position": SLUG}):
     """One button per position on the audience vote message."""
 
     def __init__(
         self, debate_id: int, position: str, label: str = "", *, disabled: bool = False
     ) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=truncate(label or position, BUTTON_LABEL),
-                style=discord.ButtonStyle.primary,
-                disabled=disabled,
-                custom_id=f"debate:vote:{debate_id}:{position}",
-            )
+            label=label or position,
+            style=discord.ButtonStyle.primary,
+            disabled=disabled,
+            id=debate_id,
+            position=position,
         )
-        self.debate_id = debate_id
-        self.position = position
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> VoteButton:
-        return cls(int(match["id"]), match["position"], item.label or "")
+    def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> VoteButton:
+        return cls(values["id"], values["position"], item.label or "")
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        await debate_cog(interaction).on_vote_button(interaction, self.debate_id, self.position)
+    async def act(self, interaction: Interaction) -> None:
+        debates = interaction.client.debates
+        position = self.values["position"]
+        debate, previous = await debates.vote(self.values["id"], interaction.user.id, position)
+        names = await debates.position_names(debate.id)
+        chosen = names.get(position, position)
+        if previous is None:
+            note = f"Your vote for **{chosen}** is recorded."
+        elif previous == position:
+            note = f"You had already voted for **{chosen}**; it still counts once."
+        else:
+            note = f"Your vote is now **{chosen}** (it was {names.get(previous, previous)})."
+        closes = discord_timestamp(debate.deadline, "R") if debate.deadline else "when it closes"
+        await send_ephemeral(
+            interaction,
+            f"{note} You can change it until the vote closes ({closes}); the count is shown then.",
+        )
 
 
 DYNAMIC_ITEMS = (DebateButton, ScoreButton, VoteButton)
 
 
-def buttons(*items: discord.ui.Item[Any]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for item in items:
-        view.add_item(item)
-    return view
-
-
 def lobby_view(debate_id: int) -> discord.ui.View:
-    return buttons(*(DebateButton(a, debate_id) for a in ("join", "leave", "begin", "cancel")))
+    return view_of(*(DebateButton(a, debate_id) for a in ("join", "leave", "begin", "cancel")))
 
 
 def vote_view(
     debate_id: int, positions: Iterable[tuple[str, str]], *, disabled: bool = False
 ) -> discord.ui.View:
-    return buttons(*(VoteButton(debate_id, p, name, disabled=disabled) for p, name in positions))
+    return view_of(*(VoteButton(debate_id, p, name, disabled=disabled) for p, name in positions))
+
+
+# --- what the lobby and turn buttons do ------------------------------------------------------
+
+
+async def publish(interaction: Interaction, debate_id: int) -> None:
+    """Post what the change made due; tell the member when the thread cannot take it."""
+    problem = await interaction.client.debates.publish(debate_id)
+    if problem is not None:
+        await send_ephemeral(interaction, problem)
+
+
+async def refresh_lobby(interaction: Interaction, debate_id: int) -> None:
+    """Redraw the lobby the button was on, as the answer to the click."""
+    lobby = await interaction.client.debates.lobby(debate_id)
+    view = lobby_view(debate_id) if lobby.debate.status == rules.LOBBY else None
+    await interaction.response.edit_message(embed=render.lobby_embed(lobby), view=view)
+
+
+async def join(interaction: Interaction, debate_id: int) -> None:
+    user = interaction.user
+    await interaction.client.debates.join(debate_id, user.id, user.display_name, is_bot=user.bot)
+    await refresh_lobby(interaction, debate_id)
+    await interaction.followup.send(
+        f"You joined debate #{debate_id}. Positions are drawn when a moderator presses Begin.",
+        ephemeral=True,
+    )
+
+
+async def leave(interaction: Interaction, debate_id: int) -> None:
+    await interaction.client.debates.leave(debate_id, interaction.user.id)
+    await refresh_lobby(interaction, debate_id)
+    await interaction.followup.send(f"You left debate #{debate_id}.", ephemeral=True)
+
+
+async def begin(interaction: Interaction, debate_id: int) -> None:
+    await require_moderator(interaction, "begin a debate")
+    debate = await interaction.client.debates.begin(debate_id)
+    await refresh_lobby(interaction, debate_id)
+    await interaction.followup.send(
+        f"Debate #{debate.id} has begun in <#{debate.thread_id}>.", ephemeral=True
+    )
+    await publish(interaction, debate.id)
+
+
+async def cancel(interaction: Interaction, debate_id: int) -> None:
+    await require_moderator(interaction, "cancel a debate")
+    await interaction.client.debates.cancel_lobby(debate_id, interaction.user.id)
+    await send_ephemeral(interaction, f"Debate #{debate_id} is cancelled.")
+    await publish(interaction, debate_id)
+
+
+async def brief(interaction: Interaction, debate_id: int) -> None:
+    got = await interaction.client.debates.brief(debate_id, interaction.user.id)
+    pages = render.brief_pages(got.pack, got.motion, got.position, got.opponents)
+    await interaction.response.send_message(embed=pages[0], ephemeral=True)
+    for page in pages[1:]:
+        await interaction.followup.send(embed=page, ephemeral=True)
+
+
+async def speak(interaction: Interaction, debate_id: int) -> None:
+    await open_speech(interaction, await interaction.client.debates.debate(debate_id))
+
+
+async def open_speech(interaction: Interaction, debate: Debate) -> None:
+    """The speech modal, when it is the member's turn (the Speak button and ``/debate speak``)."""
+    debates = interaction.client.debates
+    turn = await debates.speaker_turn(debate, interaction.user.id)
+    names = await debates.position_names(debate.id)
+    title = f"{rules.round_label(turn.round)} speech: {names.get(turn.position, turn.position)}"
+    await open_modal(interaction, speech_modal(debate.id, turn.number, title))
 
 
 # --- modals ----------------------------------------------------------------------------------
@@ -165,7 +234,7 @@ def speech_modal(debate_id: int, turn: int, title: str) -> discord.ui.Modal:
             custom_id=SPEECH_INPUT,
             style=discord.TextStyle.paragraph,
             placeholder="Make your case. Up to 4,000 characters.",
-            max_length=SPEECH_MAX_CHARS,
+            max_length=rules.SPEECH_MAX_CHARS,
             required=True,
         )
     )
@@ -178,10 +247,10 @@ def score_modal(speech_id: int, title: str, current: int | None) -> discord.ui.M
     )
     modal.add_item(
         discord.ui.TextInput(
-            label=f"Score ({SCORE_MIN}–{SCORE_MAX})",
+            label=f"Score ({rules.SCORE_MIN}–{rules.SCORE_MAX})",
             custom_id=SCORE_INPUT,
             style=discord.TextStyle.short,
-            placeholder=f"A whole number from {SCORE_MIN} to {SCORE_MAX}",
+            placeholder=f"A whole number from {rules.SCORE_MIN} to {rules.SCORE_MAX}",
             default=str(current) if current is not None else None,
             min_length=1,
             max_length=2,
@@ -213,3 +282,48 @@ def submitted_values(data: Mapping[str, Any] | None) -> dict[str, str]:
 
     walk((data or {}).get("components"))
     return values
+
+
+async def speech_submitted(interaction: Interaction, debate_id: int, turn: int) -> None:
+    text = submitted_values(interaction.data).get(SPEECH_INPUT, "")
+    try:
+        speech = await interaction.client.debates.submit_speech(
+            debate_id, turn, interaction.user.id, text
+        )
+    except UserError as error:
+        await refuse_with_text(interaction, str(error), text)
+        return
+    late = (
+        f" It came in after the deadline but within the {rules.GRACE_SECONDS:.0f}-second "
+        "grace, so it counts."
+        if speech.late
+        else ""
+    )
+    await send_ephemeral(
+        interaction, f"Your speech ({speech.words} words) is posted in the thread.{late}"
+    )
+    await publish(interaction, debate_id)
+
+
+async def refuse_with_text(interaction: Interaction, reason: str, text: str) -> None:
+    """Refuse a speech and hand its text back privately, so nothing typed is lost."""
+    chunks = split_text(mention_safe(text), MESSAGE_LIMIT)
+    if not chunks:
+        await send_ephemeral(interaction, reason)
+        return
+    await send_ephemeral(interaction, f"{reason} Here is your text, so nothing is lost:")
+    for chunk in chunks:
+        await interaction.followup.send(chunk, ephemeral=True)
+
+
+async def score_submitted(interaction: Interaction, speech_id: int) -> None:
+    debates = interaction.client.debates
+    points = rules.parse_score(submitted_values(interaction.data).get(SCORE_INPUT, ""))
+    speech, previous = await debates.score(speech_id, interaction.user.id, points)
+    speaker = await debates.name_of(speech.debate_id, speech.user_id)
+    changed = f" (it was {previous})" if previous is not None and previous != points else ""
+    await send_ephemeral(
+        interaction,
+        f"You scored {speaker}'s {rules.round_label(speech.round).lower()} speech "
+        f"{points}/10{changed}. You can change it until the debate closes.",
+    )

@@ -663,7 +663,7 @@ async def test_a_lobby_that_can_no_longer_be_edited_never_posts_the_results_twic
         what="the refused edit of the lobby",
     )
     bot = await harness.restart()
-    await bot.get_cog("Debate").flow.catch_up()  # as on_ready does; must post nothing new
+    await bot.debates.catch_up()  # as on_ready does; must post nothing new
     results = [m for m in emulator.messages_in(thread) if m.attachments]
     assert len(results) == 1
     assert (await debate_row(bot))["results_message_id"] == results[0].id
@@ -679,7 +679,7 @@ async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     other = bob if speaker == alice else alice
     modal = await (await speaker.click(first, "Speak")).modal()  # opened before the crash
     clock.advance(30)
-    await harness.bot.get_cog("Debate").flow.publish(1)  # every message due is recorded
+    await harness.bot.debates.publish(1)  # every message due is recorded
     before = await debate_row(harness.bot)
     count = len(emulator.messages_in(thread))
 
@@ -720,7 +720,7 @@ async def test_every_button_works_after_an_abrupt_restart(
     async def crash() -> Any:
         """An abrupt restart once the bot has posted what is due (a crash between posting a
         message and recording it would post it again: at least once, by design)."""
-        await harness.bot.get_cog("Debate").flow.publish(1)
+        await harness.bot.debates.publish(1)
         return await harness.restart(abrupt=True)
 
     lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, vote_minutes=1)
@@ -764,13 +764,13 @@ async def test_a_reloaded_debate_cog_takes_over_its_timers(
     lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=1)
     await begin(emulator, mod, lobby, thread, alice, bob)
     first = await next_announcement(emulator, thread)
-    old_flow = bot.get_cog("Debate").flow
+    old_output = bot.debates.output
     await bot.unload_extension("cogs.debate")
     clock.advance(61)  # due while unloaded: nothing may act on it
     await asyncio.wait_for(bot.timers.idle(), 5)
     assert (await debate_row(bot))["current_turn"] == 1
     await bot.load_extension("cogs.debate")
-    assert bot.get_cog("Debate").flow is not old_flow
+    assert bot.debates.output is not old_output
     clock.advance(5)  # the timer's retry
     notice = await emulator.next_message(thread, predicate=lambda m: "No speech" in m.content)
     assert notice.content.startswith(f"No speech from {speaker_of(first, (alice, bob)).mention}")

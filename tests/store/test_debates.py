@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.errors import Conflict
 from bot.rules import debate as rules
 from bot.store import Store
+from bot.store.debates import Debate
 
 L, C, U = "liberal", "conservative", "united-states"
 THREE = (L, C, U)
@@ -17,13 +15,6 @@ NOW = 1_800_000_000.0
 
 
 # --- the store -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
 
 
 async def new_debate(store: Store, channel: int = 500, guild: int = 1) -> int:
@@ -44,14 +35,29 @@ async def new_debate(store: Store, channel: int = 500, guild: int = 1) -> int:
     return debate.id
 
 
+async def debate_of(store: Store, debate_id: int) -> Debate:
+    debate = await store.debates.get(debate_id)
+    assert debate is not None
+    return debate
+
+
+async def close(store: Store, debate_id: int) -> None:
+    """Walk a debate through the allowed transitions to closed."""
+    await store.debates.begin(await debate_of(store, debate_id), NOW)
+    await store.debates.open_vote(
+        await debate_of(store, debate_id), NOW, deadline=NOW + 60, paused_remaining=None
+    )
+    await store.debates.close(await debate_of(store, debate_id), NOW)
+
+
 async def test_one_debate_per_channel_until_it_is_over(store: Store) -> None:
     first = await new_debate(store)
     with pytest.raises(Conflict, match="already under way"):
         await new_debate(store)
-    await store.debates.update(first, thread_id=600)
+    await store.debates.record_lobby(first, 700, thread_id=600)
     assert (await store.debates.active_in_channel(600)).id == first  # type: ignore[union-attr]
     assert await new_debate(store, channel=501) != first
-    await store.debates.update(first, status=rules.CANCELLED)
+    await store.debates.cancel(await debate_of(store, first), NOW, None, None)
     assert await store.debates.active_in_channel(500) is None
     assert await new_debate(store) > first
     assert [j.user_id for j in await store.debates.judges(first)] == [9]
@@ -91,7 +97,7 @@ async def test_member_stats_and_argued_counts_read_closed_debates(store: Store) 
         for judge, value in enumerate(points, start=20):
             await store.debates.set_score(speech, 1, judge, value, NOW)
         await store.debates.save_results(debate_id, [(position, 5.0, 0, 1, won)], [(1, 7.0, won)])
-        await store.debates.update(debate_id, status=rules.CLOSED, closed_at=NOW)
+        await close(store, debate_id)
     # a running debate does not count
     running = await new_debate(store, channel=502)
     running_debate = await store.debates.get(running)
@@ -109,3 +115,40 @@ async def test_member_stats_and_argued_counts_read_closed_debates(store: Store) 
     entries, total = await store.debates.history(1, 1)
     assert total == 2 and entries[0].position == C and entries[1].won
     assert entries[1].position_name == "Liberals"
+
+
+async def test_status_changes_follow_the_table_and_refusals_write_nothing(store: Store) -> None:
+    debate_id = await new_debate(store)
+    lobby = await debate_of(store, debate_id)
+    with pytest.raises(Conflict, match="has not begun yet"):
+        await store.debates.open_vote(lobby, NOW, deadline=NOW, paused_remaining=None)
+    with pytest.raises(Conflict, match="vote has not opened yet"):
+        await store.debates.close(lobby, NOW)
+    with pytest.raises(Conflict, match="Only a debate that has begun can be paused"):
+        await store.debates.pause(lobby, 10)
+    await store.debates.begin(lobby, NOW)
+    with pytest.raises(Conflict, match="changed in the meantime"):
+        await store.debates.begin(lobby, NOW)  # read before it began: the guard refuses
+    running = await debate_of(store, debate_id)
+    assert (running.status, running.begun_at) == (rules.RUNNING, NOW)
+    with pytest.raises(Conflict, match="already begun"):
+        await store.debates.begin(running, NOW)
+    await store.debates.pause(running, 42)
+    paused = await debate_of(store, debate_id)
+    assert (paused.paused_remaining, paused.deadline) == (42, None)
+    with pytest.raises(Conflict, match="already paused"):
+        await store.debates.pause(paused, 1)
+    await store.debates.resume(paused, NOW + 42)
+    with pytest.raises(Conflict, match="not paused"):
+        await store.debates.resume(await debate_of(store, debate_id), NOW)
+    await store.debates.cancel(await debate_of(store, debate_id), NOW, "why", 9)
+    over = await debate_of(store, debate_id)
+    assert (over.status, over.end_reason, over.ended_by) == (rules.CANCELLED, "why", 9)
+    for move in (
+        store.debates.cancel(over, NOW, None, None),
+        store.debates.close(over, NOW),
+        store.debates.open_vote(over, NOW, deadline=None, paused_remaining=None),
+    ):
+        with pytest.raises(Conflict, match="already over"):
+            await move
+    assert await debate_of(store, debate_id) == over

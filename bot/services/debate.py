@@ -1,48 +1,51 @@
-"""The debate's life: state changes in one transaction each, durable deadlines, thread messages.
+"""The debate service: a debate's life from lobby to results, without Discord.
 
 Every change (join, begin, a speech, a deadline, a moderator's control) reads, checks and writes
 inside one ``store.transaction()``, scheduling or cancelling its timers in the same transaction.
-Discord I/O happens afterwards in :meth:`DebateFlow.publish`, which posts whatever the database
-says is due and not yet posted (positions, speeches, "no speech" notices, the current turn's
-announcement, the vote, the results) and records each message id. Publishing is idempotent and
-runs again at start-up, so a crash between a commit and its message loses nothing.
+The status changes only through the store's named transitions, each checked against the one
+table of allowed transitions (:data:`bot.rules.debate.TRANSITIONS`).
+
+Messages go out afterwards, through the output port a cog hands over (:class:`DebateOutput`):
+:meth:`DebateService.publish` posts whatever the database says is due and not yet posted
+(positions, speeches, "no speech" notices, the current turn's announcement, the vote, the
+results) and records each message once Discord took it. Every post carries a nonce derived from
+what it is (``d:<debate>:<kind>[:<turn>...]``), so a crash between a post and its record neither
+loses the post (publishing runs again on the next change and at start-up) nor posts it twice
+(Discord answers the repeated nonce with the message it already has).
 
 Timers (all keyed, so rescheduling replaces): ``debate.turn_end`` and ``debate.reminder`` per
 turn, ``debate.vote_close`` per debate. Handlers check the database first (the deadline there
-is the truth; a timer is only a wake-up), so running one twice or late does no harm.
+is the truth; a timer is only a wake-up), so running one twice or late does no harm. While no
+cog has handed over an output, handlers refuse to act and their timers are retried later: nobody
+misses a turn that nobody could see.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import random
 from collections import Counter
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import discord
-
-from bot.content import Motion, Pack
+from bot.clock import Clock
+from bot.content import Motion, Pack, Position
 from bot.errors import Conflict, NotAllowed, NotFound, UserError
 from bot.rules import debate as rules
-from bot.store.debates import Debate, DebatePosition, Speech, Turn
-from bot.timers import Timer
-from cogs.debate import render
-from cogs.debate.views import DebateButton, ScoreButton, buttons, lobby_view, vote_view
-
-if TYPE_CHECKING:
-    from bot.adapter.client import RoundtableBot
-    from bot.store import Store
+from bot.services.packs import Packs
+from bot.services.ports import DebateOutput, PostFailed, nonce
+from bot.store import Store
+from bot.store.debates import Debate, DebateLobby, DebatePosition, Speech, Turn
+from bot.timers import Timer, TimerService
 
 log = logging.getLogger(__name__)
 
 TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
 TIMER_KINDS = (TURN_END, REMINDER, VOTE_CLOSE)
-#: Discord's error code for a channel (here: the debate's thread) that no longer exists.
-UNKNOWN_CHANNEL = 10003
 _EPSILON = 1e-6
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def turn_key(debate_id: int, number: int) -> str:
@@ -57,6 +60,16 @@ def vote_key(debate_id: int) -> str:
     return f"debate:{debate_id}:vote"
 
 
+def _stamp(seconds: float) -> str:
+    """Whole seconds in base 36 (``1800000000`` → ``"trv6bk"``): short enough for a nonce."""
+    value, digits = int(seconds), ""
+    while True:
+        value, digit = divmod(value, 36)
+        digits = _DIGITS[digit] + digits
+        if value == 0:
+            return digits
+
+
 @dataclass(frozen=True, slots=True)
 class EndOutcome:
     """What ``/debate end`` did: ``"vote"``, ``"closed"`` or ``"cancelled"``."""
@@ -65,30 +78,65 @@ class EndOutcome:
     outcome: str
 
 
-class DebateFlow:
-    """State transitions of debates; one per bot."""
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What a participant's brief shows: their position in the pack, against whom."""
 
-    def __init__(self, bot: RoundtableBot, rng: random.Random | None = None) -> None:
-        self.bot = bot
-        self.rng = rng or random.SystemRandom()
+    pack: Pack
+    motion: Motion | None
+    position: Position
+    opponents: tuple[str, ...]
+
+
+class UnavailableOutput:
+    """The output before a cog hands one over: every post and edit fails as transient."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        async def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise PostFailed("transient", "debates are not available right now")
+
+        return refuse
+
+
+class DebateService:
+    """Debates from lobby to results; one per bot (``bot.debates``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        timers: TimerService,
+        clock: Clock,
+        packs: Packs,
+        rng: random.Random,
+        output: DebateOutput | None = None,
+    ) -> None:
+        self.store = store
+        self.timers = timers
+        self.clock = clock
+        self.packs = packs
+        self.rng = rng
+        self.output: DebateOutput = UnavailableOutput() if output is None else output  # type: ignore[assignment]
         self._locks: dict[int, asyncio.Lock] = {}
 
-    @property
-    def store(self) -> Store:
-        return self.bot.store
-
     def now(self) -> float:
-        return self.bot.clock.now()
+        return self.clock.now()
+
+    @property
+    def available(self) -> bool:
+        """True once a cog handed over an output (and until it takes it back)."""
+        return not isinstance(self.output, UnavailableOutput)
+
+    def detach(self) -> None:
+        """The cog unloads: posts fail as transient and deadlines wait until an output is back."""
+        self.output = UnavailableOutput()  # type: ignore[assignment]
 
     def register_timers(self) -> None:
-        self.bot.timers.register(TURN_END, self.on_turn_end)
-        self.bot.timers.register(REMINDER, self.on_reminder)
-        self.bot.timers.register(VOTE_CLOSE, self.on_vote_close)
-
-    def unregister_timers(self) -> None:
-        """The cog unloads: its timers wait in the store for the next handler."""
-        for kind in TIMER_KINDS:
-            self.bot.timers.unregister(kind)
+        self.timers.register(TURN_END, self.on_turn_end)
+        self.timers.register(REMINDER, self.on_reminder)
+        self.timers.register(VOTE_CLOSE, self.on_vote_close)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -105,8 +153,14 @@ class DebateFlow:
             raise NotFound("There is no debate under way in this channel or its thread.")
         return debate
 
+    async def lobby(self, debate_id: int) -> DebateLobby:
+        lobby = await self.store.debates.lobby(debate_id)
+        if lobby is None:
+            raise NotFound(f"Debate #{debate_id} does not exist.")
+        return lobby
+
     def pack_of(self, debate: Debate) -> Pack | None:
-        return self.bot.library.get(debate.pack_id)
+        return self.packs.get(debate.pack_id, debate.guild_id)
 
     def motion_of(self, debate: Debate) -> Motion | None:
         pack = self.pack_of(debate)
@@ -121,9 +175,24 @@ class DebateFlow:
         participant = await self.store.debates.participant(debate_id, user_id)
         return participant.name if participant else f"<@{user_id}>"
 
+    async def position_names(self, debate_id: int) -> dict[str, str]:
+        """The debate's position ids to their names."""
+        return {p.position: p.name for p in await self.store.debates.positions(debate_id)}
+
+    async def argues(self, debate_id: int) -> dict[int, str]:
+        """Each participant to the name of the position they argue (``"?"`` before the draw)."""
+        names = await self.position_names(debate_id)
+        return {
+            p.user_id: names.get(p.position or "", "?")
+            for p in await self.store.debates.participants(debate_id)
+        }
+
+    async def score_of(self, speech_id: int, judge_id: int) -> int | None:
+        return await self.store.debates.score_of(speech_id, judge_id)
+
     # --- lobby ------------------------------------------------------------------------------
 
-    async def create(
+    async def open(
         self,
         *,
         guild_id: int,
@@ -136,8 +205,12 @@ class DebateFlow:
         user_id: int,
         user_name: str,
     ) -> Debate:
+        """Create the debate, post its lobby in the channel and open its thread there.
+
+        When Discord takes neither, the debate is cancelled quietly and the PostFailed raised.
+        """
         rules.round_names(rounds)
-        return await self.store.debates.create(
+        debate = await self.store.debates.create(
             guild_id=guild_id,
             channel_id=channel_id,
             pack_id=pack.id,
@@ -151,6 +224,31 @@ class DebateFlow:
             creator_name=user_name,
             now=self.now(),
         )
+        lobby_id: int | None = None
+        try:
+            posted = await self.output.post_lobby(
+                await self.lobby(debate.id), nonce=nonce("d", debate.id, "lobby")
+            )
+            lobby_id = posted.message_id
+            thread_id = await self.output.open_thread(debate, lobby_id)
+        except PostFailed:
+            await self._abandon(debate, lobby_id)
+            raise
+        await self.store.debates.record_lobby(debate.id, lobby_id, thread_id)
+        return await self.debate(debate.id)
+
+    async def _abandon(self, debate: Debate, lobby_id: int | None) -> None:
+        """The lobby or its thread could not be created: cancel quietly (nothing to post)."""
+        async with self.store.transaction():
+            await self.store.debates.cancel(
+                debate, self.now(), "The lobby could not be posted.", None
+            )
+            await self.store.debates.record_message(debate.id, "results", 0)
+        if lobby_id is not None:
+            try:
+                await self.output.delete_lobby(debate, lobby_id)
+            except PostFailed:
+                log.warning("could not delete the lobby of abandoned debate %s", debate.id)
 
     async def join(self, debate_id: int, user_id: int, name: str, *, is_bot: bool) -> Debate:
         async with self.store.transaction():
@@ -193,7 +291,7 @@ class DebateFlow:
             await self.store.debates.retain_positions(debate.id, active)
             await self._plan_turns(debate, assignment, members, active)
             now = self.now()
-            await self.store.debates.update(debate.id, status=rules.RUNNING, begun_at=now)
+            await self.store.debates.begin(debate, now)
             await self._start_next_turn(debate.id, now)
         return await self.debate(debate_id)
 
@@ -226,68 +324,65 @@ class DebateFlow:
             await self._open_vote(debate, now)
             return None
         deadline = now + debate.speech_seconds
-        await self.store.debates.update_turn(
-            debate.id, turn.number, status=rules.OPEN, started_at=now, deadline=deadline,
-            reminder_sent=0,
-        )  # fmt: skip
+        await self.store.debates.open_turn(debate.id, turn.number, now, deadline)
         if debate.paused:
             # The clock stands still: the turn's time starts when a moderator resumes.
-            await self.store.debates.update(
-                debate.id, current_turn=turn.number, paused_remaining=debate.speech_seconds
+            await self.store.debates.set_turn(
+                debate.id, turn.number, deadline=None, paused_remaining=debate.speech_seconds
             )
         else:
-            await self.store.debates.update(debate.id, current_turn=turn.number, deadline=deadline)
-            await self._schedule_turn_timers(debate.id, turn.number, deadline, now)
+            await self.store.debates.set_turn(
+                debate.id, turn.number, deadline=deadline, paused_remaining=None
+            )
+            await self._schedule_turn_timers(debate, turn.number, deadline, now)
         return turn
 
     async def _schedule_turn_timers(
-        self, debate_id: int, number: int, deadline: float, now: float
+        self, debate: Debate, number: int, deadline: float, now: float
     ) -> None:
-        payload = {"debate": debate_id, "turn": number}
-        timers = self.bot.timers
-        await timers.schedule(TURN_END, deadline, payload, key=turn_key(debate_id, number))
+        payload = {"debate": debate.id, "turn": number}
+        guild_id = debate.guild_id
+        await self.timers.schedule(
+            TURN_END, deadline, payload, key=turn_key(debate.id, number), guild_id=guild_id
+        )
         if deadline - rules.REMINDER_SECONDS > now:
-            await timers.schedule(
+            await self.timers.schedule(
                 REMINDER,
                 deadline - rules.REMINDER_SECONDS,
                 payload,
-                key=reminder_key(debate_id, number),
+                key=reminder_key(debate.id, number),
+                guild_id=guild_id,
             )
         else:
-            await timers.cancel(reminder_key(debate_id, number))
+            await self.timers.cancel(reminder_key(debate.id, number))
+
+    async def _schedule_vote_close(self, debate: Debate, deadline: float) -> None:
+        await self.timers.schedule(
+            VOTE_CLOSE,
+            deadline,
+            {"debate": debate.id},
+            key=vote_key(debate.id),
+            guild_id=debate.guild_id,
+        )
 
     async def _cancel_turn_timers(self, debate_id: int, number: int) -> None:
-        await self.bot.timers.cancel(turn_key(debate_id, number))
-        await self.bot.timers.cancel(reminder_key(debate_id, number))
+        await self.timers.cancel(turn_key(debate_id, number))
+        await self.timers.cancel(reminder_key(debate_id, number))
 
     async def _finish_turn(self, debate: Debate, turn: Turn, status: str, now: float) -> None:
-        await self.store.debates.update_turn(debate.id, turn.number, status=status, ended_at=now)
+        await self.store.debates.end_turn(debate.id, turn.number, status, now)
         await self._cancel_turn_timers(debate.id, turn.number)
 
     async def _open_vote(self, debate: Debate, now: float, *, unpause: bool = False) -> None:
         """Open the audience vote; while paused its time starts when a moderator resumes."""
         if debate.paused and not unpause:
-            await self.store.debates.update(
-                debate.id,
-                status=rules.VOTING,
-                current_turn=None,
-                deadline=None,
-                paused_remaining=debate.vote_seconds,
-                vote_opened_at=now,
+            await self.store.debates.open_vote(
+                debate, now, deadline=None, paused_remaining=debate.vote_seconds
             )
             return
         deadline = now + debate.vote_seconds
-        await self.store.debates.update(
-            debate.id,
-            status=rules.VOTING,
-            current_turn=None,
-            deadline=deadline,
-            paused_remaining=None,
-            vote_opened_at=now,
-        )
-        await self.bot.timers.schedule(
-            VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
-        )
+        await self.store.debates.open_vote(debate, now, deadline=deadline, paused_remaining=None)
+        await self._schedule_vote_close(debate, deadline)
 
     async def speaker_turn(self, debate: Debate, user_id: int) -> Turn:
         """The open turn, when it is ``user_id``'s; otherwise a UserError saying whose it is."""
@@ -341,7 +436,7 @@ class DebateFlow:
                 await self._finish_turn(debate, turn, rules.SPOKEN, now)
                 await self._start_next_turn(debate.id, now)
             else:
-                await self.store.debates.update_turn(debate.id, turn.number, status=rules.SPOKEN)
+                await self.store.debates.mark_spoken(debate.id, turn.number)
         return speech
 
     # --- moderator controls -----------------------------------------------------------------
@@ -367,62 +462,50 @@ class DebateFlow:
     async def extend(self, debate_id: int, seconds: float) -> Debate:
         async with self.store.transaction():
             debate = await self.debate(debate_id)
-            if debate.status not in (rules.RUNNING, rules.VOTING):
-                raise Conflict("Only a running turn or an open vote can be extended.")
+            rules.check_extend(debate.status)
             if debate.paused_remaining is not None:
-                await self.store.debates.update(
-                    debate.id, paused_remaining=debate.paused_remaining + seconds
+                await self.store.debates.set_paused_remaining(
+                    debate.id, debate.paused_remaining + seconds
                 )
                 return await self.debate(debate_id)
             now = self.now()
             deadline = (debate.deadline or now) + seconds
-            await self.store.debates.update(debate.id, deadline=deadline)
+            await self.store.debates.set_deadline(debate.id, deadline)
             if debate.status == rules.RUNNING and debate.current_turn is not None:
-                await self.store.debates.update_turn(
-                    debate.id, debate.current_turn, deadline=deadline, reminder_sent=0
+                await self.store.debates.set_turn_deadline(
+                    debate.id, debate.current_turn, deadline, remind_again=True
                 )
-                await self._schedule_turn_timers(debate.id, debate.current_turn, deadline, now)
+                await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
             elif debate.status == rules.VOTING:
-                await self.bot.timers.schedule(
-                    VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
-                )
+                await self._schedule_vote_close(debate, deadline)
         return await self.debate(debate_id)
 
     async def pause(self, debate_id: int) -> Debate:
         async with self.store.transaction():
-            debate = await self.debate(debate_id)
-            if debate.status not in (rules.RUNNING, rules.VOTING):
-                raise Conflict("Only a debate that has begun can be paused.")
-            if debate.paused:
-                raise Conflict("The debate is already paused; `/debate resume` restarts the clock.")
-            await self._freeze(debate, self.now())
+            await self._freeze(await self.debate(debate_id), self.now())
         return await self.debate(debate_id)
 
     async def _freeze(self, debate: Debate, now: float) -> None:
         """Stop the clock (inside a transaction): keep the time left, drop the deadline timers."""
         remaining = max(0.0, (debate.deadline or now) - now)
-        await self.store.debates.update(debate.id, paused_remaining=remaining, deadline=None)
+        await self.store.debates.pause(debate, remaining)
         if debate.current_turn is not None:
             await self._cancel_turn_timers(debate.id, debate.current_turn)
-        await self.bot.timers.cancel(vote_key(debate.id))
+        await self.timers.cancel(vote_key(debate.id))
 
     async def resume(self, debate_id: int) -> Debate:
         async with self.store.transaction():
             debate = await self.debate(debate_id)
-            if debate.paused_remaining is None:
-                raise Conflict("The debate is not paused.")
             now = self.now()
-            deadline = now + debate.paused_remaining
-            await self.store.debates.update(debate.id, paused_remaining=None, deadline=deadline)
+            deadline = now + (debate.paused_remaining or 0.0)
+            await self.store.debates.resume(debate, deadline)
             if debate.status == rules.RUNNING and debate.current_turn is not None:
-                await self.store.debates.update_turn(
-                    debate.id, debate.current_turn, deadline=deadline
+                await self.store.debates.set_turn_deadline(
+                    debate.id, debate.current_turn, deadline, remind_again=False
                 )
-                await self._schedule_turn_timers(debate.id, debate.current_turn, deadline, now)
+                await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
             elif debate.status == rules.VOTING:
-                await self.bot.timers.schedule(
-                    VOTE_CLOSE, deadline, {"debate": debate.id}, key=vote_key(debate.id)
-                )
+                await self._schedule_vote_close(debate, deadline)
         return await self.debate(debate_id)
 
     async def remove(self, debate_id: int, user_id: int, name: str) -> Debate:
@@ -488,7 +571,7 @@ class DebateFlow:
             await self.store.debates.set_positions(debate.id, swapped)
             active = tuple(p.position for p in await self.store.debates.positions(debate.id))
             await self._plan_turns(debate, swapped, [p.user_id for p in participants], active)
-            await self.store.debates.update(debate.id, current_turn=None)
+            await self.store.debates.swapped(debate.id)
             await self._start_next_turn(debate.id, self.now())
         return await self.debate(debate_id)
 
@@ -500,38 +583,29 @@ class DebateFlow:
             now = self.now()
             reason = reason or debate.end_reason
             if debate.status == rules.VOTING:
-                await self.store.debates.update(debate.id, end_reason=reason, ended_by=by)
+                await self.store.debates.record_ending(debate.id, reason, by)
                 await self._close(await self.debate(debate.id), now)
                 outcome = "closed"
             elif debate.status == rules.RUNNING and await self.store.debates.speeches(debate.id):
                 if debate.current_turn is not None:
                     await self._cancel_turn_timers(debate.id, debate.current_turn)
                 await self.store.debates.end_open_turns(debate.id, rules.SKIPPED, now)
-                await self.store.debates.update(debate.id, end_reason=reason, ended_by=by)
+                await self.store.debates.record_ending(debate.id, reason, by)
                 await self._open_vote(debate, now, unpause=True)
                 outcome = "vote"
-            elif debate.active:
+            else:
                 await self._cancel(debate, now, reason, by)
                 outcome = "cancelled"
-            else:
-                raise Conflict(f"Debate #{debate.id} is already over.")
         return EndOutcome(await self.debate(debate_id), outcome)
 
     async def _cancel(self, debate: Debate, now: float, reason: str | None, by: int | None) -> None:
+        """Cancel (inside a transaction); a debate already over is refused with a sentence."""
+        rules.check_transition(debate.status, rules.CANCELLED, f"Debate #{debate.id}")
         turn = await self.current_turn(debate)
         if turn is not None and turn.status == rules.OPEN:
             await self._finish_turn(debate, turn, rules.SKIPPED, now)
-        await self.bot.timers.cancel(vote_key(debate.id))
-        await self.store.debates.update(
-            debate.id,
-            status=rules.CANCELLED,
-            closed_at=now,
-            end_reason=reason,
-            ended_by=by,
-            current_turn=None,
-            deadline=None,
-            paused_remaining=None,
-        )
+        await self.timers.cancel(vote_key(debate.id))
+        await self.store.debates.cancel(debate, now, reason, by)
 
     # --- judging and voting -----------------------------------------------------------------
 
@@ -598,13 +672,11 @@ class DebateFlow:
         votes = await self.store.debates.votes(debate.id)
         return rules.score_debate([p.position for p in positions], members, scored, votes)
 
-    async def _close(self, debate: Debate, now: float) -> bool:
-        """Score, store the results and write the ledger, once (inside a transaction)."""
-        if debate.status != rules.VOTING:
-            return False
+    async def _close(self, debate: Debate, now: float) -> None:
+        """Score, store the results, write the ledger and close (inside a transaction)."""
+        rules.check_transition(debate.status, rules.CLOSED, f"Debate #{debate.id}")
         result = await self.result_of(debate)
-        positions = await self.store.debates.positions(debate.id)
-        names = {p.position: p.name for p in positions}
+        names = await self.position_names(debate.id)
         await self.store.debates.save_results(
             debate.id,
             [(p.position, p.total, p.votes, p.rank, p.won) for p in result.positions],
@@ -619,18 +691,16 @@ class DebateFlow:
                 debate.guild_id, award.user_id, "debate", award.points, award.reason, now,
                 reference=debate.reference,
             )  # fmt: skip
-        await self.bot.timers.cancel(vote_key(debate.id))
-        await self.store.debates.update(
-            debate.id,
-            status=rules.CLOSED,
-            closed_at=now,
-            current_turn=None,
-            deadline=None,
-            paused_remaining=None,
-        )
-        return True
+        await self.timers.cancel(vote_key(debate.id))
+        await self.store.debates.close(debate, now)
 
     # --- timers -----------------------------------------------------------------------------
+
+    def _require_output(self) -> None:
+        """Refuse to act on a deadline while no cog can show what follows (see the module
+        docstring); the timer is retried."""
+        if not self.available:
+            raise PostFailed("transient", "debates are not available right now")
 
     async def _timed_turn(self, debate_id: int, number: int) -> tuple[Debate, Turn] | None:
         """The debate and turn ``number`` when it is still the running debate's open, ticking
@@ -649,6 +719,7 @@ class DebateFlow:
         return debate, turn
 
     async def on_turn_end(self, timer: Timer) -> None:
+        self._require_output()
         debate_id, number = int(timer.payload["debate"]), int(timer.payload["turn"])
         async with self.store.transaction():
             if not await timer.complete():
@@ -659,41 +730,59 @@ class DebateFlow:
             debate, turn = timed
             now = self.now()
             if turn.deadline > now + _EPSILON:  # extended since this timer was set
-                await self.bot.timers.schedule(
-                    TURN_END, turn.deadline, timer.payload, key=turn_key(debate_id, number)
-                )
+                await self.timers.schedule(
+                    TURN_END, turn.deadline, timer.payload, key=turn_key(debate_id, number),
+                    guild_id=debate.guild_id,
+                )  # fmt: skip
                 return
             await self._finish_turn(debate, turn, rules.MISSED, now)
             await self._start_next_turn(debate_id, now)
         await self.publish(debate_id)
 
     async def on_reminder(self, timer: Timer) -> None:
+        """Post the one-minute reminder, then record it; the timer is completed with the record,
+        so a crash in between posts it again under the same nonce (Discord keeps one)."""
+        self._require_output()
         debate_id, number = int(timer.payload["debate"]), int(timer.payload["turn"])
         async with self.store.transaction():
-            if not await timer.complete():
-                return
-            timed = await self._timed_turn(debate_id, number)
-            if timed is None:
-                return
-            debate, turn = timed
-            if turn.reminder_sent:
-                return
-            due = turn.deadline - rules.REMINDER_SECONDS
-            if due > self.now() + _EPSILON:  # extended since this timer was set
-                await self.bot.timers.schedule(
-                    REMINDER, due, timer.payload, key=reminder_key(debate_id, number)
-                )
-                return
-            await self.store.debates.update_turn(debate_id, number, reminder_sent=1)
+            due = await self._reminder_due(timer, debate_id, number)
+        if due is None:
+            return
+        debate, turn = due
+        reminder = nonce("d", debate.id, "r", turn.number, _stamp(turn.deadline or 0.0))
         try:
-            await self._target(debate).send(
-                render.reminder(turn.user_id, turn.deadline),
-                allowed_mentions=self._speaker_only(turn.user_id),
-            )
-        except discord.HTTPException as error:
+            await self.output.post_reminder(debate, turn, nonce=reminder)
+        except PostFailed as error:
+            if error.transient:
+                raise  # the timer is retried with backoff while the turn is still open
             await self._undeliverable(debate_id, error)
+            return
+        async with self.store.transaction():
+            await self.store.debates.mark_reminded(debate_id, number)
+            await timer.complete()
+
+    async def _reminder_due(
+        self, timer: Timer, debate_id: int, number: int
+    ) -> tuple[Debate, Turn] | None:
+        """The debate and turn whose reminder is due now; otherwise the timer is done (or set
+        again, for a turn extended since it was set) and None."""
+        timed = await self._timed_turn(debate_id, number)
+        if timed is None or timed[1].reminder_sent:
+            await timer.complete()
+            return None
+        debate, turn = timed
+        due = (turn.deadline or 0.0) - rules.REMINDER_SECONDS
+        if due > self.now() + _EPSILON:  # extended since this timer was set
+            if await timer.complete():
+                await self.timers.schedule(
+                    REMINDER, due, timer.payload, key=reminder_key(debate_id, number),
+                    guild_id=debate.guild_id,
+                )  # fmt: skip
+            return None
+        return timed
 
     async def on_vote_close(self, timer: Timer) -> None:
+        self._require_output()
         debate_id = int(timer.payload["debate"])
         async with self.store.transaction():
             if not await timer.complete():
@@ -702,9 +791,7 @@ class DebateFlow:
             if debate is None or debate.status != rules.VOTING or debate.deadline is None:
                 return
             if debate.deadline > self.now() + _EPSILON:
-                await self.bot.timers.schedule(
-                    VOTE_CLOSE, debate.deadline, timer.payload, key=vote_key(debate_id)
-                )
+                await self._schedule_vote_close(debate, debate.deadline)
                 return
             await self._close(debate, self.now())
         await self.publish(debate_id)
@@ -714,44 +801,45 @@ class DebateFlow:
     async def publish(self, debate_id: int) -> str | None:
         """Post what the database says is due.
 
-        Returns None when everything due is posted (or will be, after a passing Discord error:
-        it is retried on the debate's next change or at start-up). When the thread is gone the
-        debate is cancelled, and when the bot may not post there a running debate is paused, so
-        nobody loses a turn to messages nobody sees; the sentence returned says so.
+        Returns None when everything due is posted (or will be, after a passing failure: it is
+        retried on the debate's next change or at start-up). When the thread is gone the debate
+        is cancelled, and when the bot may not post there a running debate is paused, so nobody
+        loses a turn to messages nobody sees; the sentence returned says so.
         """
         lock = self._locks.setdefault(debate_id, asyncio.Lock())
         async with lock:
             try:
                 await self._publish(debate_id)
-            except discord.HTTPException as error:
+            except PostFailed as error:
                 return await self._undeliverable(debate_id, error)
         return None
 
-    async def note(self, debate: Debate, text: str) -> str | None:
-        """Post a plain note (no pings) in the debate's thread; like :meth:`publish` returns a
-        sentence when the thread cannot take it."""
+    async def note(self, debate: Debate, text: str, request_id: int) -> str | None:
+        """Post a moderator's note (no pings) in the debate's thread; like :meth:`publish`,
+        returns a sentence when the thread cannot take it. ``request_id`` (the command's id)
+        makes the note's nonce, so a retried note is posted once."""
         try:
-            await self._target(debate).send(text)
-        except discord.HTTPException as error:
+            await self.output.post_note(debate, text, nonce=nonce("dn", request_id))
+        except PostFailed as error:
             return await self._undeliverable(debate.id, error)
         return None
 
-    async def _undeliverable(self, debate_id: int, error: discord.HTTPException) -> str | None:
-        """React to a message Discord refused in the debate's thread (see :meth:`publish`)."""
-        if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
+    async def _undeliverable(self, debate_id: int, error: PostFailed) -> str | None:
+        """React to a post Discord refused in the debate's thread (see :meth:`publish`)."""
+        if error.kind == "gone":
             log.warning("debate %s's thread is gone; cancelling the debate", debate_id)
             await self._lose_thread(debate_id)
             return (
                 f"Debate #{debate_id}'s thread was deleted, so the debate is cancelled and no "
                 "points are awarded."
             )
-        if isinstance(error, discord.Forbidden):
+        if error.kind == "forbidden":
             async with self.store.transaction():
                 debate = await self.debate(debate_id)
-                if debate.status in (rules.RUNNING, rules.VOTING) and not debate.paused:
+                if debate.status in rules.PAUSABLE and not debate.paused:
                     await self._freeze(debate, self.now())
                     debate = await self.debate(debate_id)
-            log.warning("may not post in debate %s's thread: %s", debate_id, error.text)
+            log.warning("may not post in debate %s's thread: %s", debate_id, error.reason)
             then = (
                 "the debate is paused: fix them, then `/debate resume`"
                 if debate.paused
@@ -761,7 +849,7 @@ class DebateFlow:
                 f"I may not post in debate #{debate_id}'s thread (I need View Channel and Send "
                 f"Messages in Threads there), so {then}."
             )
-        log.exception(
+        log.error(
             "could not post the messages of debate %s; they are retried on its next change or "
             "at start-up",
             debate_id,
@@ -775,28 +863,13 @@ class DebateFlow:
             debate = await self.debate(debate_id)
             if debate.active:
                 await self._cancel(debate, self.now(), "The debate's thread was deleted.", None)
-            await self.store.debates.update(debate.id, results_message_id=0)
-        try:
-            await self.update_lobby(debate)
-        except discord.HTTPException:
-            log.warning("could not update the lobby of debate %s", debate_id)
+            await self.store.debates.record_message(debate.id, "results", 0)
+        await self.update_lobby(debate_id)
 
     async def catch_up(self) -> None:
         """At start-up: post whatever a crash left unposted."""
         for debate in await self.store.debates.unfinished_business():
             await self.publish(debate.id)
-
-    @staticmethod
-    def _speaker_only(user_id: int) -> discord.AllowedMentions:
-        """Mentions that ping the speaker whose turn it is, and nobody else."""
-        return discord.AllowedMentions(
-            everyone=False, roles=False, replied_user=False, users=[discord.Object(user_id)]
-        )
-
-    def _target(self, debate: Debate) -> discord.PartialMessageable:
-        return self.bot.get_partial_messageable(
-            debate.thread_id or debate.channel_id, guild_id=debate.guild_id
-        )
 
     async def _publish(self, debate_id: int) -> None:
         debate = await self.store.debates.get(debate_id)
@@ -804,33 +877,28 @@ class DebateFlow:
             return
         if debate.thread_id is None and debate.lobby_message_id is None:
             if not debate.active and debate.results_message_id is None:
-                await self.store.debates.update(debate.id, results_message_id=0)
+                await self.store.debates.record_message(debate.id, "results", 0)
             return  # never got a lobby message: nothing to post to
-        target = self._target(debate)
         positions = await self.store.debates.positions(debate.id)
-        names = {p.position: p.name for p in positions}
         if debate.begun_at is not None and debate.positions_message_id is None:
-            participants = await self.store.debates.participants(debate.id)
-            message = await target.send(
-                embed=render.positions_embed(
-                    debate, positions, participants, self.motion_of(debate)
-                ),
-                view=buttons(DebateButton("brief", debate.id)),
+            posted = await self.output.post_positions(
+                debate,
+                positions,
+                await self.store.debates.participants(debate.id),
+                self.motion_of(debate),
+                nonce=nonce("d", debate.id, "pos"),
             )
-            await self.store.debates.update(debate.id, positions_message_id=message.id)
-        await self._publish_turns(debate, target, names)
+            await self.store.debates.record_message(debate.id, "positions", posted.message_id)
+        await self._publish_turns(debate, {p.position: p.name for p in positions})
         if debate.status == rules.VOTING and debate.vote_message_id is None:
-            message = await target.send(
-                embed=render.vote_embed(debate, positions, None),
-                view=vote_view(debate.id, [(p.position, p.name) for p in positions]),
+            posted = await self.output.post_vote(
+                debate, positions, nonce=nonce("d", debate.id, "vote")
             )
-            await self.store.debates.update(debate.id, vote_message_id=message.id)
+            await self.store.debates.record_message(debate.id, "vote", posted.message_id)
         if not debate.active and debate.results_message_id is None:
-            await self._publish_end(debate, target, positions)
+            await self._publish_end(debate, positions)
 
-    async def _publish_turns(
-        self, debate: Debate, target: discord.PartialMessageable, names: dict[str, str]
-    ) -> None:
+    async def _publish_turns(self, debate: Debate, names: dict[str, str]) -> None:
         turns = await self.store.debates.turns(debate.id)
         speeches = {s.turn_number: s for s in await self.store.debates.speeches(debate.id)}
         for turn in turns:
@@ -842,99 +910,81 @@ class DebateFlow:
                 and turn.status == rules.OPEN
                 and turn.announce_message_id is None
             ):
-                message = await target.send(
-                    self._announcement(debate, turn, len(turns), position),
-                    view=buttons(DebateButton("speak", debate.id)),
-                    allowed_mentions=self._speaker_only(turn.user_id),
+                # A swap announces turn 1 afresh: the swap count keeps the nonces apart.
+                posted = await self.output.post_turn(
+                    debate,
+                    turn,
+                    len(turns),
+                    position,
+                    nonce=nonce("d", debate.id, "t", turn.number, debate.swaps),
                 )
-                await self.store.debates.update_turn(
-                    debate.id, turn.number, announce_message_id=message.id
+                await self.store.debates.record_announcement(
+                    debate.id, turn.number, posted.message_id
                 )
             if speech is not None and speech.message_id is None:
-                message = await target.send(
-                    embed=render.speech_embed(debate, speech, position),
-                    view=buttons(ScoreButton(speech.id)),
+                posted = await self.output.post_speech(
+                    debate, speech, position, nonce=nonce("d", debate.id, "s", turn.number)
                 )
-                await self.store.debates.set_speech_message(speech.id, message.id)
+                await self.store.debates.record_speech_message(speech.id, posted.message_id)
             elif (
                 speech is None
                 and turn.status in (rules.MISSED, rules.SKIPPED, rules.REMOVED)
                 and turn.started_at is not None
                 and turn.notice_message_id is None
             ):
-                message = await target.send(
-                    render.no_speech_notice(turn.status, turn.round, position, turn.user_id)
+                posted = await self.output.post_no_speech(
+                    debate, turn, position, nonce=nonce("d", debate.id, "n", turn.number)
                 )
-                await self.store.debates.update_turn(
-                    debate.id, turn.number, notice_message_id=message.id
-                )
+                await self.store.debates.record_notice(debate.id, turn.number, posted.message_id)
 
-    def _announcement(self, debate: Debate, turn: Turn, total: int, position: str) -> str:
-        deadline = None if debate.paused else turn.deadline
-        return render.announcement(turn.number, total, turn.round, position, turn.user_id, deadline)
-
-    async def _publish_end(
-        self,
-        debate: Debate,
-        target: discord.PartialMessageable,
-        positions: list[DebatePosition],
-    ) -> None:
+    async def _publish_end(self, debate: Debate, positions: list[DebatePosition]) -> None:
         if debate.status == rules.CLOSED:
-            result = await self.result_of(debate)
-            transcript = await self.transcript(debate)
-            message = await target.send(
-                embed=render.results_embed(debate, positions, result),
-                file=discord.File(
-                    io.BytesIO(transcript.encode("utf-8")), filename=transcript_name(debate)
-                ),
+            posted = await self.output.post_results(
+                debate,
+                positions,
+                await self.result_of(debate),
+                await self.transcript(debate),
+                nonce=nonce("d", debate.id, "res"),
             )
             # Recorded before the edits below, so a failing edit never posts the results twice.
-            await self.store.debates.update(debate.id, results_message_id=message.id)
+            await self.store.debates.record_message(debate.id, "results", posted.message_id)
             if debate.vote_message_id:
                 counts = Counter((await self.store.debates.votes(debate.id)).values())
-                await self._edit(
-                    target.id,
-                    debate.vote_message_id,
-                    embed=render.vote_embed(debate, positions, counts),
-                    view=vote_view(
-                        debate.id, [(p.position, p.name) for p in positions], disabled=True
-                    ),
-                )
+                await self._redraw("vote", self.output.edit_vote(debate, positions, counts))
         else:
-            message = await target.send(render.cancelled_text(debate))
-            await self.store.debates.update(debate.id, results_message_id=message.id)
-        await self.update_lobby(debate)
+            posted = await self.output.post_cancelled(debate, nonce=nonce("d", debate.id, "end"))
+            await self.store.debates.record_message(debate.id, "results", posted.message_id)
+        await self.update_lobby(debate.id)
 
-    async def update_lobby(self, debate: Debate) -> None:
-        """Redraw the lobby message in the channel (edited through the channel, never a token)."""
-        if debate.lobby_message_id is None:
-            return
-        debate = await self.debate(debate.id)
-        await self._edit(
-            debate.channel_id,
-            debate.lobby_message_id,
-            embed=await self.lobby_embed(debate),
-            view=lobby_view(debate.id) if debate.status == rules.LOBBY else None,
-        )
+    async def update_lobby(self, debate_id: int) -> None:
+        """Redraw the lobby message in the channel (best effort, like every redraw)."""
+        lobby = await self.lobby(debate_id)
+        if lobby.debate.lobby_message_id is not None:
+            await self._redraw("lobby", self.output.edit_lobby(lobby))
 
-    async def lobby_embed(self, debate: Debate) -> discord.Embed:
-        return render.lobby_embed(
-            debate,
-            await self.store.debates.positions(debate.id),
-            await self.store.debates.participants(debate.id),
-            await self.store.debates.judges(debate.id),
-        )
+    async def redraw_positions(self, debate_id: int) -> None:
+        """Redraw who argues what after a swap (best effort)."""
+        debate = await self.debate(debate_id)
+        if debate.positions_message_id:
+            await self._redraw(
+                "positions",
+                self.output.edit_positions(
+                    debate,
+                    await self.store.debates.positions(debate.id),
+                    await self.store.debates.participants(debate.id),
+                    self.motion_of(debate),
+                ),
+            )
 
-    async def _edit(self, channel_id: int, message_id: int, **fields: Any) -> None:
-        """Redraw an earlier message (the lobby, the vote); best effort: a message that is gone
-        or may no longer be edited is logged, and the debate carries on."""
-        partial = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+    @staticmethod
+    async def _redraw(what: str, edit: Awaitable[None]) -> None:
+        """Await an edit of an earlier message; one that is gone or refused is logged, and the
+        debate carries on."""
         try:
-            await partial.edit(**fields)
-        except discord.NotFound:
-            log.info("message %s in %s is gone; not editing it", message_id, channel_id)
-        except discord.HTTPException as error:
-            log.warning("could not edit message %s in %s: %s", message_id, channel_id, error)
+            await edit
+        except PostFailed as error:
+            level = logging.INFO if error.kind == "gone" else logging.WARNING
+            log.log(level, "could not redraw a debate's %s message: %s", what, error)
 
     # --- transcript and brief ---------------------------------------------------------------
 
@@ -993,7 +1043,19 @@ class DebateFlow:
         result = await self.result_of(debate) if closed else None
         return rules.transcript_markdown(info, turns, result, names)
 
-    async def brief(self, debate_id: int, user_id: int) -> list[discord.Embed]:
+    async def transcript_for(self, guild_id: int, debate_id: int) -> tuple[Debate, str]:
+        """A finished debate of this server and its transcript (``/debate transcript``)."""
+        debate = await self.store.debates.in_guild(guild_id, debate_id)
+        if debate is None:
+            raise NotFound(f"There is no debate #{debate_id} in this server.")
+        if debate.active:
+            raise Conflict(
+                f"Debate #{debate.id} is still under way; its transcript is posted in its "
+                "thread when it closes."
+            )
+        return debate, await self.transcript(debate)
+
+    async def brief(self, debate_id: int, user_id: int) -> Brief:
         debate = await self.debate(debate_id)
         participant = await self.store.debates.participant(debate.id, user_id)
         if participant is None or participant.removed:
@@ -1006,13 +1068,9 @@ class DebateFlow:
         position = pack.position(participant.position) if pack else None
         if pack is None or position is None:
             raise UserError("The content pack of this debate is no longer available.")
-        opponents = [
+        opponents = tuple(
             p.position
             for p in await self.store.debates.positions(debate.id)
             if p.position != participant.position
-        ]
-        return render.brief_pages(pack, self.motion_of(debate), position, opponents)
-
-
-def transcript_name(debate: Debate) -> str:
-    return f"debate-{debate.id}-transcript.md"
+        )
+        return Brief(pack, self.motion_of(debate), position, opponents)

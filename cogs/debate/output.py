@@ -1,0 +1,255 @@
+"""The debate service's output port, through discord.py: posts and edits in a debate's thread.
+
+:class:`DiscordDebateOutput` implements :class:`bot.services.ports.DebateOutput`. It renders with
+``cogs/debate/render.py`` and ``cogs/debate/views.py``, reaches channels by id
+(``bot.get_partial_messageable``, nothing cached is needed), sends every post with its nonce
+(discord.py then sends ``enforce_nonce``, so Discord answers a repeated post with the message it
+already has) and turns Discord's refusals into :class:`~bot.services.ports.PostFailed`: gone
+(unknown channel, i.e. a deleted thread, or unknown message), forbidden (403) or transient
+(rate limits, server errors, the network, anything else: the service logs it and tries again
+later). Only a turn's announcement and its reminder may ping, and only the speaker.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot.adapter.buttons import view_of
+from bot.adapter.ui import THREAD_NAME, truncate
+from bot.content import Motion
+from bot.rules.debate import LOBBY, DebateResult
+from bot.services.ports import FailureKind, Posted, PostFailed
+from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
+from cogs.debate import render
+from cogs.debate.views import DebateButton, ScoreButton, lobby_view, vote_view
+
+if TYPE_CHECKING:
+    from bot.adapter.client import RoundtableBot
+
+#: How long a debate's thread stays open without messages (a day, in minutes).
+THREAD_ARCHIVE_MINUTES = 1440
+
+
+#: Discord's codes for a channel (here: a debate's thread) and a message that no longer exist.
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008
+
+
+def failure(error: BaseException) -> PostFailed:
+    """The PostFailed that says what a discord.py error means for the service."""
+    if not isinstance(error, discord.HTTPException):
+        return PostFailed("transient", f"{type(error).__name__}: {error}")
+    kind: FailureKind = "transient"
+    if isinstance(error, discord.Forbidden):
+        kind = "forbidden"
+    elif isinstance(error, discord.NotFound) and error.code in (UNKNOWN_CHANNEL, UNKNOWN_MESSAGE):
+        kind = "gone"
+    return PostFailed(kind, error.text or str(error), status=error.status, code=error.code)
+
+
+#: What a failed request can raise besides Discord's answers: the network giving up.
+_NETWORK = (aiohttp.ClientError, OSError)
+
+
+def speaker_only(user_id: int) -> discord.AllowedMentions:
+    """Mentions that ping the speaker whose turn it is, and nobody else."""
+    return discord.AllowedMentions(
+        everyone=False, roles=False, replied_user=False, users=[discord.Object(user_id)]
+    )
+
+
+class DiscordDebateOutput:
+    """Posts and edits of the debate service (see the module docstring)."""
+
+    def __init__(self, bot: RoundtableBot) -> None:
+        self.bot = bot
+
+    def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    def _thread(self, debate: Debate) -> discord.PartialMessageable:
+        """Where the debate's messages go: its thread (its channel before it has one)."""
+        return self._channel(debate.thread_id or debate.channel_id, debate.guild_id)
+
+    async def _send(
+        self, target: discord.PartialMessageable, *, nonce: str, **fields: Any
+    ) -> Posted:
+        try:
+            message = await target.send(nonce=nonce, **fields)
+        except (discord.HTTPException, *_NETWORK) as error:
+            raise failure(error) from error
+        return Posted(message.id)
+
+    async def _edit(
+        self, target: discord.PartialMessageable, message_id: int, **fields: Any
+    ) -> None:
+        try:
+            await target.get_partial_message(message_id).edit(**fields)
+        except (discord.HTTPException, *_NETWORK) as error:
+            raise failure(error) from error
+
+    # --- the lobby, in the debate's channel ---------------------------------------------------
+
+    async def post_lobby(self, lobby: DebateLobby, *, nonce: str) -> Posted:
+        debate = lobby.debate
+        return await self._send(
+            self._channel(debate.channel_id, debate.guild_id),
+            nonce=nonce,
+            embed=render.lobby_embed(lobby),
+            view=lobby_view(debate.id),
+        )
+
+    async def open_thread(self, debate: Debate, lobby_message_id: int) -> int:
+        lobby = self._channel(debate.channel_id, debate.guild_id)
+        try:
+            thread = await lobby.get_partial_message(lobby_message_id).create_thread(
+                name=truncate(debate.motion_text, THREAD_NAME),
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+        except (discord.HTTPException, *_NETWORK) as error:
+            raise failure(error) from error
+        return thread.id
+
+    async def delete_lobby(self, debate: Debate, lobby_message_id: int) -> None:
+        lobby = self._channel(debate.channel_id, debate.guild_id)
+        try:
+            await lobby.get_partial_message(lobby_message_id).delete()
+        except (discord.HTTPException, *_NETWORK) as error:
+            raise failure(error) from error
+
+    async def edit_lobby(self, lobby: DebateLobby) -> None:
+        debate = lobby.debate
+        if debate.lobby_message_id is None:
+            return
+        await self._edit(
+            self._channel(debate.channel_id, debate.guild_id),
+            debate.lobby_message_id,
+            embed=render.lobby_embed(lobby),
+            view=lobby_view(debate.id) if debate.status == LOBBY else None,
+        )
+
+    # --- the thread ---------------------------------------------------------------------------
+
+    async def post_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            embed=render.positions_embed(debate, positions, participants, motion),
+            view=view_of(DebateButton("brief", debate.id)),
+        )
+
+    async def edit_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+    ) -> None:
+        if debate.positions_message_id is None:
+            return
+        await self._edit(
+            self._thread(debate),
+            debate.positions_message_id,
+            embed=render.positions_embed(debate, positions, participants, motion),
+        )
+
+    async def post_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, *, nonce: str
+    ) -> Posted:
+        deadline = None if debate.paused else turn.deadline
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            content=render.announcement(
+                turn.number, total, turn.round, position, turn.user_id, deadline
+            ),
+            view=view_of(DebateButton("speak", debate.id)),
+            allowed_mentions=speaker_only(turn.user_id),
+        )
+
+    async def post_speech(
+        self, debate: Debate, speech: Speech, position: str, *, nonce: str
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            embed=render.speech_embed(debate, speech, position),
+            view=view_of(ScoreButton(speech.id)),
+        )
+
+    async def post_no_speech(
+        self, debate: Debate, turn: Turn, position: str, *, nonce: str
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            content=render.no_speech_notice(turn.status, turn.round, position, turn.user_id),
+        )
+
+    async def post_reminder(self, debate: Debate, turn: Turn, *, nonce: str) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            content=render.reminder(turn.user_id, turn.deadline or 0.0),
+            allowed_mentions=speaker_only(turn.user_id),
+        )
+
+    async def post_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], *, nonce: str
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            embed=render.vote_embed(debate, positions, None),
+            view=vote_view(debate.id, [(p.position, p.name) for p in positions]),
+        )
+
+    async def edit_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int]
+    ) -> None:
+        if debate.vote_message_id is None:
+            return
+        await self._edit(
+            self._thread(debate),
+            debate.vote_message_id,
+            embed=render.vote_embed(debate, positions, counts),
+            view=vote_view(debate.id, [(p.position, p.name) for p in positions], disabled=True),
+        )
+
+    async def post_results(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        transcript: str,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            embed=render.results_embed(debate, positions, result),
+            file=discord.File(
+                io.BytesIO(transcript.encode("utf-8")), filename=render.transcript_name(debate)
+            ),
+        )
+
+    async def post_cancelled(self, debate: Debate, *, nonce: str) -> Posted:
+        return await self._send(
+            self._thread(debate), nonce=nonce, content=render.cancelled_text(debate)
+        )
+
+    async def post_note(self, debate: Debate, text: str, *, nonce: str) -> Posted:
+        return await self._send(self._thread(debate), nonce=nonce, content=text)

@@ -1,0 +1,723 @@
+"""The debate service without Discord: a real SQLite store, the fake clock, running timers, the
+shipped packs and an output that records what members would see.
+
+Every transition of a debate is driven here, every refused one is checked to write nothing and
+post nothing, and the output's failures (a crash between a post and its record, a deleted
+thread, a missing permission, a passing error) are played through the recorder.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.content import Motion
+from bot.errors import Conflict, NotAllowed, UserError
+from bot.rules import debate as rules
+from bot.rules.debate import DebateResult
+from bot.services.debate import REMINDER, TURN_END, VOTE_CLOSE, DebateService
+from bot.services.packs import Packs
+from bot.services.ports import Posted, PostFailed
+from bot.store import Store
+from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
+from bot.timers import TimerService
+from tests.services.conftest import Recorder, settle
+
+GUILD, CHANNEL = 100, 500
+MOD, ALICE, BOB, CAROL, JUDGE, AUDIENCE = 9, 1, 2, 3, 8, 50
+NAMES = {MOD: "Mod", ALICE: "Alice", BOB: "Bob", CAROL: "Carol", JUDGE: "Judge"}
+THREE_SIDED = "accept-mutual-deterrence"  # liberal, conservative, united-states
+TWO_SIDED = "charm-is-a-tactic"  # liberal, conservative
+
+
+class Crash(Exception):
+    """The process dies between a post Discord took and the service recording it."""
+
+
+class RecordingDebateOutput(Recorder):
+    """The debate output port, recorded; ``crash_after("post_x")`` lets Discord take the next
+    such post and then interrupts the service before it can record it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crashes: set[str] = set()
+        self.thread_id = 7_000
+
+    def crash_after(self, method: str) -> None:
+        self.crashes.add(method)
+
+    async def record(self, method: str, *, nonce: str | None = None, **args: Any) -> Posted:
+        posted = await super().record(method, nonce=nonce, **args)
+        if method in self.crashes:
+            self.crashes.discard(method)
+            raise Crash(method)
+        return posted
+
+    async def post_lobby(self, lobby: DebateLobby, *, nonce: str) -> Posted:
+        return await self.record("post_lobby", nonce=nonce, debate=lobby.debate)
+
+    async def open_thread(self, debate: Debate, lobby_message_id: int) -> int:
+        await self.record("open_thread", debate=debate, lobby=lobby_message_id)
+        return self.thread_id
+
+    async def delete_lobby(self, debate: Debate, lobby_message_id: int) -> None:
+        await self.record("delete_lobby", debate=debate, lobby=lobby_message_id)
+
+    async def edit_lobby(self, lobby: DebateLobby) -> None:
+        await self.record("edit_lobby", debate=lobby.debate, joined=len(lobby.participants))
+
+    async def post_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+        *,
+        nonce: str,
+    ) -> Posted:
+        argues = {p.user_id: p.position for p in participants}
+        return await self.record("post_positions", nonce=nonce, debate=debate, argues=argues)
+
+    async def edit_positions(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        participants: Sequence[Participant],
+        motion: Motion | None,
+    ) -> None:
+        argues = {p.user_id: p.position for p in participants}
+        await self.record("edit_positions", debate=debate, argues=argues)
+
+    async def post_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, *, nonce: str
+    ) -> Posted:
+        return await self.record(
+            "post_turn", nonce=nonce, debate=debate, turn=turn, total=total, position=position
+        )
+
+    async def post_speech(
+        self, debate: Debate, speech: Speech, position: str, *, nonce: str
+    ) -> Posted:
+        return await self.record("post_speech", nonce=nonce, speech=speech, position=position)
+
+    async def post_no_speech(
+        self, debate: Debate, turn: Turn, position: str, *, nonce: str
+    ) -> Posted:
+        return await self.record("post_no_speech", nonce=nonce, turn=turn, position=position)
+
+    async def post_reminder(self, debate: Debate, turn: Turn, *, nonce: str) -> Posted:
+        return await self.record("post_reminder", nonce=nonce, turn=turn)
+
+    async def post_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], *, nonce: str
+    ) -> Posted:
+        return await self.record("post_vote", nonce=nonce, debate=debate)
+
+    async def edit_vote(
+        self, debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int]
+    ) -> None:
+        await self.record("edit_vote", debate=debate, counts=dict(counts))
+
+    async def post_results(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        transcript: str,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self.record(
+            "post_results", nonce=nonce, debate=debate, result=result, transcript=transcript
+        )
+
+    async def post_cancelled(self, debate: Debate, *, nonce: str) -> Posted:
+        return await self.record("post_cancelled", nonce=nonce, debate=debate)
+
+    async def post_note(self, debate: Debate, text: str, *, nonce: str) -> Posted:
+        return await self.record("post_note", nonce=nonce, text=text)
+
+    def methods(self) -> list[str]:
+        """The methods called, in order (a repeated nonce's answer included)."""
+        return [c.method for c in self.calls]
+
+
+@pytest.fixture
+def output() -> RecordingDebateOutput:
+    return RecordingDebateOutput()
+
+
+@pytest.fixture
+def service(
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+    packs: Packs,
+    output: RecordingDebateOutput,
+) -> DebateService:
+    debates = DebateService(store, timers, clock, packs, random.Random(7), output)
+    debates.register_timers()
+    return debates
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+async def open_debate(
+    service: DebateService, motion: str = TWO_SIDED, *, rounds: int = 1, speech: int = 2
+) -> Debate:
+    pack = service.packs.default
+    chosen = pack.motion(motion)
+    assert chosen is not None
+    return await service.open(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        pack=pack,
+        motion=chosen,
+        rounds=rounds,
+        speech_minutes=speech,
+        vote_minutes=1,
+        user_id=MOD,
+        user_name=NAMES[MOD],
+    )
+
+
+async def running(
+    service: DebateService,
+    *members: int,
+    motion: str = TWO_SIDED,
+    rounds: int = 1,
+    speech: int = 2,
+) -> Debate:
+    """A debate with ``members`` (Alice and Bob by default) that has begun and published."""
+    debate = await open_debate(service, motion, rounds=rounds, speech=speech)
+    for member in members or (ALICE, BOB):
+        await service.join(debate.id, member, NAMES[member], is_bot=False)
+    debate = await service.begin(debate.id)
+    assert await service.publish(debate.id) is None
+    return debate
+
+
+async def current(service: DebateService, debate_id: int) -> Turn:
+    debate = await service.debate(debate_id)
+    turn = await service.current_turn(debate)
+    assert turn is not None
+    return turn
+
+
+async def speak(service: DebateService, debate_id: int, text: str = "My case.") -> Speech:
+    turn = await current(service, debate_id)
+    speech = await service.submit_speech(debate_id, turn.number, turn.user_id, text)
+    assert await service.publish(debate_id) is None
+    return speech
+
+
+async def timer_kinds(store: Store) -> list[str]:
+    rows = await store.db.fetchall("SELECT kind FROM timers ORDER BY kind")
+    return [r["kind"] for r in rows]
+
+
+async def ledger(store: Store) -> list[tuple[int, int, str]]:
+    rows = await store.db.fetchall("SELECT user_id, points, reason FROM score_events ORDER BY id")
+    return sorted((r["user_id"], r["points"], r["reason"]) for r in rows)
+
+
+# --- a whole debate --------------------------------------------------------------------------
+
+
+async def test_a_whole_debate_from_lobby_to_results_and_ledger(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await open_debate(service, THREE_SIDED, speech=2)
+    assert (debate.status, debate.thread_id) == (rules.LOBBY, output.thread_id)
+    assert debate.lobby_message_id == output.named("post_lobby")[0].message_id
+    for member in (ALICE, BOB, CAROL):
+        await service.join(debate.id, member, NAMES[member], is_bot=False)
+    await service.add_judge(debate.id, JUDGE, NAMES[JUDGE], is_bot=False, by=MOD)
+    await service.update_lobby(debate.id)
+    assert output.named("edit_lobby")[-1].args["joined"] == 3
+
+    debate = await service.begin(debate.id)
+    assert debate.status == rules.RUNNING
+    assert await service.publish(debate.id) is None
+    assert output.methods()[-2:] == ["post_positions", "post_turn"]
+    argues = output.named("post_positions")[0].args["argues"]
+    assert sorted(argues.values()) == ["conservative", "liberal", "united-states"]
+    first = output.named("post_turn")[0].args
+    assert (first["turn"].number, first["total"]) == (1, 3)
+    assert sorted(await timer_kinds(store)) == [REMINDER, TURN_END]
+
+    # Turn 1: a speech, scored by both judges.
+    speech = await speak(service, debate.id, "The opening case.")
+    assert output.named("post_speech")[0].args["speech"].text == "The opening case."
+    assert output.named("post_turn")[1].args["turn"].number == 2
+    await service.score(speech.id, MOD, 8)
+    await service.score(speech.id, JUDGE, 6)
+
+    # Turn 2: the reminder one minute before the deadline, then the deadline passes.
+    clock.advance(60)
+    await settle(timers)
+    reminder = output.named("post_reminder")
+    assert len(reminder) == 1 and reminder[0].args["turn"].number == 2
+    assert (await current(service, debate.id)).reminder_sent
+    clock.advance(60)
+    await settle(timers)
+    turns = await store.debates.turns(debate.id)
+    assert [t.status for t in turns] == [rules.SPOKEN, rules.MISSED, rules.OPEN]
+    assert output.named("post_no_speech")[0].args["turn"].number == 2
+    assert output.named("post_turn")[2].args["turn"].number == 3
+
+    # Turn 3 spoken: the vote opens.
+    await speak(service, debate.id, "The closing case.")
+    debate = await service.debate(debate.id)
+    assert debate.status == rules.VOTING and len(output.named("post_vote")) == 1
+    assert await timer_kinds(store) == [VOTE_CLOSE]
+    speaker_one = turns[0].position
+    await service.vote(debate.id, AUDIENCE, speaker_one)
+    await service.vote(debate.id, AUDIENCE + 1, speaker_one)
+
+    clock.advance(60)
+    await settle(timers)
+    debate = await service.debate(debate.id)
+    assert debate.status == rules.CLOSED
+    results = output.named("post_results")
+    assert len(results) == 1 and debate.results_message_id == results[0].message_id
+    assert results[0].args["result"].winners == (speaker_one,)
+    assert "The opening case." in results[0].args["transcript"]
+    assert "Scores: Mod 8, Judge 6 (mean 7.00)" in results[0].args["transcript"]
+    assert output.named("edit_vote")[0].args["counts"] == {speaker_one: 2}
+    assert output.named("edit_lobby")[-1].args["debate"].status == rules.CLOSED
+    assert await timer_kinds(store) == []
+
+    first_speaker = turns[0].user_id
+    expected = [
+        (first_speaker, 7, f"Debate #{debate.id}: speaker points"),
+        *((m, 5, f"Debate #{debate.id}: took part") for m in (ALICE, BOB, CAROL)),
+    ]
+    won = next(p.name for p in await store.debates.positions(debate.id) if p.won)
+    expected.append((first_speaker, 10, f"Debate #{debate.id}: won as {won}"))
+    assert await ledger(store) == sorted(expected)
+    # Published twice more (a restart's catch-up): nothing new is posted.
+    posted = len(output.calls)
+    await service.catch_up()
+    assert len(output.calls) == posted
+
+
+async def test_every_post_carries_a_nonce_naming_what_it_is(
+    service: DebateService, output: RecordingDebateOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    debate = await running(service)
+    await speak(service, debate.id)
+    clock.advance(60)
+    await settle(timers)  # the second turn's reminder
+    await service.next_turn(debate.id)
+    await service.publish(debate.id)
+    await service.end(debate.id, None, MOD)
+    await service.publish(debate.id)
+    d = debate.id
+    nonces = [c.args["nonce"] for c in output.calls if c.method.startswith("post_")]
+    assert nonces[:3] == [f"d:{d}:lobby", f"d:{d}:pos", f"d:{d}:t:1:0"]
+    assert nonces[3:5] == [f"d:{d}:s:1", f"d:{d}:t:2:0"]
+    assert nonces[5].startswith(f"d:{d}:r:2:")
+    assert nonces[6:] == [f"d:{d}:n:2", f"d:{d}:vote", f"d:{d}:res"]
+    assert all(len(n) <= 25 for n in nonces)
+
+
+# --- moderator controls ----------------------------------------------------------------------
+
+
+async def test_next_extend_pause_resume_remove(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, ALICE, BOB, CAROL, motion=THREE_SIDED, speech=2)
+    ended = await service.next_turn(debate.id)
+    assert ended is not None and ended.number == 1
+    await service.publish(debate.id)
+    assert output.named("post_no_speech")[0].args["turn"].status == rules.SKIPPED
+
+    turn = await current(service, debate.id)
+    extended = await service.extend(debate.id, 120)
+    assert extended.deadline == pytest.approx(turn.deadline + 120)
+    clock.advance(120)
+    await settle(timers)
+    assert (await current(service, debate.id)).number == 2  # the old deadline passed: nothing
+
+    clock.advance(30)
+    paused = await service.pause(debate.id)
+    assert paused.paused_remaining == pytest.approx(90) and paused.deadline is None
+    assert await timer_kinds(store) == []
+    clock.advance(3600)
+    await settle(timers)
+    assert (await current(service, debate.id)).number == 2
+    more = await service.extend(debate.id, 60)  # while paused: the time left grows
+    assert more.paused_remaining == pytest.approx(150)
+    resumed = await service.resume(debate.id)
+    assert resumed.deadline == pytest.approx(clock.now() + 150)
+    assert (await current(service, debate.id)).deadline == pytest.approx(clock.now() + 150)
+
+    speaker = (await current(service, debate.id)).user_id
+    await service.remove(debate.id, speaker, NAMES[speaker])
+    await service.publish(debate.id)
+    turns = await store.debates.turns(debate.id)
+    assert [t.status for t in turns] == [rules.SKIPPED, rules.REMOVED, rules.OPEN]
+    assert output.named("post_no_speech")[1].args["turn"].status == rules.REMOVED
+
+
+async def test_judges_are_added_and_removed_with_their_scores(
+    service: DebateService, store: Store
+) -> None:
+    debate = await running(service)
+    with pytest.raises(Conflict, match="participant cannot judge"):
+        await service.add_judge(debate.id, ALICE, "Alice", is_bot=False, by=MOD)
+    await service.add_judge(debate.id, JUDGE, "Judge", is_bot=False, by=MOD)
+    with pytest.raises(Conflict, match="already a judge"):
+        await service.add_judge(debate.id, JUDGE, "Judge", is_bot=False, by=MOD)
+    speech = await speak(service, debate.id)
+    with pytest.raises(NotAllowed, match="Participants cannot judge"):
+        await service.check_judge(speech.id, BOB)
+    await service.score(speech.id, JUDGE, 4)
+    await service.remove_judge(debate.id, JUDGE, "Judge")
+    assert await store.debates.scores(debate.id) == []
+
+
+async def test_a_swap_announces_the_first_turn_afresh(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service)
+    before = await service.argues(debate.id)
+    swapped = await service.swap(debate.id, ALICE, BOB)
+    assert swapped.swaps == 1
+    assert await service.argues(debate.id) == {ALICE: before[BOB], BOB: before[ALICE]}
+    await service.redraw_positions(debate.id)
+    assert output.named("edit_positions")[0].args["argues"][ALICE] != before[ALICE]
+    await service.publish(debate.id)
+    announcements = output.named("post_turn")
+    assert [a.args["turn"].number for a in announcements] == [1, 1]
+    assert announcements[1].args["nonce"] == f"d:{debate.id}:t:1:1"  # not Discord's old one
+    assert announcements[1].args["turn"].user_id != announcements[0].args["turn"].user_id
+
+
+async def test_end_moves_to_the_vote_then_closes_it_and_cancels_a_lobby(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service)
+    await speak(service, debate.id)
+    outcome = await service.end(debate.id, "Out of time", MOD)
+    assert outcome.outcome == "vote" and outcome.debate.status == rules.VOTING
+    assert [t.status for t in await store.debates.turns(debate.id)][:2] == [
+        rules.SPOKEN,
+        rules.SKIPPED,
+    ]
+    outcome = await service.end(debate.id, None, MOD)
+    assert outcome.outcome == "closed" and outcome.debate.end_reason == "Out of time"
+    assert await service.publish(debate.id) is None
+    assert len(output.named("post_results")) == 1
+
+    lobby = await open_debate(service)
+    outcome = await service.end(lobby.id, None, MOD)
+    assert outcome.outcome == "cancelled" and outcome.debate.active is False
+    await service.publish(lobby.id)
+    assert output.named("post_cancelled")[0].args["nonce"] == f"d:{lobby.id}:end"
+
+
+async def test_a_running_debate_without_a_speech_is_cancelled_by_end(
+    service: DebateService, store: Store
+) -> None:
+    debate = await running(service)
+    outcome = await service.end(debate.id, None, MOD)
+    assert outcome.outcome == "cancelled"
+    assert await ledger(store) == []
+    assert await timer_kinds(store) == []
+
+
+async def test_a_late_speech_within_the_grace_counts(
+    service: DebateService, store: Store, timers: TimerService, clock: FakeClock
+) -> None:
+    debate = await running(service, speech=1)
+    turn = await current(service, debate.id)
+    clock.advance(60 + 20)
+    await settle(timers)
+    speech = await service.submit_speech(debate.id, turn.number, turn.user_id, "Late.")
+    assert speech.late
+    assert (await store.debates.turn(debate.id, 1)).status == rules.SPOKEN  # type: ignore[union-attr]
+    other = await current(service, debate.id)
+    clock.advance(60 + 31)
+    await settle(timers)
+    with pytest.raises(Conflict, match="Time is up"):
+        await service.submit_speech(debate.id, other.number, other.user_id, "Too late.")
+
+
+# --- refused transitions ---------------------------------------------------------------------
+
+
+async def refused(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    debate_id: int,
+    action: Any,
+    match: str,
+    error: type[UserError] = Conflict,
+) -> None:
+    """``action`` is refused with a sentence matching ``match`` and writes and posts nothing."""
+    before = await service.store.debates.get(debate_id)
+    turns = await service.store.debates.turns(debate_id)
+    calls = len(output.calls)
+    with pytest.raises(error, match=match):
+        await action
+    assert await service.store.debates.get(debate_id) == before
+    assert await service.store.debates.turns(debate_id) == turns
+    assert len(output.calls) == calls
+
+
+async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
+    service: DebateService, output: RecordingDebateOutput
+) -> None:
+    lobby = await open_debate(service)
+    await service.join(lobby.id, ALICE, "Alice", is_bot=False)
+    d = lobby.id
+    await refused(service, output, d, service.begin(d), "At least 2 members")
+    await refused(service, output, d, service.next_turn(d), "has not begun yet")
+    await refused(service, output, d, service.extend(d, 60), "Only a running turn")
+    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
+    await refused(service, output, d, service.resume(d), "not paused")
+    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await refused(service, output, d, service.swap(d, ALICE, BOB), "Positions are drawn")
+    await refused(
+        service, output, d, service.join(d, ALICE, "Alice", is_bot=False), "already joined"
+    )
+    await refused(service, output, d, service.join(d, MOD, "Mod", is_bot=False), "judging")
+
+    await service.join(d, BOB, "Bob", is_bot=False)
+    await service.begin(d)
+    await service.publish(d)
+    await refused(service, output, d, service.begin(d), "already begun")
+    await refused(service, output, d, service.leave(d, ALICE), "cannot leave by yourself")
+    await refused(service, output, d, service.cancel_lobby(d, MOD), "already begun")
+    await refused(service, output, d, service.join(d, CAROL, "Carol", is_bot=False), "begun")
+    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await service.pause(d)
+    await refused(service, output, d, service.pause(d), "already paused")
+    await service.resume(d)
+    await refused(service, output, d, service.resume(d), "not paused")
+
+    turn = await current(service, d)
+    other = BOB if turn.user_id == ALICE else ALICE
+    await refused(
+        service,
+        output,
+        d,
+        service.submit_speech(d, turn.number, other, "Not mine."),
+        "turn to speak, not yours",
+        NotAllowed,
+    )
+    await speak(service, d)
+    await refused(
+        service, output, d, service.swap(d, ALICE, BOB), "only be swapped before the first"
+    )
+    await service.next_turn(d)  # no turn left: the vote opens
+    await service.publish(d)
+    voting = await service.debate(d)
+    assert voting.status == rules.VOTING
+    last = (await service.store.debates.turns(d))[-1]
+    await refused(
+        service,
+        output,
+        d,
+        service.submit_speech(d, last.number, last.user_id, "After the vote opened."),
+        "A moderator ended this turn",
+    )
+    await refused(
+        service, output, d, service.speaker_turn(voting, last.user_id), "speeches are over"
+    )
+    await refused(service, output, d, service.next_turn(d), "audience is voting")
+    await refused(
+        service, output, d, service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed
+    )
+
+    await service.end(d, None, MOD)
+    await service.publish(d)
+    await refused(service, output, d, service.end(d, None, MOD), f"Debate #{d} is already over")
+    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "vote has closed")
+    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
+    await refused(service, output, d, service.remove_judge(d, MOD, "Mod"), "is over")
+    speech = (await service.store.debates.speeches(d))[0]
+    await refused(service, output, d, service.score(speech.id, MOD, 5), "closed")
+
+
+# --- failures: crashes, a deleted thread, a missing permission -------------------------------
+
+
+async def test_a_crash_between_a_post_and_its_record_neither_loses_nor_doubles_it(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+    packs: Packs,
+) -> None:
+    debate = await running(service)
+    turn = await current(service, debate.id)
+    await service.submit_speech(debate.id, turn.number, turn.user_id, "Said once.")
+    output.crash_after("post_speech")
+    with pytest.raises(Crash):
+        await service.publish(debate.id)
+    assert (await store.debates.speeches(debate.id))[0].message_id is None  # not recorded
+
+    # A new process catches up: the same nonce, so Discord hands back the first message.
+    restarted = DebateService(store, timers, clock, packs, random.Random(1), output)
+    restarted.register_timers()
+    await restarted.catch_up()
+    posts = [c for c in output.calls if c.method == "post_speech"]
+    assert [c.deduplicated for c in posts] == [False, True]
+    assert len(output.named("post_speech")) == 1
+    speech = (await store.debates.speeches(debate.id))[0]
+    assert speech.message_id == posts[0].message_id
+    assert len(output.named("post_turn")) == 2  # the next turn's announcement, once
+
+
+async def test_a_reminder_is_posted_before_it_is_recorded_and_a_crash_repeats_its_nonce(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, speech=2)
+    output.crash_after("post_reminder")
+    clock.advance(60)
+    await settle(timers)  # posted, then the handler died: not recorded, its timer kept
+    assert not (await current(service, debate.id)).reminder_sent
+    assert REMINDER in await timer_kinds(store)
+    clock.advance(5)  # the timer's retry
+    await settle(timers)
+    reminders = [c for c in output.calls if c.method == "post_reminder"]
+    assert [c.deduplicated for c in reminders] == [False, True]
+    assert reminders[0].args["nonce"] == reminders[1].args["nonce"]
+    assert (await current(service, debate.id)).reminder_sent
+    assert REMINDER not in await timer_kinds(store)
+
+
+async def test_an_extended_turn_is_reminded_again_under_a_new_nonce(
+    service: DebateService, output: RecordingDebateOutput, timers: TimerService, clock: FakeClock
+) -> None:
+    debate = await running(service, speech=2)
+    clock.advance(60)
+    await settle(timers)
+    await service.extend(debate.id, 120)
+    clock.advance(120)
+    await settle(timers)
+    reminders = output.named("post_reminder")
+    assert len(reminders) == 2 and reminders[0].args["nonce"] != reminders[1].args["nonce"]
+
+
+async def test_a_deleted_thread_cancels_the_debate_without_points(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service)
+    await service.add_judge(debate.id, JUDGE, "Judge", is_bot=False, by=MOD)
+    speech = await speak(service, debate.id)
+    await service.score(speech.id, JUDGE, 9)
+    output.fail("post_no_speech", PostFailed("gone", "Unknown Channel", status=404, code=10003))
+    clock.advance(120)  # the second turn ends: its notice has nowhere to go
+    await settle(timers)
+    debate = await service.debate(debate.id)
+    assert (debate.status, debate.end_reason) == (
+        rules.CANCELLED,
+        "The debate's thread was deleted.",
+    )
+    assert debate.results_message_id == 0
+    assert output.named("edit_lobby")[-1].args["debate"].status == rules.CANCELLED
+    assert await ledger(store) == [] and await timer_kinds(store) == []
+    assert await store.debates.unfinished_business() == []
+    output.fail("post_note", PostFailed("gone", "Unknown Channel", status=404, code=10003))
+    assert "thread was deleted" in (await service.note(debate, "Hello?", 1) or "")
+
+
+async def test_a_thread_the_bot_may_not_post_in_pauses_the_debate(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, speech=2)
+    turn = await current(service, debate.id)
+    await service.submit_speech(debate.id, turn.number, turn.user_id, "Heard by nobody yet.")
+    output.fail("post_speech", PostFailed("forbidden", "Missing Permissions", status=403))
+    problem = await service.publish(debate.id)
+    assert problem is not None and "the debate is paused" in problem
+    assert "/debate resume" in problem
+    paused = await service.debate(debate.id)
+    assert paused.paused_remaining == pytest.approx(120) and paused.current_turn == 2
+    assert await timer_kinds(store) == []
+    clock.advance(3600)
+    await settle(timers)
+    assert (await service.debate(debate.id)).current_turn == 2  # nobody missed a turn
+
+    await service.resume(debate.id)
+    assert await service.publish(debate.id) is None
+    assert output.named("post_speech")[0].args["speech"].text == "Heard by nobody yet."
+    assert output.named("post_turn")[-1].args["turn"].number == 2
+
+
+async def test_a_passing_failure_is_retried_on_the_next_publish(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service)
+    await service.submit_speech(debate.id, 1, (await current(service, debate.id)).user_id, "Hi.")
+    output.fail("post_speech", PostFailed("transient", "502 Bad Gateway", status=502))
+    assert await service.publish(debate.id) is None
+    assert (await store.debates.speeches(debate.id))[0].message_id is None
+    assert (await service.debate(debate.id)).status == rules.RUNNING
+    assert await service.publish(debate.id) is None
+    assert (await store.debates.speeches(debate.id))[0].message_id is not None
+
+
+async def test_a_lobby_that_cannot_open_its_thread_is_cancelled_quietly(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    output.fail("open_thread", PostFailed("forbidden", "Missing Permissions", status=403))
+    with pytest.raises(PostFailed):
+        await open_debate(service)
+    abandoned = await store.debates.get(1)
+    assert abandoned is not None and abandoned.status == rules.CANCELLED
+    assert abandoned.results_message_id == 0
+    assert output.named("delete_lobby")[0].args["lobby"] == output.named("post_lobby")[0].message_id
+    assert (await open_debate(service)).status == rules.LOBBY  # the channel is free again
+
+
+async def test_without_an_output_deadlines_wait_for_one(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, speech=1)
+    service.detach()
+    assert not service.available
+    assert await service.publish(debate.id) is None  # a passing failure: nothing lost
+    clock.advance(61)
+    await settle(timers)
+    assert (await service.debate(debate.id)).current_turn == 1  # nobody could have seen it
+    service.output = output
+    clock.advance(5)  # the timer's retry
+    await settle(timers)
+    assert (await service.debate(debate.id)).current_turn == 2
+    assert output.named("post_no_speech")[0].args["turn"].number == 1
