@@ -233,6 +233,13 @@ def _add_probe_commands(bot: Probe) -> None:
         await bot.release.wait()
         await interaction.delete_original_response()
 
+    @tree.command(description="Show a link button beside a normal one.")
+    async def links(interaction: discord.Interaction) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(label="Docs", url="https://example.com/docs"))
+        view.add_item(discord.ui.Button(label="Next", custom_id="probe:next"))
+        await interaction.response.send_message("read on", view=view)
+
     group = app_commands.Group(name="team", description="Team things.")
 
     @group.command(name="join", description="Join a team.")
@@ -896,6 +903,67 @@ async def test_threads_are_created_and_announced(emulator: Emulator, probe: Prob
     assert (await emulator.next_message(created)).content == "first speech"
     with emulator.expect_violations(50035), pytest.raises(discord.HTTPException):
         await channel.create_thread(name="n" * 101, type=discord.ChannelType.public_thread)
+
+
+# ========================================================================= link buttons, role pings
+
+
+@pytest.mark.parametrize(
+    ("button", "field"),
+    [
+        ({"type": 2, "style": 5, "label": "Docs"}, "components.0.components.0.url"),
+        (
+            {"type": 2, "style": 5, "label": "Docs", "url": "https://x.test", "custom_id": "c"},
+            "components.0.components.0.custom_id",
+        ),
+        (
+            {"type": 2, "style": 1, "label": "Go", "custom_id": "c", "url": "https://x.test"},
+            "components.0.components.0.url",
+        ),
+    ],
+)
+def test_link_buttons_have_a_url_and_no_custom_id(button: dict[str, Any], field: str) -> None:
+    assert field in _errors(L.check_message, {"components": [_row(button)]})
+
+
+def test_a_link_button_needs_no_custom_id() -> None:
+    link = {"type": 2, "style": 5, "label": "Docs", "url": "https://example.com/docs"}
+    assert _errors(L.check_message, {"components": [_row(link, _button())]}) == []
+
+
+async def test_a_link_button_is_posted_but_cannot_be_clicked(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    message = await (await alice.slash("links")).message()
+    assert message.button_labels == ["Docs", "Next"]
+    assert message.find_component("Docs")["url"] == "https://example.com/docs"
+    with pytest.raises(AssertionError, match=r"'Docs' .* is a link button"):
+        await alice.click(message, "Docs")
+    assert [i.type for i in emulator.interactions.values()] == [2]  # no click was delivered
+
+
+async def test_a_role_mention_pings_the_role_only_when_discord_would(
+    emulator: Emulator, probe: Probe, mod: Member
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    moderator = emulator.role("Moderator")
+    alert = await emulator.create_role("Alert", mentionable=True)
+    await emulator.give_role(mod, alert)
+    only = discord.AllowedMentions(roles=[discord.Object(alert.id)])
+    sent = await channel.send(f"{alert.mention} wake up", allowed_mentions=only)
+    assert emulator.messages[sent.id].pings == {mod.id}
+    assert emulator.messages[sent.id].allowed_mentions == {"parse": [], "roles": [alert.id]}
+    quiet = await channel.send(f"{alert.mention} wake up")  # the probe's default: parse []
+    assert emulator.messages[quiet.id].allowed_mentions == {"parse": []}
+    assert emulator.messages[quiet.id].pings == set()
+    # Moderator is not mentionable: only an author with Mention Everyone pings it
+    by_id = discord.AllowedMentions(roles=[discord.Object(moderator.id)])
+    muted = await channel.send(f"{moderator.mention} look", allowed_mentions=by_id)
+    assert emulator.messages[muted.id].pings == set()
+    await emulator.set_permissions("general", emulator.bot_member, allow=("mention_everyone",))
+    loud = await channel.send(f"{moderator.mention} look", allowed_mentions=by_id)
+    assert emulator.messages[loud.id].pings == {mod.id}
+    assert moderator.payload()["mentionable"] is False and alert.payload()["mentionable"]
 
 
 # =============================================================================== Roundtable e2e

@@ -40,6 +40,8 @@ ACTION_ROWS_MAX = 5
 BUTTONS_PER_ROW_MAX = 5
 CUSTOM_ID_MAX = 100
 BUTTON_LABEL_MAX = 80
+BUTTON_URL_MAX = 512
+LINK_STYLE, PREMIUM_STYLE = 5, 6
 SELECT_OPTIONS_MAX = 25
 SELECT_OPTION_TEXT_MAX = 100
 SELECT_PLACEHOLDER_MAX = 150
@@ -241,8 +243,12 @@ def _check_interactive(
 ) -> None:
     kind = component.get("type")
     custom_id = component.get("custom_id")
-    is_link = kind == 2 and component.get("style") in (5, 6)
-    if not is_link:
+    style = component.get("style")
+    if kind == 2 and style == LINK_STYLE:
+        _check_link_button(component, path, errors)
+    elif kind == 2 and component.get("url") is not None:
+        errors.add((*path, "url"), "BUTTON_URL_NOT_ALLOWED", "Only a link button has a url.")
+    if not (kind == 2 and style in (LINK_STYLE, PREMIUM_STYLE)):
         _length_between(errors, (*path, "custom_id"), custom_id, 1, CUSTOM_ID_MAX)
         if isinstance(custom_id, str):
             if custom_id in seen:
@@ -254,10 +260,25 @@ def _check_interactive(
             seen.add(custom_id)
     if kind == 2:
         _max_length(errors, (*path, "label"), component.get("label"), BUTTON_LABEL_MAX)
-        if not component.get("label") and not component.get("emoji"):
+        if style != PREMIUM_STYLE and not component.get("label") and not component.get("emoji"):
             errors.add((*path, "label"), "BASE_TYPE_REQUIRED", "A button needs a label or emoji.")
     elif kind in (3, 5, 6, 7, 8):
         _check_select(component, path, errors)
+
+
+def _check_link_button(button: dict[str, Any], path: Path_, errors: FormErrors) -> None:
+    """A link button (style 5) opens its ``url``: it has one, and no ``custom_id``."""
+    url = button.get("url")
+    if not isinstance(url, str) or not url:
+        errors.add((*path, "url"), "BASE_TYPE_REQUIRED", "A link button needs a url.")
+    elif len(url) > BUTTON_URL_MAX:
+        errors.add((*path, "url"), "BASE_TYPE_MAX_LENGTH", f"Must be {BUTTON_URL_MAX} or fewer.")
+    if button.get("custom_id") is not None:
+        errors.add(
+            (*path, "custom_id"),
+            "BUTTON_CUSTOM_ID_NOT_ALLOWED",
+            "A link button cannot have a custom_id.",
+        )
 
 
 def _check_select(select: dict[str, Any], path: Path_, errors: FormErrors) -> None:

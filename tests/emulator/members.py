@@ -393,13 +393,18 @@ class Member:
             assert message.ephemeral_for == self.id, f"{self.name} cannot see {message.summary()}"
         component = message.find_component(label_or_id)
         assert not component.get("disabled"), f"{label_or_id!r} is disabled on {message.summary()}"
+        if component["type"] == 2 and component.get("style") in (5, 6):
+            raise AssertionError(
+                f"{label_or_id!r} on {message.summary()} is a link button "
+                f"({component.get('url') or 'a premium button'}): Discord opens it in the "
+                "member's browser and sends the bot no interaction"
+            )
         channel = self.emulator.channel(message.channel_id)
         data: dict[str, Any] = {
             "custom_id": component["custom_id"],
             "component_type": component["type"],
         }
         if component["type"] == 2:
-            assert component.get("style") not in (5, 6), f"{label_or_id!r} is a link button"
             assert values is None, f"{label_or_id!r} is a button: no values"
         else:
             data.update(self._select_values(component, values or [], channel))

@@ -29,6 +29,7 @@ from tests.emulator.state import (
     Interaction,
     Message,
     P,
+    compute_permissions,
 )
 
 if TYPE_CHECKING:
@@ -779,10 +780,16 @@ class RestApi:
 
     def pings(self, message: Message, body: dict[str, Any]) -> set[int]:
         """Who this message notifies: mentions in its content that ``allowed_mentions`` lets
-        through (all of them when it is left out, as Discord does)."""
+        through (all of them when it is left out, as Discord does). A role mention notifies
+        only when the role is mentionable or the author has Mention Everyone in the channel."""
         guild = self.emu.guilds.get(message.guild_id or 0)
         if guild is None or not message.content:
             return set()
+        channel = guild.channels.get(message.channel_id)
+        author = guild.members.get(message.author.id)
+        may_ping_any_role = author is not None and bool(
+            compute_permissions(guild, author, channel) & P.MENTION_EVERYONE
+        )
         allowed = body.get("allowed_mentions")
         parse = (
             {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
@@ -794,6 +801,9 @@ class RestApi:
             u for u in users if "users" in parse or str(u) in map(str, allowed.get("users") or [])
         }
         for role_id in roles:
+            role = guild.roles.get(role_id)
+            if role is None or not (role.mentionable or may_ping_any_role):
+                continue
             if "roles" in parse or str(role_id) in map(str, allowed.get("roles") or []):
                 pinged |= {m.id for m in guild.members.values() if role_id in m.roles}
         if "everyone" in parse and _MENTION_EVERYONE.search(message.content):

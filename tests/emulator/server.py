@@ -394,8 +394,15 @@ class Emulator:
         await self.dispatch("GUILD_CREATE", guild.payload(bot_user_id=self.bot_user.id))
         return guild
 
-    async def create_role(self, name: str, *permissions: str, position: int | None = None) -> Role:
-        """A new role with the named permissions (``"manage_guild"``)."""
+    async def create_role(
+        self,
+        name: str,
+        *permissions: str,
+        position: int | None = None,
+        mentionable: bool = False,
+    ) -> Role:
+        """A new role with the named permissions (``"manage_guild"``); ``mentionable``: anyone
+        may ping it (otherwise only an author with Mention Everyone does)."""
         bits = 0
         for permission in permissions:
             bits |= P.by_name(permission)
@@ -405,6 +412,7 @@ class Emulator:
             name,
             bits,
             position=position if position is not None else len(self.guild.roles),
+            mentionable=mentionable,
         )
         self.guild.roles[role.id] = role
         await self.dispatch(

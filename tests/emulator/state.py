@@ -146,6 +146,8 @@ class Role:
     position: int = 0
     managed: bool = False
     bot_id: int | None = None
+    # "Allow anyone to @mention this role": otherwise only authors with Mention Everyone ping it
+    mentionable: bool = False
 
     @property
     def mention(self) -> str:
@@ -165,7 +167,7 @@ class Role:
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
