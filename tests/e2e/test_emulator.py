@@ -905,6 +905,74 @@ async def test_threads_are_created_and_announced(emulator: Emulator, probe: Prob
         await channel.create_thread(name="n" * 101, type=discord.ChannelType.public_thread)
 
 
+# =============================================================================== nonces
+
+
+async def test_a_repeated_nonce_is_answered_with_the_first_message(
+    emulator: Emulator, probe: Probe, clock: Any
+) -> None:
+    general_channel = probe.get_channel(emulator.channel("general").id)
+    first = await general_channel.send("question 1", nonce="quiz:42:1")
+    again = await general_channel.send("question 1, retried", nonce="quiz:42:1")
+    assert again.id == first.id and again.content == "question 1" and again.nonce == "quiz:42:1"
+    assert [m.content for m in emulator.messages_in("general")] == ["question 1"]
+    assert len(emulator.deduplicated) == 1
+    assert emulator.deduplicated[0].path == f"/channels/{general_channel.id}/messages"
+    assert emulator.deduplicated[0].body["enforce_nonce"] is True  # discord.py always asks
+    marker = await general_channel.send("a later message")  # gateway events come in order
+    seen = lambda: [m.id for m in probe.seen_messages]  # noqa: E731
+    await emulator.wait_until(lambda: marker.id in seen(), what="the later MESSAGE_CREATE")
+    assert seen() == [first.id, marker.id]  # no second MESSAGE_CREATE for the retried post
+    # the same nonce in another channel, or after five minutes, is a new message
+    elsewhere = await probe.get_channel(emulator.channel("quiz").id).send("q", nonce="quiz:42:1")
+    assert elsewhere.id != first.id
+    clock.advance(emulator.nonce_window + 1)
+    later = await general_channel.send("question 1, much later", nonce="quiz:42:1")
+    assert later.id != first.id and len(emulator.deduplicated) == 1
+
+
+async def test_a_nonce_without_enforce_nonce_creates_a_message_each_time(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel_id = emulator.channel("general").id
+    body = {"content": "twice", "nonce": 7}
+    for _ in range(2):
+        await _send_raw(
+            probe, "POST /channels/{channel_id}/messages", ids={"channel_id": channel_id}, json=body
+        )
+    assert len(emulator.messages_in("general")) == 2 and emulator.deduplicated == []
+    enforced = {**body, "enforce_nonce": True}  # an integer nonce is de-duplicated too
+    answer = await _send_raw(
+        probe, "POST /channels/{channel_id}/messages", ids={"channel_id": channel_id}, json=enforced
+    )
+    assert answer["id"] == str(emulator.messages_in("general")[-1].id) and answer["nonce"] == 7
+    assert len(emulator.messages_in("general")) == 2 and len(emulator.deduplicated) == 1
+
+
+async def test_a_nonce_whose_message_was_deleted_is_not_found(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    first = await channel.send("gone soon", nonce="n1")
+    await first.delete()
+    with pytest.raises(discord.NotFound) as missing:
+        await channel.send("gone soon", nonce="n1")
+    assert missing.value.code == 10008
+    assert emulator.messages_in("general") == [] and emulator.violations == []
+
+
+async def test_an_over_long_nonce_is_a_form_error_naming_it(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException) as raised:
+        await channel.send("hi", nonce="n" * 26)
+    assert "In nonce" in str(raised.value)
+    assert found[0].detail == "nonce: Must be 25 or fewer in length (26)."
+    assert _errors(L.check_message, {"content": "x", "nonce": 1 << 63}) == ["nonce"]
+    assert _errors(L.check_message, {"content": "x", "nonce": "n" * 25}) == []
+
+
 # ========================================================================= link buttons, role pings
 
 

@@ -61,6 +61,8 @@ COMMAND_CHARS_MAX = 8000
 COMMANDS_MAX = {1: 100, 2: 15, 3: 15}
 AUTOCOMPLETE_MAX = 25
 THREAD_NAME_MAX = 100
+NONCE_MAX = 25
+INT64 = 1 << 63
 ATTACHMENTS_MAX = 10
 COMPONENTS_V2_FLAG = 1 << 15
 COMPONENTS_V2_MAX = 40
@@ -154,6 +156,7 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
         _check_embeds(embeds, errors)
     _max_items(errors, ("attachments",), body.get("attachments"), ATTACHMENTS_MAX)
     _check_allowed_mentions(body.get("allowed_mentions"), errors)
+    _check_nonce(body.get("nonce"), errors)
     components = body.get("components") or []
     flags = body.get("flags") or 0
     if isinstance(flags, int) and flags & COMPONENTS_V2_FLAG:
@@ -163,6 +166,20 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
     empty = not content and not embeds and not components and not body.get("attachments")
     if not partial and empty and not body.get("poll") and not body.get("sticker_ids"):
         errors.add(("content",), "BASE_TYPE_REQUIRED", "Cannot send an empty message.")
+
+
+def _check_nonce(nonce: Any, errors: FormErrors) -> None:
+    """A message nonce is a string of at most 25 characters or a 64-bit integer."""
+    if nonce is None:
+        return
+    if isinstance(nonce, str):
+        _max_length(errors, ("nonce",), nonce, NONCE_MAX)
+    elif not isinstance(nonce, int) or isinstance(nonce, bool) or not -INT64 <= nonce < INT64:
+        errors.add(
+            ("nonce",),
+            "BASE_TYPE_INVALID",
+            f"A nonce is a string of {NONCE_MAX} or fewer characters or a 64-bit integer.",
+        )
 
 
 def _check_allowed_mentions(allowed: Any, errors: FormErrors) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.emulator import limits
@@ -100,6 +100,7 @@ class Call:
     query: dict[str, str]
     body: Any
     files: list[Upload]
+    notes: dict[str, Any] = field(default_factory=dict)  # what a handler tells the record
 
     def id(self, name: str) -> int:
         value = self.params[name]
@@ -586,15 +587,38 @@ class RestApi:
             raise refused(*MISSING_PERMISSIONS)
         self._check_thread_open(channel)
         self.emu.validate(call, lambda body, errors: limits.check_message(body, errors))
+        nonce = call.json.get("nonce")
+        if nonce is not None and call.json.get("enforce_nonce") is True:
+            earlier = self._nonce_match(channel.id, self.emu.bot_user.id, nonce)
+            if earlier is not None:
+                if earlier.deleted:  # Discord: NotFound, the nonce's message was deleted
+                    raise refused(*UNKNOWN_MESSAGE)
+                call.notes["deduplicated"] = True
+                return 200, earlier.payload()
         message = self._new_message(
             channel.id, call.json, call.files, flags=int(call.json.get("flags") or 0)
         )
+        if nonce is not None:
+            message.nonce = nonce
+            key = (channel.id, message.author.id, str(nonce))
+            self.emu.nonces[key] = (message.id, message.created_at)
         reference = call.json.get("message_reference")
         if reference:
             message.message_reference = {**reference, "channel_id": str(channel.id)}
             message.type = 19
         await self.publish(message)
         return 200, message.payload()
+
+    def _nonce_match(self, channel_id: int, author_id: int, nonce: Any) -> Message | None:
+        """The message ``author_id`` created in the channel with this nonce within the
+        emulator's ``nonce_window``, if any (deleted ones included)."""
+        found = self.emu.nonces.get((channel_id, author_id, str(nonce)))
+        if found is None:
+            return None
+        message_id, created_at = found
+        if self.emu.clock.now() - created_at > self.emu.nonce_window:
+            return None
+        return self.emu.messages.get(message_id)
 
     def _check_thread_open(self, channel: Channel) -> None:
         if not channel.is_thread or not channel.archived:

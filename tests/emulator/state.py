@@ -347,6 +347,7 @@ class Message:
     # left it out, so Discord parsed every mention in the content.
     allowed_mentions: dict[str, Any] | None = None
     pinned: bool = False
+    nonce: int | str | None = None  # as the author sent it (Discord echoes it back)
     revision: int = 0
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -459,6 +460,8 @@ class Message:
             }
         if self.message_reference is not None:
             data["message_reference"] = self.message_reference
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         return data
 
     def _reaction_payload(self) -> list[dict[str, Any]]:
