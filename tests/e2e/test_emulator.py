@@ -25,7 +25,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.store import GuildSettings
-from tests.emulator import BotHarness, Emulator, Member, P, copy_content, pointed_at
+from tests.emulator import (
+    BotHarness,
+    Emulator,
+    Member,
+    MemberFile,
+    P,
+    copy_content,
+    pointed_at,
+)
 from tests.emulator import limits as L
 from tests.emulator.limits import FormErrors
 from tests.emulator.ratelimit import Limit
@@ -239,6 +247,15 @@ def _add_probe_commands(bot: Probe) -> None:
         view.add_item(discord.ui.Button(label="Docs", url="https://example.com/docs"))
         view.add_item(discord.ui.Button(label="Next", custom_id="probe:next"))
         await interaction.response.send_message("read on", view=view)
+
+    @tree.command(description="Read a file a member passes.")
+    async def inspect(
+        interaction: discord.Interaction, file: discord.Attachment, note: str = "-"
+    ) -> None:
+        data = await file.read()
+        await interaction.response.send_message(
+            f"{file.filename} {file.size} {len(data)} {file.content_type} {data[:5]!r} {note}"
+        )
 
     group = app_commands.Group(name="team", description="Team things.")
 
@@ -903,6 +920,49 @@ async def test_threads_are_created_and_announced(emulator: Emulator, probe: Prob
     assert (await emulator.next_message(created)).content == "first speech"
     with emulator.expect_violations(50035), pytest.raises(discord.HTTPException):
         await channel.create_thread(name="n" * 101, type=discord.ChannelType.public_thread)
+
+
+# =============================================================================== attachment options
+
+
+async def test_a_member_passes_a_file_and_the_bot_reads_it(
+    emulator: Emulator, probe: Probe, admin: Member
+) -> None:
+    data = b"PK\x03\x04" + bytes(range(256)) * 40
+    upload = MemberFile("pack.zip", data)
+    result = await admin.slash("inspect", file=upload, note="v2")
+    reply = await result.message()
+    assert (
+        reply.content == f"pack.zip {len(data)} {len(data)} application/zip b'PK\\x03\\x04\\x00' v2"
+    )
+    assert upload.fetches == 1
+    attachment = upload.attachment
+    option = result.interaction.data["options"][0]
+    assert option == {"name": "file", "type": 11, "value": str(attachment.id)}
+    described = result.interaction.data["resolved"]["attachments"][str(attachment.id)]
+    assert described["filename"] == "pack.zip" and described["size"] == len(data)
+    assert described["content_type"] == "application/zip" and described["ephemeral"] is True
+    channel_id = emulator.channel("general").id
+    assert described["url"].endswith(f"/attachments/{channel_id}/{attachment.id}/pack.zip")
+    async with aiohttp.ClientSession() as session, session.get(described["url"]) as got:
+        assert got.status == 200 and got.headers["Content-Length"] == str(len(data))
+        assert got.headers["Content-Type"] == "application/zip"
+        assert await got.read() == data
+    assert upload.fetches == 2
+    # passed again, the file is uploaded again: a new id
+    await (await admin.slash("inspect", file=upload)).message()
+    assert len(upload.uploads) == 2 and upload.uploads[0].id != upload.uploads[1].id
+
+
+async def test_attachment_options_take_files_only(probe: Probe, alice: Member) -> None:
+    with pytest.raises(AssertionError, match="takes a file"):
+        await alice.slash("inspect", file="pack.zip")
+    with pytest.raises(AssertionError, match="takes a string"):
+        await alice.slash("inspect", file=MemberFile("a.txt", b"a"), note=MemberFile("b", b"b"))
+    with pytest.raises(AssertionError, match="needs option 'file'"):
+        await alice.slash("inspect", note="no file")
+    with pytest.raises(AssertionError, match="refuses files over"):
+        await alice.slash("inspect", file=MemberFile("big.bin", bytes(10 * 1024 * 1024 + 1)))
 
 
 # =============================================================================== nonces

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tests.emulator import interactions
 from tests.emulator.server import DEFAULT_TIMEOUT
 from tests.emulator.state import (
+    Attachment,
     Channel,
     Guild,
     GuildMember,
@@ -63,6 +64,33 @@ class Choice:
 
     name: str
     value: Any
+
+
+@dataclass(eq=False)
+class MemberFile:
+    """A file a member passes to an attachment option (type 11) of a slash command:
+    ``await admin.slash("pack upload", file=MemberFile("pack.zip", data))``.
+
+    Each command it is passed to uploads it anew (a new attachment id and url, as on Discord);
+    ``uploads`` lists those attachments and ``fetches`` counts how often the bot downloaded
+    them. ``content_type`` is guessed from the filename when not given.
+    """
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+    uploads: list[Attachment] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def fetches(self) -> int:
+        """How many times the bot fetched this file's url(s)."""
+        return sum(upload.fetches for upload in self.uploads)
+
+    @property
+    def attachment(self) -> Attachment:
+        """The latest upload (AssertionError when the file was not passed to a command yet)."""
+        assert self.uploads, f"{self.filename!r} was not passed to a command yet"
+        return self.uploads[-1]
 
 
 @dataclass
@@ -669,7 +697,7 @@ def _option_value(
     if kind in (USER, CHANNEL, ROLE, MENTIONABLE):
         return _entity_value(member, definition, value, channel, resolved, where)
     if kind == ATTACHMENT:
-        raise AssertionError(f"{where}: attachment options are not emulated yet")
+        return _attachment_value(member, value, channel, resolved, where)
     checked = _scalar_value(kind, value, where)
     choices = definition.get("choices") or []
     if choices:
@@ -738,6 +766,31 @@ def _entity_value(
     return interactions.resolved_entry(
         member.emulator, entity, member.guild_member, channel, resolved
     )
+
+
+def _attachment_value(
+    member: Member,
+    value: Any,
+    channel: Channel,
+    resolved: dict[str, dict[str, Any]],
+    where: str,
+) -> str:
+    """Upload a :class:`MemberFile` as Discord's client does; its id is the option's value and
+    ``resolved.attachments`` describes it."""
+    assert isinstance(value, MemberFile), (
+        f"{where} takes a file (tests.emulator.MemberFile), not {value!r}"
+    )
+    limit = interactions.ATTACHMENT_SIZE_LIMIT
+    assert len(value.data) <= limit, (
+        f"{where}: {value.filename!r} has {len(value.data)} bytes; Discord's client refuses "
+        f"files over {limit}"
+    )
+    attachment = member.emulator.add_attachment(
+        channel.id, value.filename, value.data, content_type=value.content_type, ephemeral=True
+    )
+    value.uploads.append(attachment)
+    resolved.setdefault("attachments", {})[str(attachment.id)] = attachment.payload()
+    return str(attachment.id)
 
 
 def _check_text_input(modal: Modal, text_input: TextInput, value: str) -> None:

@@ -846,19 +846,14 @@ class RestApi:
             kept = list(message.attachments)
         described = {str(a.get("id")): a for a in body.get("attachments") or []}
         for upload in files:
-            attachment_id = self.emu.ids.next()
             meta = described.get(str(upload.index), {})
-            filename = meta.get("filename") or upload.filename
-            url = f"http://127.0.0.1:{self.emu.port}/attachments/{attachment_id}/{filename}"
-            self.emu.attachments[attachment_id] = upload.data
             kept.append(
-                Attachment(
-                    attachment_id,
-                    filename,
+                self.emu.add_attachment(
+                    message.channel_id,
+                    meta.get("filename") or upload.filename,
                     upload.data,
-                    upload.content_type,
-                    url,
-                    meta.get("description"),
+                    content_type=upload.content_type,
+                    description=meta.get("description"),
                 )
             )
         return kept

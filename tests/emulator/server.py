@@ -17,8 +17,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import mimetypes
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -33,6 +35,7 @@ from tests.emulator.state import (
     PRIVATE_THREAD,
     PUBLIC_THREAD,
     TEXT,
+    Attachment,
     Channel,
     Clock,
     Guild,
@@ -158,7 +161,7 @@ class Emulator:
         self.users[self.bot_user.id] = self.bot_user
         self.guild: Guild = build_guild(self.ids, self.bot_user, self.users, clock.now())
         self.guilds: dict[int, Guild] = {self.guild.id: self.guild}
-        self.attachments: dict[int, bytes] = {}
+        self.attachments: dict[int, Attachment] = {}  # what the emulator's CDN serves
         # (channel id, author id, nonce as text) -> (message id, clock time it was created)
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.rest = RestApi(self)
@@ -185,7 +188,7 @@ class Emulator:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_api)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
-        app.router.add_get("/attachments/{id}/{filename}", self._serve_attachment)
+        app.router.add_get("/attachments/{channel_id}/{id}/{filename}", self._serve_attachment)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
@@ -278,10 +281,40 @@ class Emulator:
         return _json(error.status, error.body(), headers or {})
 
     async def _serve_attachment(self, request: web.Request) -> web.Response:
-        data = self.attachments.get(int(request.match_info["id"]))
-        if data is None:
+        """The CDN: an attachment's bytes at its url (Content-Length and Content-Type set);
+        every GET is counted in ``Attachment.fetches``."""
+        raw_id = request.match_info["id"]
+        attachment = self.attachments.get(int(raw_id)) if raw_id.isdigit() else None
+        if attachment is None or request.match_info["filename"] != attachment.filename:
             return web.Response(status=404)
-        return web.Response(body=data, content_type="application/octet-stream")
+        if request.method == "GET":
+            attachment.fetches += 1
+            self.notify()
+        response = web.Response(body=attachment.data)
+        response.headers["Content-Type"] = attachment.content_type or "application/octet-stream"
+        return response
+
+    def add_attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = None,
+        description: str | None = None,
+        ephemeral: bool = False,
+    ) -> Attachment:
+        """Put a file on the emulator's CDN at ``/attachments/<channel>/<id>/<filename>``."""
+        attachment_id = self.ids.next()
+        path = f"/attachments/{channel_id}/{attachment_id}/{urllib.parse.quote(filename)}"
+        url = f"http://{HOST}:{self.port}{path}"
+        if content_type is None:
+            content_type = mimetypes.guess_type(filename)[0]
+        attachment = Attachment(
+            attachment_id, filename, data, content_type, url, description, ephemeral=ephemeral
+        )
+        self.attachments[attachment_id] = attachment
+        return attachment
 
     # ================================================================= validation
     def validate(

@@ -293,15 +293,20 @@ class Channel:
 
 @dataclass(eq=False)
 class Attachment:
+    """A file on the emulator's CDN: one the bot uploaded, or one a member passed to a slash
+    command (``ephemeral``). ``fetches`` counts the GETs of its ``url``."""
+
     id: int
     filename: str
     data: bytes
     content_type: str | None
     url: str
     description: str | None = None
+    ephemeral: bool = False
+    fetches: int = 0
 
     def payload(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": str(self.id),
             "filename": self.filename,
             "size": len(self.data),
@@ -310,6 +315,9 @@ class Attachment:
             "content_type": self.content_type,
             "description": self.description,
         }
+        if self.ephemeral:
+            data["ephemeral"] = True
+        return data
 
     @property
     def text(self) -> str:
