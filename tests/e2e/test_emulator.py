@@ -8,6 +8,7 @@ thing each (answer late, answer twice, defer and edit later, open a modal...).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import io
 import re
@@ -106,6 +107,21 @@ class Choices(discord.ui.View):
     )
     async def fruit(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
         await interaction.response.send_message(",".join(select.values), ephemeral=True)
+
+
+class Receipt(discord.ui.View):
+    """A button the probe puts on its direct messages."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Ack", custom_id="probe:ack")
+    async def ack(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        where = interaction.channel
+        await interaction.response.send_message(
+            f"ack from {interaction.user.name} guild={interaction.guild_id} "
+            f"channel={type(where).__name__} member={isinstance(interaction.user, discord.Member)}"
+        )
 
 
 class Speech(discord.ui.Modal, title="Your speech"):
@@ -265,6 +281,7 @@ def _add_probe_commands(bot: Probe) -> None:
 
     tree.add_command(group)
     bot.add_view(Choices())
+    bot.add_view(Receipt())
 
 
 @pytest.fixture
@@ -274,6 +291,22 @@ async def probe(emulator: Emulator) -> AsyncIterator[Probe]:
         task = asyncio.create_task(client.start(emulator.token))
         try:
             await emulator.wait_until(lambda: client.is_ready() or task.done(), what="the probe")
+            assert client.is_ready(), task.exception()
+            yield client
+        finally:
+            await client.close()
+            await asyncio.wait_for(task, 5)
+
+
+@contextlib.asynccontextmanager
+async def running(emulator: Emulator, client: discord.Client) -> AsyncIterator[discord.Client]:
+    """Start a bare discord.py client against the emulator; yield it once ready; close it."""
+    with pointed_at(emulator):
+        task = asyncio.create_task(client.start(emulator.token))
+        try:
+            await emulator.wait_until(
+                lambda: client.is_ready() or task.done(), what=f"{type(client).__name__} ready"
+            )
             assert client.is_ready(), task.exception()
             yield client
         finally:
@@ -963,6 +996,86 @@ async def test_attachment_options_take_files_only(probe: Probe, alice: Member) -
         await alice.slash("inspect", note="no file")
     with pytest.raises(AssertionError, match="refuses files over"):
         await alice.slash("inspect", file=MemberFile("big.bin", bytes(10 * 1024 * 1024 + 1)))
+
+
+# =============================================================================== direct messages
+
+
+async def test_the_bot_opens_one_dm_per_member_and_posts_there(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    user = await probe.fetch_user(alice.id)
+    dm = await user.create_dm()
+    again = await probe.http.start_private_message(alice.id)  # discord.py caches the channel
+    assert again["id"] == str(dm.id) and again["type"] == 1
+    assert again["recipients"][0]["id"] == str(alice.id)
+    assert dm.recipient is not None and dm.recipient.id == alice.id
+    assert alice.dm_channel is not None and alice.dm_channel.id == dm.id
+    embed = discord.Embed(title="Your quiz", description="3 questions")
+    sent = await user.send("hello", embed=embed, view=Receipt())
+    message = await alice.next_dm()
+    assert message.id == sent.id and message.guild_id is None and message.button_labels == ["Ack"]
+    assert message.embed["title"] == "Your quiz" and message.payload().get("guild_id") is None
+    assert alice.dms() == [message] and message in alice.seen()
+    assert message not in bob.seen() and bob.dms() == [] and bob.dm_channel is None
+    assert emulator.violations == []
+
+
+async def test_a_member_clicks_a_button_in_a_dm(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    await (await probe.fetch_user(alice.id)).send("check", view=Receipt())
+    message = await emulator.next_dm(alice)
+    with pytest.raises(AssertionError, match="another's DM"):
+        await bob.click(message, "Ack")
+    result = await alice.click(message, "Ack")
+    reply = await result.message()
+    assert reply.content == "ack from alice guild=None channel=DMChannel member=False"
+    assert reply.channel_id == message.channel_id and reply in alice.seen()
+    payload = result.interaction.payload
+    assert "guild_id" not in payload and "member" not in payload
+    assert payload["user"]["id"] == str(alice.id) and payload["context"] == 1
+    assert payload["channel"]["type"] == 1 and payload["channel"]["id"] == str(message.channel_id)
+    assert result.interaction.guild_id is None and probe.errors == []
+
+
+async def test_closed_dms_refuse_the_bots_message_with_50007(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    dave = emulator.member("dave", dms_open=False)
+    user = await probe.fetch_user(dave.id)
+    with pytest.raises(discord.Forbidden) as refused:
+        await user.send("hello?")
+    assert refused.value.status == 403 and refused.value.code == 50007
+    assert str(refused.value).endswith("Cannot send messages to this user")
+    assert dave.dm_channel is not None and dave.dms() == []
+    alice.close_dms()
+    with pytest.raises(discord.Forbidden):
+        await (await probe.fetch_user(alice.id)).send("hi")
+    alice.open_dms()
+    await (await probe.fetch_user(alice.id)).send("hi again")
+    assert (await alice.next_dm()).content == "hi again"
+    assert emulator.violations == []  # a bot must cope with closed DMs: no rule broken
+
+
+async def test_a_member_writes_to_the_bot_in_a_dm(emulator: Emulator, alice: Member) -> None:
+    intents = discord.Intents(guilds=True, dm_messages=True)
+    client = discord.Client(intents=intents, guild_ready_timeout=0.1)
+    got: list[discord.Message] = []
+    client.event(_collect(got))
+    async with running(emulator, client):
+        written = await alice.send_dm("hi bot")
+        await emulator.wait_until(lambda: got, what="the DM's MESSAGE_CREATE")
+    assert got[0].id == written.id and got[0].content == "hi bot"  # no content intent needed
+    assert isinstance(got[0].channel, discord.DMChannel) and got[0].guild is None
+    assert written in alice.dms()
+
+
+def _collect(into: list[discord.Message]) -> Any:
+    async def on_message(message: discord.Message) -> None:
+        into.append(message)
+
+    return on_message
 
 
 # =============================================================================== nonces

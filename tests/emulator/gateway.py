@@ -30,6 +30,8 @@ INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
 INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
+INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_DIRECT_MESSAGE_REACTIONS = 1 << 13
 INTENT_MESSAGE_CONTENT = 1 << 15
 EVENT_INTENTS = {
     "GUILD_CREATE": INTENT_GUILDS,
@@ -52,6 +54,14 @@ EVENT_INTENTS = {
     "MESSAGE_DELETE": INTENT_GUILD_MESSAGES,
     "MESSAGE_REACTION_ADD": INTENT_GUILD_MESSAGE_REACTIONS,
     "MESSAGE_REACTION_REMOVE": INTENT_GUILD_MESSAGE_REACTIONS,
+}
+# The same events outside a guild (in a DM) need the direct-message intents instead.
+DM_EVENT_INTENTS = {
+    "MESSAGE_CREATE": INTENT_DIRECT_MESSAGES,
+    "MESSAGE_UPDATE": INTENT_DIRECT_MESSAGES,
+    "MESSAGE_DELETE": INTENT_DIRECT_MESSAGES,
+    "MESSAGE_REACTION_ADD": INTENT_DIRECT_MESSAGE_REACTIONS,
+    "MESSAGE_REACTION_REMOVE": INTENT_DIRECT_MESSAGE_REACTIONS,
 }
 
 
@@ -79,8 +89,9 @@ class Session:
     resumes: int = 0
     closed: bool = False
 
-    def wants(self, event: str) -> bool:
-        needed = EVENT_INTENTS.get(event)
+    def wants(self, event: str, data: dict[str, Any]) -> bool:
+        in_dm = event in DM_EVENT_INTENTS and not data.get("guild_id")
+        needed = (DM_EVENT_INTENTS if in_dm else EVENT_INTENTS).get(event)
         return needed is None or bool(self.intents & needed)
 
 
@@ -202,13 +213,14 @@ class Gateway:
         """Send ``event`` to every live session that asked for its intent (message content is
         blanked, like Discord, for a session without the message-content intent)."""
         for session in list(self.sessions.values()):
-            if not session.closed and session.wants(event):
+            if not session.closed and session.wants(event, data):
                 await self._deliver(session, event, self._visible(session, event, data))
 
     def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
         if (
             event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE")
             or session.intents & INTENT_MESSAGE_CONTENT
+            or not data.get("guild_id")  # the content intent does not apply to DMs
         ):
             return data
         bot_id = str(self._bot_id())

@@ -330,6 +330,8 @@ class Member:
         given = {**(options or {}), **kwargs}
         leaf = self._leaf(command)
         target = self._location(leaf, given, in_channel)
+        if target.is_dm:
+            _check_dm_command(self._find_command(command.strip().lstrip("/").split()[0]))
         data = self._command_data(command, given, target, focused=None)
         return await self._deliver(interactions.APPLICATION_COMMAND, target, data)
 
@@ -419,6 +421,9 @@ class Member:
         assert not message.deleted, f"message {message.id} was deleted"
         if message.ephemeral_for is not None:
             assert message.ephemeral_for == self.id, f"{self.name} cannot see {message.summary()}"
+        where = self.emulator.channel(message.channel_id)
+        if where.is_dm:
+            assert self.can("view_channel", where), f"{message.summary()} is in another's DM"
         component = message.find_component(label_or_id)
         assert not component.get("disabled"), f"{label_or_id!r} is disabled on {message.summary()}"
         if component["type"] == 2 and component.get("style") in (5, 6):
@@ -495,7 +500,8 @@ class Member:
     # ----------------------------------------------------------------- plain messages
     async def send(self, channel: Channel | str, content: str) -> Message:
         """Post a plain message (MESSAGE_CREATE reaches the bot only with the guild-messages
-        intent, and its text only with the message-content intent or a mention of the bot)."""
+        intent, and its text only with the message-content intent or a mention of the bot).
+        ``channel`` may be this member's DM channel (see :meth:`send_dm`)."""
         target = self._channel(channel)
         send = "send_messages_in_threads" if target.is_thread else "send_messages"
         assert self.can(send, target), f"{self.name} may not post in #{target.name}"
@@ -551,8 +557,8 @@ class Member:
         )
 
     def seen(self, channel: Channel | str | None = None) -> list[Message]:
-        """Messages this member can see: public ones in channels they can view, and their
-        ephemeral messages (in ``channel`` only, when given)."""
+        """Messages this member can see: public ones in channels they can view, their DM
+        with the bot, and their ephemeral messages (in ``channel`` only, when given)."""
         target = self._channel(channel).id if channel is not None else None
         visible = []
         for message in sorted(self.emulator.messages.values(), key=lambda m: m.id):
@@ -566,6 +572,43 @@ class Member:
             if where is not None and self.can("view_channel", where):
                 visible.append(message)
         return visible
+
+    # ----------------------------------------------------------------- direct messages
+    @property
+    def dm_channel(self) -> Channel | None:
+        """The bot's DM channel with this member, once opened (by the bot or :meth:`send_dm`)."""
+        return self.emulator.dm_channel(self)
+
+    @property
+    def dms_open(self) -> bool:
+        return self.user.dms_open
+
+    def close_dms(self) -> None:
+        """Turn off DMs from the bot: its posts to the DM get 403/50007 from now on."""
+        self.user.dms_open = False
+
+    def open_dms(self) -> None:
+        self.user.dms_open = True
+
+    def dms(self) -> list[Message]:
+        """Every message in this member's DM with the bot, oldest first."""
+        dm = self.dm_channel
+        return self.emulator.messages_in(dm) if dm is not None else []
+
+    async def next_dm(
+        self,
+        *,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Message:
+        """The next message in this member's DM with the bot that the test has not been
+        handed yet (see :meth:`Emulator.next_dm`)."""
+        return await self.emulator.next_dm(self, predicate=predicate, timeout=timeout)
+
+    async def send_dm(self, content: str) -> Message:
+        """Write to the bot in a DM (the bot gets MESSAGE_CREATE with the direct-messages
+        intent; the message-content intent does not apply to DMs)."""
+        return await self.send(self.emulator.open_dm(self), content)
 
     # ----------------------------------------------------------------- internals
     def _channel(self, channel: Channel | str | None) -> Channel:
@@ -613,6 +656,16 @@ class Member:
 
 
 # --------------------------------------------------------------------------- option building
+
+
+def _check_dm_command(definition: dict[str, Any]) -> None:
+    """In the bot's DM only global commands usable there (context 1, BOT_DM) are offered."""
+    name = definition["name"]
+    assert not definition.get("guild_id"), f"/{name} is a guild command: not offered in DMs"
+    contexts = definition.get("contexts")
+    assert definition.get("dm_permission") is not False and (contexts is None or 1 in contexts), (
+        f"/{name} is not offered in DMs (contexts {contexts})"
+    )
 
 
 def _has(leaf: dict[str, Any], name: str) -> bool:

@@ -79,6 +79,7 @@ UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 MISSING_ACCESS = (403, 50001, "Missing Access")
 MISSING_PERMISSIONS = (403, 50013, "Missing Permissions")
+CANNOT_MESSAGE_USER = (403, 50007, "Cannot send messages to this user")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,7 @@ class RestApi:
         add = self.add
         add("GET", "/users/@me", self.get_me)
         add("GET", "/users/{user_id}", self.get_user)
+        add("POST", "/users/@me/channels", self.open_dm)
         add("GET", "/oauth2/applications/@me", self.get_application)
         add("GET", "/applications/@me", self.get_application)
         add("GET", "/gateway", self.get_gateway)
@@ -243,6 +245,16 @@ class RestApi:
         if user is None:
             raise refused(404, 10013, "Unknown User")
         return 200, user.payload()
+
+    async def open_dm(self, call: Call) -> tuple[int, Any]:
+        """The DM channel with ``recipient_id``: the same one every time. It opens even when
+        the user has DMs closed (sending there is what fails, 403/50007)."""
+        self.emu.validate(call)
+        raw = str(call.json.get("recipient_id", ""))
+        user = self.emu.users.get(int(raw)) if raw.isdigit() else None
+        if user is None or user.id == self.emu.bot_user.id:
+            raise refused(404, 10013, "Unknown User")
+        return 200, self.emu.open_dm(user.id).payload()
 
     async def get_application(self, call: Call) -> tuple[int, Any]:
         owner = self.emu.users[self.emu.guild.owner_id]
@@ -586,6 +598,8 @@ class RestApi:
         ):
             raise refused(*MISSING_PERMISSIONS)
         self._check_thread_open(channel)
+        if channel.is_dm and not all(user.dms_open for user in channel.recipients):
+            raise refused(*CANNOT_MESSAGE_USER)
         self.emu.validate(call, lambda body, errors: limits.check_message(body, errors))
         nonce = call.json.get("nonce")
         if nonce is not None and call.json.get("enforce_nonce") is True:

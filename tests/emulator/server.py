@@ -32,6 +32,8 @@ from tests.emulator.limits import FormErrors, OpenAPISpec, default_spec
 from tests.emulator.ratelimit import RateLimiter
 from tests.emulator.rest import ApiError, Call, RestApi, Upload
 from tests.emulator.state import (
+    DM,
+    DM_PERMISSIONS,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
     TEXT,
@@ -161,6 +163,7 @@ class Emulator:
         self.users[self.bot_user.id] = self.bot_user
         self.guild: Guild = build_guild(self.ids, self.bot_user, self.users, clock.now())
         self.guilds: dict[int, Guild] = {self.guild.id: self.guild}
+        self.dm_channels: dict[int, Channel] = {}  # the bot's DM channel with a user, by user id
         self.attachments: dict[int, Attachment] = {}  # what the emulator's CDN serves
         # (channel id, author id, nonce as text) -> (message id, clock time it was created)
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
@@ -366,10 +369,14 @@ class Emulator:
 
     # ================================================================= lookups
     def channel_by_id(self, channel_id: int) -> Channel | None:
+        """A guild channel, thread or DM channel by id."""
         for guild in self.guilds.values():
             channel = guild.channels.get(channel_id)
             if channel is not None:
                 return channel
+        for dm in self.dm_channels.values():
+            if dm.id == channel_id:
+                return dm
         return None
 
     def channel(self, name_or_id: str | int | Channel, *, guild: Guild | None = None) -> Channel:
@@ -398,8 +405,12 @@ class Emulator:
         return self.guild_member(self.bot_user.id)
 
     def permissions(self, user_id: int, channel: Channel | str | None = None) -> int:
-        """The computed permissions of a member (in a channel, when given)."""
+        """The computed permissions of a member (in a channel, when given). In a DM channel
+        the bot and the recipient have the DM permissions, everyone else none."""
         target = self.channel(channel) if channel is not None else None
+        if target is not None and target.is_dm:
+            inside = {self.bot_user.id, *(user.id for user in target.recipients)}
+            return DM_PERMISSIONS if user_id in inside else 0
         guild = self.guilds[target.guild_id] if target is not None else self.guild
         return compute_permissions(guild, self.guild_member(user_id, guild), target)
 
@@ -413,16 +424,26 @@ class Emulator:
         return message
 
     # ================================================================= setting the scene
-    def member(self, name: str, *, roles: tuple[str, ...] = (), guild: Guild | None = None) -> Any:
+    def member(
+        self,
+        name: str,
+        *,
+        roles: tuple[str, ...] = (),
+        guild: Guild | None = None,
+        dms_open: bool | None = None,
+    ) -> Any:
         """The test-facing member ``name`` of ``guild`` (default: the default guild), created
-        with ``roles`` when new."""
+        with ``roles`` when new. ``dms_open=False``: the bot cannot message them in a DM
+        (403/50007, as when a user turns off DMs from server members); ``True`` opens them."""
         from tests.emulator.members import Member
 
         guild = guild or self.guild
         for guild_member in guild.members.values():
             if guild_member.user.username == name:
+                if dms_open is not None:
+                    guild_member.user.dms_open = dms_open
                 return Member(self, guild_member)
-        user = User(self.ids.next(), name)
+        user = User(self.ids.next(), name, dms_open=True if dms_open is None else dms_open)
         self.users[user.id] = user
         role_ids = [guild.role_named(role).id for role in roles]
         guild_member = GuildMember(user, guild.id, role_ids, self.clock.now())
@@ -430,6 +451,57 @@ class Emulator:
         data = {**guild_member.payload(), "guild_id": str(guild.id)}
         self._spawn(self.dispatch("GUILD_MEMBER_ADD", data))
         return Member(self, guild_member)
+
+    def open_dm(self, user: Any) -> Channel:
+        """The bot's DM channel with ``user`` (a Member, User or user id), created on first use
+        and the same one afterwards, as ``POST /users/@me/channels`` answers."""
+        user_id = user if isinstance(user, int) else user.id
+        dm = self.dm_channels.get(user_id)
+        if dm is None:
+            recipient = self.users.get(user_id)
+            assert recipient is not None, f"no user {user_id}"
+            dm = Channel(
+                self.ids.next(),
+                None,
+                f"@{recipient.username}",
+                DM,
+                created_at=self.clock.now(),
+                recipients=[recipient],
+            )
+            self.dm_channels[user_id] = dm
+        return dm
+
+    def dm_channel(self, user: Any) -> Channel | None:
+        """The bot's DM channel with ``user`` if one was opened, else None."""
+        return self.dm_channels.get(user if isinstance(user, int) else user.id)
+
+    async def next_dm(
+        self,
+        user: Any,
+        *,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Message:
+        """The next message in the DM with ``user`` (a Member) that this test has not been
+        handed yet: like :meth:`next_message`, waiting for the DM channel to be opened too."""
+
+        def probe() -> Message | None:
+            dm = self.dm_channel(user)
+            if dm is None:
+                return None
+            cursor = self._read_cursor.get(dm.id, 0)
+            for message in self.messages_in(dm):
+                if message.id > cursor and (predicate is None or predicate(message)):
+                    self._read_cursor[dm.id] = message.id
+                    return message
+            return None
+
+        name = getattr(user, "name", user)
+        what = f"the next DM to {name}" + (" matching the predicate" if predicate else "")
+        dm = self.dm_channel(user)
+        if dm is not None:
+            what += self._recent(dm)
+        return await self.wait_until(probe, what=what, timeout=timeout)
 
     async def add_guild(self, name: str) -> Guild:
         """Another server built like the default one (its own owner, admin, mod, alice, bob and
@@ -767,9 +839,10 @@ class Emulator:
 
     def _recent(self, channel: Channel) -> str:
         messages = self.messages_in(channel)[-3:]
+        where = f"the DM with {channel.name}" if channel.is_dm else f"#{channel.name}"
         if not messages:
-            return f" (#{channel.name} has no message)"
-        return f" (latest in #{channel.name}: {[m.summary() for m in messages]})"
+            return f" ({where} has no message)"
+        return f" (latest in {where}: {[m.summary() for m in messages]})"
 
     async def wait_connected(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         await self.wait_until(

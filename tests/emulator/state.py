@@ -77,6 +77,16 @@ EVERYONE_DEFAULT = (
     | P.CREATE_PRIVATE_THREADS
     | P.SEND_MESSAGES_IN_THREADS
 )
+# What both sides of a direct message may do (discord.py's ``Permissions._dm_permissions``).
+DM_PERMISSIONS = (
+    P.VIEW_CHANNEL
+    | P.SEND_MESSAGES
+    | P.EMBED_LINKS
+    | P.ATTACH_FILES
+    | P.READ_MESSAGE_HISTORY
+    | P.ADD_REACTIONS
+    | P.USE_EXTERNAL_EMOJIS
+)
 BOT_ROLE_DEFAULT = (
     P.VIEW_CHANNEL
     | P.SEND_MESSAGES
@@ -92,7 +102,7 @@ BOT_ROLE_DEFAULT = (
     | P.MANAGE_MESSAGES
 )
 
-TEXT, VOICE, CATEGORY, NEWS, PUBLIC_THREAD, PRIVATE_THREAD = 0, 2, 4, 5, 11, 12
+TEXT, DM, VOICE, CATEGORY, NEWS, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 2, 4, 5, 11, 12
 THREAD_TYPES = (10, PUBLIC_THREAD, PRIVATE_THREAD)
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
 
@@ -120,6 +130,7 @@ class User:
     username: str
     bot: bool = False
     global_name: str | None = None
+    dms_open: bool = True  # False: the bot's messages to this user get 403/50007
 
     @property
     def mention(self) -> str:
@@ -225,10 +236,11 @@ class Overwrite:
 
 @dataclass(eq=False)
 class Channel:
-    """A guild channel or a thread (``parent_id`` set, type 11/12)."""
+    """A guild channel, a thread (``parent_id`` set, type 11/12) or the bot's direct-message
+    channel with one user (type 1, no guild, ``recipients``)."""
 
     id: int
-    guild_id: int
+    guild_id: int | None
     name: str
     type: int = TEXT
     position: int = 0
@@ -245,16 +257,29 @@ class Channel:
     message_count: int = 0
     last_message_id: int | None = None
     deleted: bool = False
+    recipients: list[User] = field(default_factory=list)  # a DM's other side
 
     @property
     def is_thread(self) -> bool:
         return self.type in THREAD_TYPES
 
     @property
+    def is_dm(self) -> bool:
+        return self.type == DM
+
+    @property
     def mention(self) -> str:
         return f"<#{self.id}>"
 
     def payload(self) -> dict[str, Any]:
+        if self.is_dm:
+            return {
+                "id": str(self.id),
+                "type": self.type,
+                "last_message_id": str(self.last_message_id) if self.last_message_id else None,
+                "flags": 0,
+                "recipients": [user.payload() for user in self.recipients],
+            }
         data: dict[str, Any] = {
             "id": str(self.id),
             "guild_id": str(self.guild_id),
@@ -464,7 +489,8 @@ class Message:
                 "id": str(self.interaction_id),
                 "type": self.interaction_type,
                 "user": self.interaction_user.payload(),
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                # a guild install's owner: the guild, or "0" in the bot's DMs
+                "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
             }
         if self.message_reference is not None:
             data["message_reference"] = self.message_reference
@@ -647,7 +673,7 @@ class Interaction:
     id: int
     token: str
     type: int  # 2 command, 3 component, 4 autocomplete, 5 modal submit
-    guild_id: int
+    guild_id: int | None  # None in a DM
     channel_id: int
     user: User
     data: dict[str, Any]
