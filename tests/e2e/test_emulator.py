@@ -1078,6 +1078,180 @@ def _collect(into: list[discord.Message]) -> Any:
     return on_message
 
 
+# =============================================================================== shards
+
+SHARD_INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+
+
+class Tap(discord.ui.View):
+    """A persistent button whose answer names the shard that got the click."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Tap", custom_id="shard:tap")
+    async def tap(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        shard = interaction.guild.shard_id if interaction.guild is not None else "dm"
+        await interaction.response.send_message(f"tapped on shard {shard}")
+
+
+class _ShardProbe:
+    """What the shard tests need of a bare client: a repeated IDENTIFY waits the emulator's
+    ``identify_interval`` (discord.py's default hook waits Discord's 5 s), messages are kept."""
+
+    def __init__(self, emulator: Emulator, **options: Any) -> None:
+        super().__init__(intents=SHARD_INTENTS, guild_ready_timeout=0.1, **options)  # type: ignore[call-arg]
+        self.emulator = emulator
+        self.seen: list[discord.Message] = []
+
+    async def setup_hook(self) -> None:
+        self.add_view(Tap())  # type: ignore[attr-defined]
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:
+            await asyncio.sleep(self.emulator.identify_interval + 0.05)
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen.append(message)
+
+
+class ShardClient(_ShardProbe, discord.Client):
+    pass
+
+
+class AutoShardClient(_ShardProbe, discord.AutoShardedClient):
+    pass
+
+
+def _on_shard(emulator: Emulator, shard_id: int, count: int = 2) -> set[int]:
+    return {g.id for g in emulator.guilds.values() if emulator.shard_of(g, count) == shard_id}
+
+
+async def test_gateway_bot_recommends_the_shards_and_the_session_start_limit(
+    emulator: Emulator,
+) -> None:
+    emulator.shard_count, emulator.max_concurrency = 3, 2
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{emulator.api_base}/gateway/bot", headers=headers) as response,
+    ):
+        answer = await response.json()
+    assert answer["url"] == emulator.gateway_url and answer["shards"] == 3
+    limit = answer["session_start_limit"]
+    assert limit["max_concurrency"] == 2 and limit["total"] == 1000 and limit["remaining"] == 1000
+    assert limit["reset_after"] > 0
+
+
+async def test_an_auto_sharded_client_gets_each_guild_on_its_shard(
+    emulator: Emulator, alice: Member
+) -> None:
+    emulator.shard_count = 2
+    emulator.identify_interval = 0.2  # Discord's 5 s, shortened to keep the test fast
+    zero = await emulator.add_guild("Zero", shard=(0, 2))
+    one = await emulator.add_guild("One", shard=(1, 2))
+    assert (emulator.shard_of(zero), emulator.shard_of(one)) == (0, 1)
+    client = AutoShardClient(emulator)  # no shard_count: it asks GET /gateway/bot
+    async with running(emulator, client):
+        assert client.shard_count == 2 and sorted(client.shards) == [0, 1]
+        assert (await client.fetch_session_start_limits()).max_concurrency == 1
+        assert {g.id: g.shard_id for g in client.guilds} == {
+            g.id: emulator.shard_of(g) for g in emulator.guilds.values()
+        }
+        sessions = {s.shard: s for s in emulator.gateway.sessions.values()}
+        assert set(sessions) == {(0, 2), (1, 2)}
+        ready = sessions[(1, 2)].events[0]
+        assert ready["t"] == "READY" and ready["d"]["shard"] == [1, 2]
+        assert {int(g["id"]) for g in ready["d"]["guilds"]} == _on_shard(emulator, 1)
+        created = [e["d"]["id"] for e in sessions[(1, 2)].events if e["t"] == "GUILD_CREATE"]
+        assert {int(i) for i in created} == _on_shard(emulator, 1)
+        # a click in a guild reaches the session of its shard only
+        post = await client.get_channel(one.channel_named("general").id).send("tap", view=Tap())
+        there = emulator.member("alice", guild=one)
+        result = await there.click(emulator.message(post.id), "Tap")
+        assert (await result.message()).content == "tapped on shard 1"
+        interaction_id = str(result.interaction.id)
+        got = emulator.gateway.recipients("INTERACTION_CREATE", lambda d: d["id"] == interaction_id)
+        assert [s.shard for s in got] == [(1, 2)]
+        # a click in a DM goes to shard 0
+        await (await client.fetch_user(alice.id)).send("tap", view=Tap())
+        in_dm = await alice.click(await alice.next_dm(), "Tap")
+        assert (await in_dm.message()).content == "tapped on shard dm"
+        dm_id = str(in_dm.interaction.id)
+        got = emulator.gateway.recipients("INTERACTION_CREATE", lambda d: d["id"] == dm_id)
+        assert [s.shard for s in got] == [(0, 2)]
+    assert emulator.gateway.identify_refusals == [] and emulator.calls_to("GET /gateway/bot")
+
+
+async def test_a_client_with_some_shards_sees_only_their_guilds(
+    emulator: Emulator, alice: Member
+) -> None:
+    emulator.identify_interval = 0.2
+    client = AutoShardClient(emulator, shard_ids=[1], shard_count=2)
+    async with running(emulator, client):
+        assert {g.id for g in client.guilds} == _on_shard(emulator, 1)
+        later_zero = await emulator.add_guild("Later zero", shard=(0, 2))
+        later_one = await emulator.add_guild("Later one", shard=(1, 2))
+        await emulator.wait_until(lambda: client.get_guild(later_one.id), what="GUILD_CREATE")
+        assert client.get_guild(later_zero.id) is None
+        for guild in (later_zero, later_one):
+            await emulator.member("bob", guild=guild).send("general", f"hi {guild.name}")
+        await emulator.wait_until(lambda: client.seen, what="a MESSAGE_CREATE")
+        await alice.send_dm("a DM goes to shard 0, which nobody serves")
+        await client.get_channel(later_one.channel_named("quiz").id).send("marker")
+        await emulator.wait_until(lambda: len(client.seen) == 2, what="the marker")
+    assert [m.guild.id for m in client.seen] == [later_one.id, later_one.id]  # type: ignore[union-attr]
+
+
+async def test_two_processes_each_identify_one_shard(emulator: Emulator, alice: Member) -> None:
+    emulator.max_concurrency = 2  # shards 0 and 1 are in different identify buckets
+    one = await emulator.add_guild("One", shard=(1, 2))
+    first = ShardClient(emulator, shard_id=0, shard_count=2)
+    second = ShardClient(emulator, shard_id=1, shard_count=2)
+    async with running(emulator, first), running(emulator, second):
+        assert {g.id for g in first.guilds} == _on_shard(emulator, 0)
+        assert {g.id for g in second.guilds} == _on_shard(emulator, 1) and one.id in _on_shard(
+            emulator, 1
+        )
+        await emulator.member("bob", guild=one).send("general", "for shard 1")
+        await alice.send_dm("for shard 0")
+        await emulator.wait_until(lambda: first.seen and second.seen, what="both messages")
+        thread = await emulator.create_thread(one.channel_named("debate"), "side talk")
+        await emulator.wait_until(lambda: second.get_channel(thread.id), what="THREAD_CREATE")
+        await second.get_channel(one.channel_named("general").id).send("marker")
+        await emulator.wait_until(lambda: len(second.seen) == 2, what="the marker")
+    assert [m.content for m in first.seen] == ["for shard 0"]
+    assert [m.content for m in second.seen] == ["", "marker"]  # no content intent in a guild
+    assert first.get_channel(thread.id) is None
+    assert emulator.gateway.identify_refusals == []
+
+
+async def test_an_identify_too_soon_is_refused_and_discord_py_identifies_later(
+    emulator: Emulator,
+) -> None:
+    assert emulator.identify_interval == 5.0 and emulator.max_concurrency == 1
+    emulator.identify_interval = 1.0  # roomy: the second client must start well within it
+    first = ShardClient(emulator, shard_id=0, shard_count=2)
+    second = ShardClient(emulator, shard_id=1, shard_count=2)  # same bucket: 1 % 1 == 0 % 1
+    with emulator.expect_violations(9) as found:
+        async with running(emulator, first), running(emulator, second):
+            assert first.is_ready() and second.is_ready()
+    assert len(emulator.gateway.identify_refusals) == 1 == len(found)
+    refusal = emulator.gateway.identify_refusals[0]
+    assert refusal.bucket == 0 and refusal.since_last < 1.0 and refusal.shard is not None
+    assert "answered INVALID_SESSION" in found[0].detail and found[0].path == "IDENTIFY"
+    assert emulator.gateway.identify_count == 2 and emulator.gateway.invalid_sessions == 1
+
+
+async def test_an_invalid_shard_is_closed_with_4010(emulator: Emulator) -> None:
+    client = ShardClient(emulator, shard_id=2, shard_count=2)
+    with emulator.expect_violations(4010), pointed_at(emulator):
+        with pytest.raises(discord.ConnectionClosed) as closed:
+            await asyncio.wait_for(client.start(emulator.token), 5)
+        await client.close()
+    assert closed.value.code == 4010 and emulator.gateway.sessions == {}
+
+
 # =============================================================================== nonces
 
 

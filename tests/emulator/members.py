@@ -618,8 +618,8 @@ class Member:
         self, kind: int, channel: Channel, data: dict[str, Any], message: Message | None = None
     ) -> InteractionResult:
         await self.emulator.wait_until(
-            lambda: any(not s.closed for s in self.emulator.gateway.sessions.values()),
-            what="a bot session to deliver the interaction to",
+            lambda: self.emulator.gateway.serving(channel.guild_id),
+            what="a bot session serving this guild's shard to deliver the interaction to",
             timeout=DEFAULT_TIMEOUT,
         )
         interaction = await interactions.deliver(

@@ -80,6 +80,7 @@ UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 MISSING_ACCESS = (403, 50001, "Missing Access")
 MISSING_PERMISSIONS = (403, 50013, "Missing Permissions")
 CANNOT_MESSAGE_USER = (403, 50007, "Cannot send messages to this user")
+SESSION_STARTS_PER_DAY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,15 +276,18 @@ class RestApi:
         }
 
     async def get_gateway(self, call: Call) -> tuple[int, Any]:
+        """``/gateway``: the url; ``/gateway/bot`` adds the recommended shard count and the
+        session start limit (1000 a day, ``max_concurrency`` identify buckets)."""
         data: dict[str, Any] = {"url": self.emu.gateway_url}
         if call.template.endswith("/bot"):
+            total = SESSION_STARTS_PER_DAY
             data |= {
-                "shards": 1,
+                "shards": self.emu.shard_count,
                 "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 999,
-                    "reset_after": 0,
-                    "max_concurrency": 1,
+                    "total": total,
+                    "remaining": max(0, total - self.emu.gateway.identify_count),
+                    "reset_after": 24 * 60 * 60 * 1000,
+                    "max_concurrency": self.emu.max_concurrency,
                 },
             }
         return 200, data

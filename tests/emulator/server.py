@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.emulator.gateway import Gateway, Session
+from tests.emulator.gateway import Gateway, Session, shard_of
 from tests.emulator.limits import FormErrors, OpenAPISpec, default_spec
 from tests.emulator.ratelimit import RateLimiter
 from tests.emulator.rest import ApiError, Call, RestApi, Upload
@@ -175,7 +175,10 @@ class Emulator:
             on_change=self.notify,
             resume_url=lambda: f"ws://{HOST}:{self.port}/gateway/resume",
             bot_id=lambda: self.bot_user.id,
+            on_violation=self._gateway_violation,
         )
+        # What GET /gateway/bot recommends; sessions may identify with any shard count.
+        self.shard_count = 1
         self._changed = asyncio.Event()
         self._read_cursor: dict[int, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -344,12 +347,44 @@ class Emulator:
                 400, 50035, "Invalid Form Body", errors=errors.to_discord(), detail=errors.summary()
             )
 
+    # ================================================================= shards
+    @property
+    def max_concurrency(self) -> int:
+        """Identify buckets (``shard_id % max_concurrency``); reported by ``/gateway/bot``."""
+        return self.gateway.max_concurrency
+
+    @max_concurrency.setter
+    def max_concurrency(self, value: int) -> None:
+        self.gateway.max_concurrency = value
+
+    @property
+    def identify_interval(self) -> float:
+        """Seconds (real time) one bucket waits between IDENTIFYs: 5, as on Discord."""
+        return self.gateway.identify_interval
+
+    @identify_interval.setter
+    def identify_interval(self, value: float) -> None:
+        self.gateway.identify_interval = value
+
+    def shard_of(self, guild: Guild | int, shard_count: int | None = None) -> int:
+        """The shard a guild is on: ``(guild_id >> 22) % shard_count`` (default: the
+        recommended ``shard_count``)."""
+        guild_id = guild if isinstance(guild, int) else guild.id
+        return shard_of(guild_id, shard_count or self.shard_count)
+
+    def _gateway_violation(self, what: str, code: int, detail: str) -> None:
+        """A gateway rule broken: code 9 (answered INVALID_SESSION) or a close code."""
+        self.violations.append(Violation("GATEWAY", what, 0, code, detail))
+        log.warning("emulator violation: %s", self.violations[-1])
+        self.notify()
+
     # ================================================================= gateway payloads
     def _ready_payload(self, session: Session, resume_url: str) -> dict[str, Any]:
-        return {
+        guilds = [g for g in self.guilds.values() if session.serves(g.id)]
+        data = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds.values()],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": resume_url,
@@ -359,6 +394,9 @@ class Emulator:
             "presences": [],
             "_trace": ["emulator"],
         }
+        if session.shard is not None:
+            data["shard"] = list(session.shard)
+        return data
 
     def _guild_payloads(self) -> list[dict[str, Any]]:
         return [g.payload(bot_user_id=self.bot_user.id) for g in self.guilds.values()]
@@ -503,12 +541,20 @@ class Emulator:
             what += self._recent(dm)
         return await self.wait_until(probe, what=what, timeout=timeout)
 
-    async def add_guild(self, name: str) -> Guild:
+    async def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> Guild:
         """Another server built like the default one (its own owner, admin, mod, alice, bob and
         carol; #general, #quiz, #debate and #mod-log), with the bot in it. A connected bot gets
         its GUILD_CREATE, as when it is invited. Members: ``emulator.member("alice", guild=g)``.
+        ``shard=(shard_id, shard_count)`` picks an id on that shard.
         """
-        guild = build_guild(self.ids, self.bot_user, self.users, self.clock.now(), name=name)
+        guild_id = None
+        if shard is not None:
+            shard_id, count = shard
+            assert 0 <= shard_id < count, f"no shard {shard_id} of {count}"
+            guild_id = self.ids.next_on_shard(shard_id, count)
+        guild = build_guild(
+            self.ids, self.bot_user, self.users, self.clock.now(), name=name, guild_id=guild_id
+        )
         self.guilds[guild.id] = guild
         await self.dispatch("GUILD_CREATE", guild.payload(bot_user_id=self.bot_user.id))
         return guild

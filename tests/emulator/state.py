@@ -123,6 +123,16 @@ class Snowflakes:
         self._last = max(self._last + 1, stamp << 22)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose guild would be on ``shard_id`` (``(id >> 22) % shard_count``): its
+        timestamp moves at most ``shard_count - 1`` ms ahead."""
+        candidate = self.next()
+        shift = (shard_id - (candidate >> 22)) % shard_count
+        if shift:
+            candidate = ((candidate >> 22) + shift) << 22
+            self._last = candidate
+        return candidate
+
 
 @dataclass(eq=False)
 class User:
