@@ -1037,6 +1037,8 @@ async def test_a_member_clicks_a_button_in_a_dm(
     assert payload["user"]["id"] == str(alice.id) and payload["context"] == 1
     assert payload["channel"]["type"] == 1 and payload["channel"]["id"] == str(message.channel_id)
     assert result.interaction.guild_id is None and probe.errors == []
+    with pytest.raises(AssertionError, match="is a guild command: not offered in DMs"):
+        await alice.slash("ping", in_channel=alice.dm_channel)
 
 
 async def test_closed_dms_refuse_the_bots_message_with_50007(
