@@ -1041,6 +1041,23 @@ async def test_a_member_clicks_a_button_in_a_dm(
         await alice.slash("ping", in_channel=alice.dm_channel)
 
 
+async def test_a_global_command_runs_in_a_dm(emulator: Emulator, alice: Member) -> None:
+    client = discord.Client(intents=discord.Intents(guilds=True), guild_ready_timeout=0.1)
+    tree = app_commands.CommandTree(client)
+
+    @tree.command(description="Who is there?")
+    async def whoami(interaction: discord.Interaction) -> None:
+        where = "a DM" if interaction.guild_id is None else "a server"
+        await interaction.response.send_message(f"{interaction.user.name} in {where}")
+
+    async with running(emulator, client):
+        await tree.sync()  # global
+        dm = emulator.open_dm(alice)
+        reply = await (await alice.slash("whoami", in_channel=dm)).message()
+        assert reply.content == "alice in a DM" and reply.channel_id == dm.id
+        assert (await (await alice.slash("whoami")).message()).content == "alice in a server"
+
+
 async def test_closed_dms_refuse_the_bots_message_with_50007(
     emulator: Emulator, probe: Probe, alice: Member
 ) -> None:

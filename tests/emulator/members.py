@@ -330,8 +330,6 @@ class Member:
         given = {**(options or {}), **kwargs}
         leaf = self._leaf(command)
         target = self._location(leaf, given, in_channel)
-        if target.is_dm:
-            _check_dm_command(self._find_command(command.strip().lstrip("/").split()[0]))
         data = self._command_data(command, given, target, focused=None)
         return await self._deliver(interactions.APPLICATION_COMMAND, target, data)
 
@@ -379,7 +377,7 @@ class Member:
         self, command: str, given: dict[str, Any], channel: Channel, *, focused: str | None
     ) -> dict[str, Any]:
         words = command.strip().lstrip("/").split()
-        definition = self._find_command(words[0])
+        definition = self._find_command(words[0], in_dm=channel.is_dm)
         data: dict[str, Any] = {"id": definition["id"], "name": definition["name"], "type": 1}
         if definition.get("guild_id"):
             data["guild_id"] = definition["guild_id"]
@@ -399,11 +397,19 @@ class Member:
             data["resolved"] = resolved
         return data
 
-    def _find_command(self, name: str) -> dict[str, Any]:
+    def _find_command(self, name: str, *, in_dm: bool = False) -> dict[str, Any]:
+        """The synced definition of ``/name``: this member's guild's, else the global one.
+        In the bot's DM only global commands offered there (context 1, BOT_DM) count."""
         emulator = self.emulator
         synced = emulator.commands.get(self.guild.id, []) + emulator.commands.get(None, [])
         for definition in synced:
             if definition["name"] == name and definition.get("type", 1) == 1:
+                if in_dm:
+                    definition = next(
+                        (d for d in emulator.commands.get(None, []) if d["name"] == name),
+                        definition,
+                    )
+                    _check_dm_command(definition)
                 return definition
         known = sorted(d["name"] for d in synced)
         raise AssertionError(f"no slash command /{name} was synced; synced: {known}")
@@ -421,9 +427,9 @@ class Member:
         assert not message.deleted, f"message {message.id} was deleted"
         if message.ephemeral_for is not None:
             assert message.ephemeral_for == self.id, f"{self.name} cannot see {message.summary()}"
-        where = self.emulator.channel(message.channel_id)
-        if where.is_dm:
-            assert self.can("view_channel", where), f"{message.summary()} is in another's DM"
+        channel = self.emulator.channel(message.channel_id)
+        if channel.is_dm:
+            assert self.can("view_channel", channel), f"{message.summary()} is in another's DM"
         component = message.find_component(label_or_id)
         assert not component.get("disabled"), f"{label_or_id!r} is disabled on {message.summary()}"
         if component["type"] == 2 and component.get("style") in (5, 6):
@@ -432,7 +438,6 @@ class Member:
                 f"({component.get('url') or 'a premium button'}): Discord opens it in the "
                 "member's browser and sends the bot no interaction"
             )
-        channel = self.emulator.channel(message.channel_id)
         data: dict[str, Any] = {
             "custom_id": component["custom_id"],
             "component_type": component["type"],
