@@ -8,6 +8,7 @@ thing each (answer late, answer twice, defer and edit later, open a modal...).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import io
 import re
@@ -25,7 +26,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.store import GuildSettings
-from tests.emulator import BotHarness, Emulator, Member, P, copy_content, pointed_at
+from tests.emulator import (
+    BotHarness,
+    Emulator,
+    Member,
+    MemberFile,
+    P,
+    copy_content,
+    pointed_at,
+)
 from tests.emulator import limits as L
 from tests.emulator.limits import FormErrors
 from tests.emulator.ratelimit import Limit
@@ -98,6 +107,21 @@ class Choices(discord.ui.View):
     )
     async def fruit(self, interaction: discord.Interaction, select: discord.ui.Select[Any]) -> None:
         await interaction.response.send_message(",".join(select.values), ephemeral=True)
+
+
+class Receipt(discord.ui.View):
+    """A button the probe puts on its direct messages."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Ack", custom_id="probe:ack")
+    async def ack(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        where = interaction.channel
+        await interaction.response.send_message(
+            f"ack from {interaction.user.name} guild={interaction.guild_id} "
+            f"channel={type(where).__name__} member={isinstance(interaction.user, discord.Member)}"
+        )
 
 
 class Speech(discord.ui.Modal, title="Your speech"):
@@ -233,6 +257,22 @@ def _add_probe_commands(bot: Probe) -> None:
         await bot.release.wait()
         await interaction.delete_original_response()
 
+    @tree.command(description="Show a link button beside a normal one.")
+    async def links(interaction: discord.Interaction) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(discord.ui.Button(label="Docs", url="https://example.com/docs"))
+        view.add_item(discord.ui.Button(label="Next", custom_id="probe:next"))
+        await interaction.response.send_message("read on", view=view)
+
+    @tree.command(description="Read a file a member passes.")
+    async def inspect(
+        interaction: discord.Interaction, file: discord.Attachment, note: str = "-"
+    ) -> None:
+        data = await file.read()
+        await interaction.response.send_message(
+            f"{file.filename} {file.size} {len(data)} {file.content_type} {data[:5]!r} {note}"
+        )
+
     group = app_commands.Group(name="team", description="Team things.")
 
     @group.command(name="join", description="Join a team.")
@@ -241,6 +281,7 @@ def _add_probe_commands(bot: Probe) -> None:
 
     tree.add_command(group)
     bot.add_view(Choices())
+    bot.add_view(Receipt())
 
 
 @pytest.fixture
@@ -250,6 +291,22 @@ async def probe(emulator: Emulator) -> AsyncIterator[Probe]:
         task = asyncio.create_task(client.start(emulator.token))
         try:
             await emulator.wait_until(lambda: client.is_ready() or task.done(), what="the probe")
+            assert client.is_ready(), task.exception()
+            yield client
+        finally:
+            await client.close()
+            await asyncio.wait_for(task, 5)
+
+
+@contextlib.asynccontextmanager
+async def running(emulator: Emulator, client: discord.Client) -> AsyncIterator[discord.Client]:
+    """Start a bare discord.py client against the emulator; yield it once ready; close it."""
+    with pointed_at(emulator):
+        task = asyncio.create_task(client.start(emulator.token))
+        try:
+            await emulator.wait_until(
+                lambda: client.is_ready() or task.done(), what=f"{type(client).__name__} ready"
+            )
             assert client.is_ready(), task.exception()
             yield client
         finally:
@@ -896,6 +953,451 @@ async def test_threads_are_created_and_announced(emulator: Emulator, probe: Prob
     assert (await emulator.next_message(created)).content == "first speech"
     with emulator.expect_violations(50035), pytest.raises(discord.HTTPException):
         await channel.create_thread(name="n" * 101, type=discord.ChannelType.public_thread)
+
+
+# =============================================================================== attachment options
+
+
+async def test_a_member_passes_a_file_and_the_bot_reads_it(
+    emulator: Emulator, probe: Probe, admin: Member
+) -> None:
+    data = b"PK\x03\x04" + bytes(range(256)) * 40
+    upload = MemberFile("pack.zip", data)
+    result = await admin.slash("inspect", file=upload, note="v2")
+    reply = await result.message()
+    assert (
+        reply.content == f"pack.zip {len(data)} {len(data)} application/zip b'PK\\x03\\x04\\x00' v2"
+    )
+    assert upload.fetches == 1
+    attachment = upload.attachment
+    option = result.interaction.data["options"][0]
+    assert option == {"name": "file", "type": 11, "value": str(attachment.id)}
+    described = result.interaction.data["resolved"]["attachments"][str(attachment.id)]
+    assert described["filename"] == "pack.zip" and described["size"] == len(data)
+    assert described["content_type"] == "application/zip" and described["ephemeral"] is True
+    channel_id = emulator.channel("general").id
+    assert described["url"].endswith(f"/attachments/{channel_id}/{attachment.id}/pack.zip")
+    async with aiohttp.ClientSession() as session, session.get(described["url"]) as got:
+        assert got.status == 200 and got.headers["Content-Length"] == str(len(data))
+        assert got.headers["Content-Type"] == "application/zip"
+        assert await got.read() == data
+    assert upload.fetches == 2
+    # passed again, the file is uploaded again: a new id
+    await (await admin.slash("inspect", file=upload)).message()
+    assert len(upload.uploads) == 2 and upload.uploads[0].id != upload.uploads[1].id
+
+
+async def test_attachment_options_take_files_only(probe: Probe, alice: Member) -> None:
+    with pytest.raises(AssertionError, match="takes a file"):
+        await alice.slash("inspect", file="pack.zip")
+    with pytest.raises(AssertionError, match="takes a string"):
+        await alice.slash("inspect", file=MemberFile("a.txt", b"a"), note=MemberFile("b", b"b"))
+    with pytest.raises(AssertionError, match="needs option 'file'"):
+        await alice.slash("inspect", note="no file")
+    with pytest.raises(AssertionError, match="refuses files over"):
+        await alice.slash("inspect", file=MemberFile("big.bin", bytes(10 * 1024 * 1024 + 1)))
+
+
+# =============================================================================== direct messages
+
+
+async def test_the_bot_opens_one_dm_per_member_and_posts_there(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    user = await probe.fetch_user(alice.id)
+    dm = await user.create_dm()
+    again = await probe.http.start_private_message(alice.id)  # discord.py caches the channel
+    assert again["id"] == str(dm.id) and again["type"] == 1
+    assert again["recipients"][0]["id"] == str(alice.id)
+    assert dm.recipient is not None and dm.recipient.id == alice.id
+    assert alice.dm_channel is not None and alice.dm_channel.id == dm.id
+    embed = discord.Embed(title="Your quiz", description="3 questions")
+    sent = await user.send("hello", embed=embed, view=Receipt())
+    message = await alice.next_dm()
+    assert message.id == sent.id and message.guild_id is None and message.button_labels == ["Ack"]
+    assert message.embed["title"] == "Your quiz" and message.payload().get("guild_id") is None
+    assert alice.dms() == [message] and message in alice.seen()
+    assert message not in bob.seen() and bob.dms() == [] and bob.dm_channel is None
+    assert emulator.violations == []
+
+
+async def test_a_member_clicks_a_button_in_a_dm(
+    emulator: Emulator, probe: Probe, alice: Member, bob: Member
+) -> None:
+    await (await probe.fetch_user(alice.id)).send("check", view=Receipt())
+    message = await emulator.next_dm(alice)
+    with pytest.raises(AssertionError, match="another's DM"):
+        await bob.click(message, "Ack")
+    result = await alice.click(message, "Ack")
+    reply = await result.message()
+    assert reply.content == "ack from alice guild=None channel=DMChannel member=False"
+    assert reply.channel_id == message.channel_id and reply in alice.seen()
+    payload = result.interaction.payload
+    assert "guild_id" not in payload and "member" not in payload
+    assert payload["user"]["id"] == str(alice.id) and payload["context"] == 1
+    assert payload["channel"]["type"] == 1 and payload["channel"]["id"] == str(message.channel_id)
+    assert result.interaction.guild_id is None and probe.errors == []
+    with pytest.raises(AssertionError, match="is a guild command: not offered in DMs"):
+        await alice.slash("ping", in_channel=alice.dm_channel)
+
+
+async def test_a_global_command_runs_in_a_dm(emulator: Emulator, alice: Member) -> None:
+    client = discord.Client(intents=discord.Intents(guilds=True), guild_ready_timeout=0.1)
+    tree = app_commands.CommandTree(client)
+
+    @tree.command(description="Who is there?")
+    async def whoami(interaction: discord.Interaction) -> None:
+        where = "a DM" if interaction.guild_id is None else "a server"
+        await interaction.response.send_message(f"{interaction.user.name} in {where}")
+
+    async with running(emulator, client):
+        await tree.sync()  # global
+        dm = emulator.open_dm(alice)
+        reply = await (await alice.slash("whoami", in_channel=dm)).message()
+        assert reply.content == "alice in a DM" and reply.channel_id == dm.id
+        assert (await (await alice.slash("whoami")).message()).content == "alice in a server"
+
+
+async def test_closed_dms_refuse_the_bots_message_with_50007(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    dave = emulator.member("dave", dms_open=False)
+    user = await probe.fetch_user(dave.id)
+    with pytest.raises(discord.Forbidden) as refused:
+        await user.send("hello?")
+    assert refused.value.status == 403 and refused.value.code == 50007
+    assert str(refused.value).endswith("Cannot send messages to this user")
+    assert dave.dm_channel is not None and dave.dms() == []
+    alice.close_dms()
+    with pytest.raises(discord.Forbidden):
+        await (await probe.fetch_user(alice.id)).send("hi")
+    alice.open_dms()
+    await (await probe.fetch_user(alice.id)).send("hi again")
+    assert (await alice.next_dm()).content == "hi again"
+    assert emulator.violations == []  # a bot must cope with closed DMs: no rule broken
+
+
+async def test_a_member_writes_to_the_bot_in_a_dm(emulator: Emulator, alice: Member) -> None:
+    intents = discord.Intents(guilds=True, dm_messages=True)
+    client = discord.Client(intents=intents, guild_ready_timeout=0.1)
+    got: list[discord.Message] = []
+    client.event(_collect(got))
+    async with running(emulator, client):
+        written = await alice.send_dm("hi bot")
+        await emulator.wait_until(lambda: got, what="the DM's MESSAGE_CREATE")
+    assert got[0].id == written.id and got[0].content == "hi bot"  # no content intent needed
+    assert isinstance(got[0].channel, discord.DMChannel) and got[0].guild is None
+    assert written in alice.dms()
+
+
+def _collect(into: list[discord.Message]) -> Any:
+    async def on_message(message: discord.Message) -> None:
+        into.append(message)
+
+    return on_message
+
+
+# =============================================================================== shards
+
+SHARD_INTENTS = discord.Intents(guilds=True, guild_messages=True, dm_messages=True)
+
+
+class Tap(discord.ui.View):
+    """A persistent button whose answer names the shard that got the click."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Tap", custom_id="shard:tap")
+    async def tap(self, interaction: discord.Interaction, button: discord.ui.Button[Any]) -> None:
+        shard = interaction.guild.shard_id if interaction.guild is not None else "dm"
+        await interaction.response.send_message(f"tapped on shard {shard}")
+
+
+class _ShardProbe:
+    """What the shard tests need of a bare client: a repeated IDENTIFY waits the emulator's
+    ``identify_interval`` (discord.py's default hook waits Discord's 5 s), messages are kept."""
+
+    def __init__(self, emulator: Emulator, **options: Any) -> None:
+        super().__init__(intents=SHARD_INTENTS, guild_ready_timeout=0.1, **options)  # type: ignore[call-arg]
+        self.emulator = emulator
+        self.seen: list[discord.Message] = []
+
+    async def setup_hook(self) -> None:
+        self.add_view(Tap())  # type: ignore[attr-defined]
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial:
+            await asyncio.sleep(self.emulator.identify_interval + 0.05)
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.seen.append(message)
+
+
+class ShardClient(_ShardProbe, discord.Client):
+    pass
+
+
+class AutoShardClient(_ShardProbe, discord.AutoShardedClient):
+    pass
+
+
+def _on_shard(emulator: Emulator, shard_id: int, count: int = 2) -> set[int]:
+    return {g.id for g in emulator.guilds.values() if emulator.shard_of(g, count) == shard_id}
+
+
+async def test_gateway_bot_recommends_the_shards_and_the_session_start_limit(
+    emulator: Emulator,
+) -> None:
+    emulator.shard_count, emulator.max_concurrency = 3, 2
+    headers = {"Authorization": f"Bot {emulator.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{emulator.api_base}/gateway/bot", headers=headers) as response,
+    ):
+        answer = await response.json()
+    assert answer["url"] == emulator.gateway_url and answer["shards"] == 3
+    limit = answer["session_start_limit"]
+    assert limit["max_concurrency"] == 2 and limit["total"] == 1000 and limit["remaining"] == 1000
+    assert limit["reset_after"] > 0
+
+
+async def test_an_auto_sharded_client_gets_each_guild_on_its_shard(
+    emulator: Emulator, alice: Member
+) -> None:
+    emulator.shard_count = 2
+    emulator.identify_interval = 0.2  # Discord's 5 s, shortened to keep the test fast
+    zero = await emulator.add_guild("Zero", shard=(0, 2))
+    one = await emulator.add_guild("One", shard=(1, 2))
+    assert (emulator.shard_of(zero), emulator.shard_of(one)) == (0, 1)
+    client = AutoShardClient(emulator)  # no shard_count: it asks GET /gateway/bot
+    async with running(emulator, client):
+        assert client.shard_count == 2 and sorted(client.shards) == [0, 1]
+        assert (await client.fetch_session_start_limits()).max_concurrency == 1
+        assert {g.id: g.shard_id for g in client.guilds} == {
+            g.id: emulator.shard_of(g) for g in emulator.guilds.values()
+        }
+        sessions = {s.shard: s for s in emulator.gateway.sessions.values()}
+        assert set(sessions) == {(0, 2), (1, 2)}
+        ready = sessions[(1, 2)].events[0]
+        assert ready["t"] == "READY" and ready["d"]["shard"] == [1, 2]
+        assert {int(g["id"]) for g in ready["d"]["guilds"]} == _on_shard(emulator, 1)
+        created = [e["d"]["id"] for e in sessions[(1, 2)].events if e["t"] == "GUILD_CREATE"]
+        assert {int(i) for i in created} == _on_shard(emulator, 1)
+        # a click in a guild reaches the session of its shard only
+        post = await client.get_channel(one.channel_named("general").id).send("tap", view=Tap())
+        there = emulator.member("alice", guild=one)
+        result = await there.click(emulator.message(post.id), "Tap")
+        assert (await result.message()).content == "tapped on shard 1"
+        interaction_id = str(result.interaction.id)
+        got = emulator.gateway.recipients("INTERACTION_CREATE", lambda d: d["id"] == interaction_id)
+        assert [s.shard for s in got] == [(1, 2)]
+        # a click in a DM goes to shard 0
+        await (await client.fetch_user(alice.id)).send("tap", view=Tap())
+        in_dm = await alice.click(await alice.next_dm(), "Tap")
+        assert (await in_dm.message()).content == "tapped on shard dm"
+        dm_id = str(in_dm.interaction.id)
+        got = emulator.gateway.recipients("INTERACTION_CREATE", lambda d: d["id"] == dm_id)
+        assert [s.shard for s in got] == [(0, 2)]
+    assert emulator.gateway.identify_refusals == [] and emulator.calls_to("GET /gateway/bot")
+
+
+async def test_a_client_with_some_shards_sees_only_their_guilds(
+    emulator: Emulator, alice: Member
+) -> None:
+    emulator.identify_interval = 0.2
+    client = AutoShardClient(emulator, shard_ids=[1], shard_count=2)
+    async with running(emulator, client):
+        assert {g.id for g in client.guilds} == _on_shard(emulator, 1)
+        later_zero = await emulator.add_guild("Later zero", shard=(0, 2))
+        later_one = await emulator.add_guild("Later one", shard=(1, 2))
+        await emulator.wait_until(lambda: client.get_guild(later_one.id), what="GUILD_CREATE")
+        assert client.get_guild(later_zero.id) is None
+        for guild in (later_zero, later_one):
+            await emulator.member("bob", guild=guild).send("general", f"hi {guild.name}")
+        await emulator.wait_until(lambda: client.seen, what="a MESSAGE_CREATE")
+        await alice.send_dm("a DM goes to shard 0, which nobody serves")
+        await client.get_channel(later_one.channel_named("quiz").id).send("marker")
+        await emulator.wait_until(lambda: len(client.seen) == 2, what="the marker")
+    assert [m.guild.id for m in client.seen] == [later_one.id, later_one.id]  # type: ignore[union-attr]
+
+
+async def test_two_processes_each_identify_one_shard(emulator: Emulator, alice: Member) -> None:
+    emulator.max_concurrency = 2  # shards 0 and 1 are in different identify buckets
+    one = await emulator.add_guild("One", shard=(1, 2))
+    first = ShardClient(emulator, shard_id=0, shard_count=2)
+    second = ShardClient(emulator, shard_id=1, shard_count=2)
+    async with running(emulator, first), running(emulator, second):
+        assert {g.id for g in first.guilds} == _on_shard(emulator, 0)
+        assert {g.id for g in second.guilds} == _on_shard(emulator, 1) and one.id in _on_shard(
+            emulator, 1
+        )
+        await emulator.member("bob", guild=one).send("general", "for shard 1")
+        await alice.send_dm("for shard 0")
+        await emulator.wait_until(lambda: first.seen and second.seen, what="both messages")
+        thread = await emulator.create_thread(one.channel_named("debate"), "side talk")
+        await emulator.wait_until(lambda: second.get_channel(thread.id), what="THREAD_CREATE")
+        await second.get_channel(one.channel_named("general").id).send("marker")
+        await emulator.wait_until(lambda: len(second.seen) == 2, what="the marker")
+    assert [m.content for m in first.seen] == ["for shard 0"]
+    assert [m.content for m in second.seen] == ["", "marker"]  # no content intent in a guild
+    assert first.get_channel(thread.id) is None
+    assert emulator.gateway.identify_refusals == []
+
+
+async def test_an_identify_too_soon_is_refused_and_discord_py_identifies_later(
+    emulator: Emulator,
+) -> None:
+    assert emulator.identify_interval == 5.0 and emulator.max_concurrency == 1
+    emulator.identify_interval = 1.0  # roomy: the second client must start well within it
+    first = ShardClient(emulator, shard_id=0, shard_count=2)
+    second = ShardClient(emulator, shard_id=1, shard_count=2)  # same bucket: 1 % 1 == 0 % 1
+    with emulator.expect_violations(9) as found:
+        async with running(emulator, first), running(emulator, second):
+            assert first.is_ready() and second.is_ready()
+    assert len(emulator.gateway.identify_refusals) == 1 == len(found)
+    refusal = emulator.gateway.identify_refusals[0]
+    assert refusal.bucket == 0 and refusal.since_last < 1.0 and refusal.shard is not None
+    assert "answered INVALID_SESSION" in found[0].detail and found[0].path == "IDENTIFY"
+    assert emulator.gateway.identify_count == 2 and emulator.gateway.invalid_sessions == 1
+
+
+async def test_an_invalid_shard_is_closed_with_4010(emulator: Emulator) -> None:
+    client = ShardClient(emulator, shard_id=2, shard_count=2)
+    with emulator.expect_violations(4010), pointed_at(emulator):
+        with pytest.raises(discord.ConnectionClosed) as closed:
+            await asyncio.wait_for(client.start(emulator.token), 5)
+        await client.close()
+    assert closed.value.code == 4010 and emulator.gateway.sessions == {}
+
+
+# =============================================================================== nonces
+
+
+async def test_a_repeated_nonce_is_answered_with_the_first_message(
+    emulator: Emulator, probe: Probe, clock: Any
+) -> None:
+    general_channel = probe.get_channel(emulator.channel("general").id)
+    first = await general_channel.send("question 1", nonce="quiz:42:1")
+    again = await general_channel.send("question 1, retried", nonce="quiz:42:1")
+    assert again.id == first.id and again.content == "question 1" and again.nonce == "quiz:42:1"
+    assert [m.content for m in emulator.messages_in("general")] == ["question 1"]
+    assert len(emulator.deduplicated) == 1
+    assert emulator.deduplicated[0].path == f"/channels/{general_channel.id}/messages"
+    assert emulator.deduplicated[0].body["enforce_nonce"] is True  # discord.py always asks
+    marker = await general_channel.send("a later message")  # gateway events come in order
+    seen = lambda: [m.id for m in probe.seen_messages]  # noqa: E731
+    await emulator.wait_until(lambda: marker.id in seen(), what="the later MESSAGE_CREATE")
+    assert seen() == [first.id, marker.id]  # no second MESSAGE_CREATE for the retried post
+    # the same nonce in another channel, or after five minutes, is a new message
+    elsewhere = await probe.get_channel(emulator.channel("quiz").id).send("q", nonce="quiz:42:1")
+    assert elsewhere.id != first.id
+    clock.advance(emulator.nonce_window + 1)
+    later = await general_channel.send("question 1, much later", nonce="quiz:42:1")
+    assert later.id != first.id and len(emulator.deduplicated) == 1
+
+
+async def test_a_nonce_without_enforce_nonce_creates_a_message_each_time(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel_id = emulator.channel("general").id
+    body = {"content": "twice", "nonce": 7}
+    for _ in range(2):
+        await _send_raw(
+            probe, "POST /channels/{channel_id}/messages", ids={"channel_id": channel_id}, json=body
+        )
+    assert len(emulator.messages_in("general")) == 2 and emulator.deduplicated == []
+    enforced = {**body, "enforce_nonce": True}  # an integer nonce is de-duplicated too
+    answer = await _send_raw(
+        probe, "POST /channels/{channel_id}/messages", ids={"channel_id": channel_id}, json=enforced
+    )
+    assert answer["id"] == str(emulator.messages_in("general")[-1].id) and answer["nonce"] == 7
+    assert len(emulator.messages_in("general")) == 2 and len(emulator.deduplicated) == 1
+
+
+async def test_a_nonce_whose_message_was_deleted_is_not_found(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    first = await channel.send("gone soon", nonce="n1")
+    await first.delete()
+    with pytest.raises(discord.NotFound) as missing:
+        await channel.send("gone soon", nonce="n1")
+    assert missing.value.code == 10008
+    assert emulator.messages_in("general") == [] and emulator.violations == []
+
+
+async def test_an_over_long_nonce_is_a_form_error_naming_it(
+    emulator: Emulator, probe: Probe
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    with emulator.expect_violations(50035) as found, pytest.raises(discord.HTTPException) as raised:
+        await channel.send("hi", nonce="n" * 26)
+    assert "In nonce" in str(raised.value)
+    assert found[0].detail == "nonce: Must be 25 or fewer in length (26)."
+    assert _errors(L.check_message, {"content": "x", "nonce": 1 << 63}) == ["nonce"]
+    assert _errors(L.check_message, {"content": "x", "nonce": "n" * 25}) == []
+
+
+# ========================================================================= link buttons, role pings
+
+
+@pytest.mark.parametrize(
+    ("button", "field"),
+    [
+        ({"type": 2, "style": 5, "label": "Docs"}, "components.0.components.0.url"),
+        (
+            {"type": 2, "style": 5, "label": "Docs", "url": "https://x.test", "custom_id": "c"},
+            "components.0.components.0.custom_id",
+        ),
+        (
+            {"type": 2, "style": 1, "label": "Go", "custom_id": "c", "url": "https://x.test"},
+            "components.0.components.0.url",
+        ),
+    ],
+)
+def test_link_buttons_have_a_url_and_no_custom_id(button: dict[str, Any], field: str) -> None:
+    assert field in _errors(L.check_message, {"components": [_row(button)]})
+
+
+def test_a_link_button_needs_no_custom_id() -> None:
+    link = {"type": 2, "style": 5, "label": "Docs", "url": "https://example.com/docs"}
+    assert _errors(L.check_message, {"components": [_row(link, _button())]}) == []
+
+
+async def test_a_link_button_is_posted_but_cannot_be_clicked(
+    emulator: Emulator, probe: Probe, alice: Member
+) -> None:
+    message = await (await alice.slash("links")).message()
+    assert message.button_labels == ["Docs", "Next"]
+    assert message.find_component("Docs")["url"] == "https://example.com/docs"
+    with pytest.raises(AssertionError, match=r"'Docs' .* is a link button"):
+        await alice.click(message, "Docs")
+    assert [i.type for i in emulator.interactions.values()] == [2]  # no click was delivered
+
+
+async def test_a_role_mention_pings_the_role_only_when_discord_would(
+    emulator: Emulator, probe: Probe, mod: Member
+) -> None:
+    channel = probe.get_channel(emulator.channel("general").id)
+    moderator = emulator.role("Moderator")
+    alert = await emulator.create_role("Alert", mentionable=True)
+    await emulator.give_role(mod, alert)
+    only = discord.AllowedMentions(roles=[discord.Object(alert.id)])
+    sent = await channel.send(f"{alert.mention} wake up", allowed_mentions=only)
+    assert emulator.messages[sent.id].pings == {mod.id}
+    assert emulator.messages[sent.id].allowed_mentions == {"parse": [], "roles": [alert.id]}
+    quiet = await channel.send(f"{alert.mention} wake up")  # the probe's default: parse []
+    assert emulator.messages[quiet.id].allowed_mentions == {"parse": []}
+    assert emulator.messages[quiet.id].pings == set()
+    # Moderator is not mentionable: only an author with Mention Everyone pings it
+    by_id = discord.AllowedMentions(roles=[discord.Object(moderator.id)])
+    muted = await channel.send(f"{moderator.mention} look", allowed_mentions=by_id)
+    assert emulator.messages[muted.id].pings == set()
+    await emulator.set_permissions("general", emulator.bot_member, allow=("mention_everyone",))
+    loud = await channel.send(f"{moderator.mention} look", allowed_mentions=by_id)
+    assert emulator.messages[loud.id].pings == {mod.id}
+    assert moderator.payload()["mentionable"] is False and alert.payload()["mentionable"]
 
 
 # =============================================================================== Roundtable e2e

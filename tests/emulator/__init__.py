@@ -8,7 +8,7 @@ API: ``slash``, ``click``, ``submit``, ``autocomplete``), ``harness`` (bot lifec
 """
 
 from tests.emulator.harness import BotHarness, copy_content, pointed_at
-from tests.emulator.members import Choice, InteractionResult, Member, Modal
+from tests.emulator.members import Choice, InteractionResult, Member, MemberFile, Modal
 from tests.emulator.server import CallRecord, Emulator, Violation
 from tests.emulator.state import Channel, Message, P, Role
 
@@ -20,6 +20,7 @@ __all__ = [
     "Emulator",
     "InteractionResult",
     "Member",
+    "MemberFile",
     "Message",
     "Modal",
     "P",

@@ -4,7 +4,8 @@
 time for the 15-minute rule, the monotonic time for the 3-second rule) and dispatches it to the
 bot. The payload carries what discord.py needs (``DISCORD.md``): ``channel`` as an object,
 ``attachment_size_limit``, the member with ``permissions`` computed in that channel, and
-``app_permissions`` (the bot's own permissions there).
+``app_permissions`` (the bot's own permissions there). In the bot's DM with a user there is no
+``guild_id`` and no ``member`` but ``user``, a type-1 ``channel`` and ``context`` 1.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from tests.emulator.state import (
+    DM_PERMISSIONS,
     Channel,
     GuildMember,
     Interaction,
@@ -75,38 +77,19 @@ async def deliver(
 ) -> Interaction:
     """Record an interaction and send INTERACTION_CREATE to the bot."""
     assert not channel.deleted, f"#{channel.name} was deleted"
-    guild = emulator.guilds[channel.guild_id]
-    bot_member = guild.members[emulator.bot_user.id]
     interaction_id = emulator.ids.next()
     token = f"aW50ZXJhY3Rpb24{interaction_id}.{secrets.token_urlsafe(24)}"
-    payload: dict[str, Any] = {
-        "id": str(interaction_id),
-        "application_id": str(emulator.application_id),
-        "type": kind,
-        "data": data,
-        "guild_id": str(guild.id),
-        "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
-        "channel_id": str(channel.id),
-        "channel": channel_payload(emulator, channel, member),
-        "member": member_payload(emulator, member, channel),
-        "token": token,
-        "version": 1,
-        "app_permissions": str(compute_permissions(guild, bot_member, channel)),
-        "locale": "en-US",
-        "guild_locale": "en-US",
-        "entitlements": [],
-        "entitlement_sku_ids": [],
-        "authorizing_integration_owners": {"0": str(guild.id)},
-        "context": 0,
-        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-    }
+    if channel.is_dm:
+        payload = _dm_payload(emulator, interaction_id, token, kind, member, channel, data)
+    else:
+        payload = _guild_payload(emulator, interaction_id, token, kind, member, channel, data)
     if message is not None:
         payload["message"] = message.payload()
     interaction = Interaction(
         id=interaction_id,
         token=token,
         type=kind,
-        guild_id=guild.id,
+        guild_id=channel.guild_id,
         channel_id=channel.id,
         user=member.user,
         data=data,
@@ -119,3 +102,67 @@ async def deliver(
     await emulator.dispatch("INTERACTION_CREATE", payload)
     emulator.notify()
     return interaction
+
+
+def _common(
+    emulator: Emulator, interaction_id: int, token: str, kind: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": str(interaction_id),
+        "application_id": str(emulator.application_id),
+        "type": kind,
+        "data": data,
+        "token": token,
+        "version": 1,
+        "locale": "en-US",
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+    }
+
+
+def _dm_payload(
+    emulator: Emulator,
+    interaction_id: int,
+    token: str,
+    kind: int,
+    member: GuildMember,
+    channel: Channel,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """In the bot's DM: no ``guild_id``, no ``member``; ``user``, ``channel`` of type 1 and
+    ``context`` 1 (BOT_DM)."""
+    return {
+        **_common(emulator, interaction_id, token, kind, data),
+        "channel_id": str(channel.id),
+        "channel": channel.payload(),
+        "user": member.user.payload(),
+        "app_permissions": str(DM_PERMISSIONS),
+        "authorizing_integration_owners": {"0": "0"},
+        "context": 1,
+    }
+
+
+def _guild_payload(
+    emulator: Emulator,
+    interaction_id: int,
+    token: str,
+    kind: int,
+    member: GuildMember,
+    channel: Channel,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    guild = emulator.guilds[channel.guild_id]  # type: ignore[index]
+    bot_member = guild.members[emulator.bot_user.id]
+    return {
+        **_common(emulator, interaction_id, token, kind, data),
+        "guild_id": str(guild.id),
+        "guild": {"id": str(guild.id), "locale": "en-US", "features": []},
+        "channel_id": str(channel.id),
+        "channel": channel_payload(emulator, channel, member),
+        "member": member_payload(emulator, member, channel),
+        "app_permissions": str(compute_permissions(guild, bot_member, channel)),
+        "guild_locale": "en-US",
+        "authorizing_integration_owners": {"0": str(guild.id)},
+        "context": 0,
+    }

@@ -40,6 +40,8 @@ ACTION_ROWS_MAX = 5
 BUTTONS_PER_ROW_MAX = 5
 CUSTOM_ID_MAX = 100
 BUTTON_LABEL_MAX = 80
+BUTTON_URL_MAX = 512
+LINK_STYLE, PREMIUM_STYLE = 5, 6
 SELECT_OPTIONS_MAX = 25
 SELECT_OPTION_TEXT_MAX = 100
 SELECT_PLACEHOLDER_MAX = 150
@@ -59,6 +61,8 @@ COMMAND_CHARS_MAX = 8000
 COMMANDS_MAX = {1: 100, 2: 15, 3: 15}
 AUTOCOMPLETE_MAX = 25
 THREAD_NAME_MAX = 100
+NONCE_MAX = 25
+INT64 = 1 << 63
 ATTACHMENTS_MAX = 10
 COMPONENTS_V2_FLAG = 1 << 15
 COMPONENTS_V2_MAX = 40
@@ -152,6 +156,7 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
         _check_embeds(embeds, errors)
     _max_items(errors, ("attachments",), body.get("attachments"), ATTACHMENTS_MAX)
     _check_allowed_mentions(body.get("allowed_mentions"), errors)
+    _check_nonce(body.get("nonce"), errors)
     components = body.get("components") or []
     flags = body.get("flags") or 0
     if isinstance(flags, int) and flags & COMPONENTS_V2_FLAG:
@@ -161,6 +166,20 @@ def check_message(body: Mapping[str, Any], errors: FormErrors, *, partial: bool 
     empty = not content and not embeds and not components and not body.get("attachments")
     if not partial and empty and not body.get("poll") and not body.get("sticker_ids"):
         errors.add(("content",), "BASE_TYPE_REQUIRED", "Cannot send an empty message.")
+
+
+def _check_nonce(nonce: Any, errors: FormErrors) -> None:
+    """A message nonce is a string of at most 25 characters or a 64-bit integer."""
+    if nonce is None:
+        return
+    if isinstance(nonce, str):
+        _max_length(errors, ("nonce",), nonce, NONCE_MAX)
+    elif not isinstance(nonce, int) or isinstance(nonce, bool) or not -INT64 <= nonce < INT64:
+        errors.add(
+            ("nonce",),
+            "BASE_TYPE_INVALID",
+            f"A nonce is a string of {NONCE_MAX} or fewer characters or a 64-bit integer.",
+        )
 
 
 def _check_allowed_mentions(allowed: Any, errors: FormErrors) -> None:
@@ -241,8 +260,12 @@ def _check_interactive(
 ) -> None:
     kind = component.get("type")
     custom_id = component.get("custom_id")
-    is_link = kind == 2 and component.get("style") in (5, 6)
-    if not is_link:
+    style = component.get("style")
+    if kind == 2 and style == LINK_STYLE:
+        _check_link_button(component, path, errors)
+    elif kind == 2 and component.get("url") is not None:
+        errors.add((*path, "url"), "BUTTON_URL_NOT_ALLOWED", "Only a link button has a url.")
+    if not (kind == 2 and style in (LINK_STYLE, PREMIUM_STYLE)):
         _length_between(errors, (*path, "custom_id"), custom_id, 1, CUSTOM_ID_MAX)
         if isinstance(custom_id, str):
             if custom_id in seen:
@@ -254,10 +277,25 @@ def _check_interactive(
             seen.add(custom_id)
     if kind == 2:
         _max_length(errors, (*path, "label"), component.get("label"), BUTTON_LABEL_MAX)
-        if not component.get("label") and not component.get("emoji"):
+        if style != PREMIUM_STYLE and not component.get("label") and not component.get("emoji"):
             errors.add((*path, "label"), "BASE_TYPE_REQUIRED", "A button needs a label or emoji.")
     elif kind in (3, 5, 6, 7, 8):
         _check_select(component, path, errors)
+
+
+def _check_link_button(button: dict[str, Any], path: Path_, errors: FormErrors) -> None:
+    """A link button (style 5) opens its ``url``: it has one, and no ``custom_id``."""
+    url = button.get("url")
+    if not isinstance(url, str) or not url:
+        errors.add((*path, "url"), "BASE_TYPE_REQUIRED", "A link button needs a url.")
+    elif len(url) > BUTTON_URL_MAX:
+        errors.add((*path, "url"), "BASE_TYPE_MAX_LENGTH", f"Must be {BUTTON_URL_MAX} or fewer.")
+    if button.get("custom_id") is not None:
+        errors.add(
+            (*path, "custom_id"),
+            "BUTTON_CUSTOM_ID_NOT_ALLOWED",
+            "A link button cannot have a custom_id.",
+        )
 
 
 def _check_select(select: dict[str, Any], path: Path_, errors: FormErrors) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tests.emulator import interactions
 from tests.emulator.server import DEFAULT_TIMEOUT
 from tests.emulator.state import (
+    Attachment,
     Channel,
     Guild,
     GuildMember,
@@ -63,6 +64,33 @@ class Choice:
 
     name: str
     value: Any
+
+
+@dataclass(eq=False)
+class MemberFile:
+    """A file a member passes to an attachment option (type 11) of a slash command:
+    ``await admin.slash("pack upload", file=MemberFile("pack.zip", data))``.
+
+    Each command it is passed to uploads it anew (a new attachment id and url, as on Discord);
+    ``uploads`` lists those attachments and ``fetches`` counts how often the bot downloaded
+    them. ``content_type`` is guessed from the filename when not given.
+    """
+
+    filename: str
+    data: bytes
+    content_type: str | None = None
+    uploads: list[Attachment] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def fetches(self) -> int:
+        """How many times the bot fetched this file's url(s)."""
+        return sum(upload.fetches for upload in self.uploads)
+
+    @property
+    def attachment(self) -> Attachment:
+        """The latest upload (AssertionError when the file was not passed to a command yet)."""
+        assert self.uploads, f"{self.filename!r} was not passed to a command yet"
+        return self.uploads[-1]
 
 
 @dataclass
@@ -349,7 +377,7 @@ class Member:
         self, command: str, given: dict[str, Any], channel: Channel, *, focused: str | None
     ) -> dict[str, Any]:
         words = command.strip().lstrip("/").split()
-        definition = self._find_command(words[0])
+        definition = self._find_command(words[0], in_dm=channel.is_dm)
         data: dict[str, Any] = {"id": definition["id"], "name": definition["name"], "type": 1}
         if definition.get("guild_id"):
             data["guild_id"] = definition["guild_id"]
@@ -369,11 +397,19 @@ class Member:
             data["resolved"] = resolved
         return data
 
-    def _find_command(self, name: str) -> dict[str, Any]:
+    def _find_command(self, name: str, *, in_dm: bool = False) -> dict[str, Any]:
+        """The synced definition of ``/name``: this member's guild's, else the global one.
+        In the bot's DM only global commands offered there (context 1, BOT_DM) count."""
         emulator = self.emulator
         synced = emulator.commands.get(self.guild.id, []) + emulator.commands.get(None, [])
         for definition in synced:
             if definition["name"] == name and definition.get("type", 1) == 1:
+                if in_dm:
+                    definition = next(
+                        (d for d in emulator.commands.get(None, []) if d["name"] == name),
+                        definition,
+                    )
+                    _check_dm_command(definition)
                 return definition
         known = sorted(d["name"] for d in synced)
         raise AssertionError(f"no slash command /{name} was synced; synced: {known}")
@@ -391,15 +427,22 @@ class Member:
         assert not message.deleted, f"message {message.id} was deleted"
         if message.ephemeral_for is not None:
             assert message.ephemeral_for == self.id, f"{self.name} cannot see {message.summary()}"
+        channel = self.emulator.channel(message.channel_id)
+        if channel.is_dm:
+            assert self.can("view_channel", channel), f"{message.summary()} is in another's DM"
         component = message.find_component(label_or_id)
         assert not component.get("disabled"), f"{label_or_id!r} is disabled on {message.summary()}"
-        channel = self.emulator.channel(message.channel_id)
+        if component["type"] == 2 and component.get("style") in (5, 6):
+            raise AssertionError(
+                f"{label_or_id!r} on {message.summary()} is a link button "
+                f"({component.get('url') or 'a premium button'}): Discord opens it in the "
+                "member's browser and sends the bot no interaction"
+            )
         data: dict[str, Any] = {
             "custom_id": component["custom_id"],
             "component_type": component["type"],
         }
         if component["type"] == 2:
-            assert component.get("style") not in (5, 6), f"{label_or_id!r} is a link button"
             assert values is None, f"{label_or_id!r} is a button: no values"
         else:
             data.update(self._select_values(component, values or [], channel))
@@ -462,7 +505,8 @@ class Member:
     # ----------------------------------------------------------------- plain messages
     async def send(self, channel: Channel | str, content: str) -> Message:
         """Post a plain message (MESSAGE_CREATE reaches the bot only with the guild-messages
-        intent, and its text only with the message-content intent or a mention of the bot)."""
+        intent, and its text only with the message-content intent or a mention of the bot).
+        ``channel`` may be this member's DM channel (see :meth:`send_dm`)."""
         target = self._channel(channel)
         send = "send_messages_in_threads" if target.is_thread else "send_messages"
         assert self.can(send, target), f"{self.name} may not post in #{target.name}"
@@ -518,8 +562,8 @@ class Member:
         )
 
     def seen(self, channel: Channel | str | None = None) -> list[Message]:
-        """Messages this member can see: public ones in channels they can view, and their
-        ephemeral messages (in ``channel`` only, when given)."""
+        """Messages this member can see: public ones in channels they can view, their DM
+        with the bot, and their ephemeral messages (in ``channel`` only, when given)."""
         target = self._channel(channel).id if channel is not None else None
         visible = []
         for message in sorted(self.emulator.messages.values(), key=lambda m: m.id):
@@ -534,6 +578,43 @@ class Member:
                 visible.append(message)
         return visible
 
+    # ----------------------------------------------------------------- direct messages
+    @property
+    def dm_channel(self) -> Channel | None:
+        """The bot's DM channel with this member, once opened (by the bot or :meth:`send_dm`)."""
+        return self.emulator.dm_channel(self)
+
+    @property
+    def dms_open(self) -> bool:
+        return self.user.dms_open
+
+    def close_dms(self) -> None:
+        """Turn off DMs from the bot: its posts to the DM get 403/50007 from now on."""
+        self.user.dms_open = False
+
+    def open_dms(self) -> None:
+        self.user.dms_open = True
+
+    def dms(self) -> list[Message]:
+        """Every message in this member's DM with the bot, oldest first."""
+        dm = self.dm_channel
+        return self.emulator.messages_in(dm) if dm is not None else []
+
+    async def next_dm(
+        self,
+        *,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Message:
+        """The next message in this member's DM with the bot that the test has not been
+        handed yet (see :meth:`Emulator.next_dm`)."""
+        return await self.emulator.next_dm(self, predicate=predicate, timeout=timeout)
+
+    async def send_dm(self, content: str) -> Message:
+        """Write to the bot in a DM (the bot gets MESSAGE_CREATE with the direct-messages
+        intent; the message-content intent does not apply to DMs)."""
+        return await self.send(self.emulator.open_dm(self), content)
+
     # ----------------------------------------------------------------- internals
     def _channel(self, channel: Channel | str | None) -> Channel:
         return self.emulator.channel(channel or "general", guild=self.guild)
@@ -542,8 +623,8 @@ class Member:
         self, kind: int, channel: Channel, data: dict[str, Any], message: Message | None = None
     ) -> InteractionResult:
         await self.emulator.wait_until(
-            lambda: any(not s.closed for s in self.emulator.gateway.sessions.values()),
-            what="a bot session to deliver the interaction to",
+            lambda: self.emulator.gateway.serving(channel.guild_id),
+            what="a bot session serving this guild's shard to deliver the interaction to",
             timeout=DEFAULT_TIMEOUT,
         )
         interaction = await interactions.deliver(
@@ -580,6 +661,16 @@ class Member:
 
 
 # --------------------------------------------------------------------------- option building
+
+
+def _check_dm_command(definition: dict[str, Any]) -> None:
+    """In the bot's DM only global commands usable there (context 1, BOT_DM) are offered."""
+    name = definition["name"]
+    assert not definition.get("guild_id"), f"/{name} is a guild command: not offered in DMs"
+    contexts = definition.get("contexts")
+    assert definition.get("dm_permission") is not False and (contexts is None or 1 in contexts), (
+        f"/{name} is not offered in DMs (contexts {contexts})"
+    )
 
 
 def _has(leaf: dict[str, Any], name: str) -> bool:
@@ -664,7 +755,7 @@ def _option_value(
     if kind in (USER, CHANNEL, ROLE, MENTIONABLE):
         return _entity_value(member, definition, value, channel, resolved, where)
     if kind == ATTACHMENT:
-        raise AssertionError(f"{where}: attachment options are not emulated yet")
+        return _attachment_value(member, value, channel, resolved, where)
     checked = _scalar_value(kind, value, where)
     choices = definition.get("choices") or []
     if choices:
@@ -733,6 +824,31 @@ def _entity_value(
     return interactions.resolved_entry(
         member.emulator, entity, member.guild_member, channel, resolved
     )
+
+
+def _attachment_value(
+    member: Member,
+    value: Any,
+    channel: Channel,
+    resolved: dict[str, dict[str, Any]],
+    where: str,
+) -> str:
+    """Upload a :class:`MemberFile` as Discord's client does; its id is the option's value and
+    ``resolved.attachments`` describes it."""
+    assert isinstance(value, MemberFile), (
+        f"{where} takes a file (tests.emulator.MemberFile), not {value!r}"
+    )
+    limit = interactions.ATTACHMENT_SIZE_LIMIT
+    assert len(value.data) <= limit, (
+        f"{where}: {value.filename!r} has {len(value.data)} bytes; Discord's client refuses "
+        f"files over {limit}"
+    )
+    attachment = member.emulator.add_attachment(
+        channel.id, value.filename, value.data, content_type=value.content_type, ephemeral=True
+    )
+    value.uploads.append(attachment)
+    resolved.setdefault("attachments", {})[str(attachment.id)] = attachment.payload()
+    return str(attachment.id)
 
 
 def _check_text_input(modal: Modal, text_input: TextInput, value: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tests.emulator import limits
@@ -29,6 +29,7 @@ from tests.emulator.state import (
     Interaction,
     Message,
     P,
+    compute_permissions,
 )
 
 if TYPE_CHECKING:
@@ -78,6 +79,8 @@ UNKNOWN_CHANNEL = (404, 10003, "Unknown Channel")
 UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 MISSING_ACCESS = (403, 50001, "Missing Access")
 MISSING_PERMISSIONS = (403, 50013, "Missing Permissions")
+CANNOT_MESSAGE_USER = (403, 50007, "Cannot send messages to this user")
+SESSION_STARTS_PER_DAY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,7 @@ class Call:
     query: dict[str, str]
     body: Any
     files: list[Upload]
+    notes: dict[str, Any] = field(default_factory=dict)  # what a handler tells the record
 
     def id(self, name: str) -> int:
         value = self.params[name]
@@ -170,6 +174,7 @@ class RestApi:
         add = self.add
         add("GET", "/users/@me", self.get_me)
         add("GET", "/users/{user_id}", self.get_user)
+        add("POST", "/users/@me/channels", self.open_dm)
         add("GET", "/oauth2/applications/@me", self.get_application)
         add("GET", "/applications/@me", self.get_application)
         add("GET", "/gateway", self.get_gateway)
@@ -242,6 +247,16 @@ class RestApi:
             raise refused(404, 10013, "Unknown User")
         return 200, user.payload()
 
+    async def open_dm(self, call: Call) -> tuple[int, Any]:
+        """The DM channel with ``recipient_id``: the same one every time. It opens even when
+        the user has DMs closed (sending there is what fails, 403/50007)."""
+        self.emu.validate(call)
+        raw = str(call.json.get("recipient_id", ""))
+        user = self.emu.users.get(int(raw)) if raw.isdigit() else None
+        if user is None or user.id == self.emu.bot_user.id:
+            raise refused(404, 10013, "Unknown User")
+        return 200, self.emu.open_dm(user.id).payload()
+
     async def get_application(self, call: Call) -> tuple[int, Any]:
         owner = self.emu.users[self.emu.guild.owner_id]
         return 200, {
@@ -261,15 +276,18 @@ class RestApi:
         }
 
     async def get_gateway(self, call: Call) -> tuple[int, Any]:
+        """``/gateway``: the url; ``/gateway/bot`` adds the recommended shard count and the
+        session start limit (1000 a day, ``max_concurrency`` identify buckets)."""
         data: dict[str, Any] = {"url": self.emu.gateway_url}
         if call.template.endswith("/bot"):
+            total = SESSION_STARTS_PER_DAY
             data |= {
-                "shards": 1,
+                "shards": self.emu.shard_count,
                 "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 999,
-                    "reset_after": 0,
-                    "max_concurrency": 1,
+                    "total": total,
+                    "remaining": max(0, total - self.emu.gateway.identify_count),
+                    "reset_after": 24 * 60 * 60 * 1000,
+                    "max_concurrency": self.emu.max_concurrency,
                 },
             }
         return 200, data
@@ -584,16 +602,41 @@ class RestApi:
         ):
             raise refused(*MISSING_PERMISSIONS)
         self._check_thread_open(channel)
+        if channel.is_dm and not all(user.dms_open for user in channel.recipients):
+            raise refused(*CANNOT_MESSAGE_USER)
         self.emu.validate(call, lambda body, errors: limits.check_message(body, errors))
+        nonce = call.json.get("nonce")
+        if nonce is not None and call.json.get("enforce_nonce") is True:
+            earlier = self._nonce_match(channel.id, self.emu.bot_user.id, nonce)
+            if earlier is not None:
+                if earlier.deleted:  # Discord: NotFound, the nonce's message was deleted
+                    raise refused(*UNKNOWN_MESSAGE)
+                call.notes["deduplicated"] = True
+                return 200, earlier.payload()
         message = self._new_message(
             channel.id, call.json, call.files, flags=int(call.json.get("flags") or 0)
         )
+        if nonce is not None:
+            message.nonce = nonce
+            key = (channel.id, message.author.id, str(nonce))
+            self.emu.nonces[key] = (message.id, message.created_at)
         reference = call.json.get("message_reference")
         if reference:
             message.message_reference = {**reference, "channel_id": str(channel.id)}
             message.type = 19
         await self.publish(message)
         return 200, message.payload()
+
+    def _nonce_match(self, channel_id: int, author_id: int, nonce: Any) -> Message | None:
+        """The message ``author_id`` created in the channel with this nonce within the
+        emulator's ``nonce_window``, if any (deleted ones included)."""
+        found = self.emu.nonces.get((channel_id, author_id, str(nonce)))
+        if found is None:
+            return None
+        message_id, created_at = found
+        if self.emu.clock.now() - created_at > self.emu.nonce_window:
+            return None
+        return self.emu.messages.get(message_id)
 
     def _check_thread_open(self, channel: Channel) -> None:
         if not channel.is_thread or not channel.archived:
@@ -779,10 +822,16 @@ class RestApi:
 
     def pings(self, message: Message, body: dict[str, Any]) -> set[int]:
         """Who this message notifies: mentions in its content that ``allowed_mentions`` lets
-        through (all of them when it is left out, as Discord does)."""
+        through (all of them when it is left out, as Discord does). A role mention notifies
+        only when the role is mentionable or the author has Mention Everyone in the channel."""
         guild = self.emu.guilds.get(message.guild_id or 0)
         if guild is None or not message.content:
             return set()
+        channel = guild.channels.get(message.channel_id)
+        author = guild.members.get(message.author.id)
+        may_ping_any_role = author is not None and bool(
+            compute_permissions(guild, author, channel) & P.MENTION_EVERYONE
+        )
         allowed = body.get("allowed_mentions")
         parse = (
             {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
@@ -794,6 +843,9 @@ class RestApi:
             u for u in users if "users" in parse or str(u) in map(str, allowed.get("users") or [])
         }
         for role_id in roles:
+            role = guild.roles.get(role_id)
+            if role is None or not (role.mentionable or may_ping_any_role):
+                continue
             if "roles" in parse or str(role_id) in map(str, allowed.get("roles") or []):
                 pinged |= {m.id for m in guild.members.values() if role_id in m.roles}
         if "everyone" in parse and _MENTION_EVERYONE.search(message.content):
@@ -812,19 +864,14 @@ class RestApi:
             kept = list(message.attachments)
         described = {str(a.get("id")): a for a in body.get("attachments") or []}
         for upload in files:
-            attachment_id = self.emu.ids.next()
             meta = described.get(str(upload.index), {})
-            filename = meta.get("filename") or upload.filename
-            url = f"http://127.0.0.1:{self.emu.port}/attachments/{attachment_id}/{filename}"
-            self.emu.attachments[attachment_id] = upload.data
             kept.append(
-                Attachment(
-                    attachment_id,
-                    filename,
+                self.emu.add_attachment(
+                    message.channel_id,
+                    meta.get("filename") or upload.filename,
                     upload.data,
-                    upload.content_type,
-                    url,
-                    meta.get("description"),
+                    content_type=upload.content_type,
+                    description=meta.get("description"),
                 )
             )
         return kept

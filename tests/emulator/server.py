@@ -17,22 +17,27 @@ import asyncio
 import contextlib
 import json
 import logging
+import mimetypes
 import re
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tests.emulator.gateway import Gateway, Session
+from tests.emulator.gateway import Gateway, Session, shard_of
 from tests.emulator.limits import FormErrors, OpenAPISpec, default_spec
 from tests.emulator.ratelimit import RateLimiter
 from tests.emulator.rest import ApiError, Call, RestApi, Upload
 from tests.emulator.state import (
+    DM,
+    DM_PERMISSIONS,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
     TEXT,
+    Attachment,
     Channel,
     Clock,
     Guild,
@@ -79,6 +84,8 @@ class CallRecord:
     status: int
     code: int | None = None
     body: Any = None
+    # A message post answered with the earlier message of the same nonce (nothing was created).
+    deduplicated: bool = False
 
 
 @dataclass
@@ -138,6 +145,10 @@ class Emulator:
         self.openapi: OpenAPISpec | None = default_spec() if openapi is True else (openapi or None)
         self.interaction_deadline = 3.0
         self.token_lifetime = 15 * 60.0
+        # A message posted with ``nonce`` and ``enforce_nonce`` within this many seconds (the
+        # emulator's clock) of one by the same author with the same nonce, in the same channel,
+        # is answered with that earlier message.
+        self.nonce_window = 5 * 60.0
         self.ratelimits = RateLimiter()
         self.faults = Faults()
         self.violations: list[Violation] = []
@@ -152,7 +163,10 @@ class Emulator:
         self.users[self.bot_user.id] = self.bot_user
         self.guild: Guild = build_guild(self.ids, self.bot_user, self.users, clock.now())
         self.guilds: dict[int, Guild] = {self.guild.id: self.guild}
-        self.attachments: dict[int, bytes] = {}
+        self.dm_channels: dict[int, Channel] = {}  # the bot's DM channel with a user, by user id
+        self.attachments: dict[int, Attachment] = {}  # what the emulator's CDN serves
+        # (channel id, author id, nonce as text) -> (message id, clock time it was created)
+        self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.rest = RestApi(self)
         self.gateway = Gateway(
             token=lambda: self.token,
@@ -161,7 +175,10 @@ class Emulator:
             on_change=self.notify,
             resume_url=lambda: f"ws://{HOST}:{self.port}/gateway/resume",
             bot_id=lambda: self.bot_user.id,
+            on_violation=self._gateway_violation,
         )
+        # What GET /gateway/bot recommends; sessions may identify with any shard count.
+        self.shard_count = 1
         self._changed = asyncio.Event()
         self._read_cursor: dict[int, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -177,7 +194,7 @@ class Emulator:
         app.router.add_route("*", "/api/v10/{tail:.*}", self._handle_api)
         app.router.add_get("/gateway", self.gateway.handle)
         app.router.add_get("/gateway/resume", self.gateway.handle)
-        app.router.add_get("/attachments/{id}/{filename}", self._serve_attachment)
+        app.router.add_get("/attachments/{channel_id}/{id}/{filename}", self._serve_attachment)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, HOST, 0)
@@ -244,7 +261,10 @@ class Emulator:
             log.exception("emulator error on %s %s", method, path)
             detail = f"emulator error {type(error).__name__}: {error}"
             return self._error(method, path, route.template, ApiError(400, 0, detail))
-        self.calls.append(CallRecord(method, path, route.template, status, None, body))
+        deduplicated = bool(call.notes.get("deduplicated"))
+        self.calls.append(
+            CallRecord(method, path, route.template, status, None, body, deduplicated)
+        )
         self.notify()
         if data is None:
             return web.Response(status=204, headers=decision.headers)
@@ -267,10 +287,40 @@ class Emulator:
         return _json(error.status, error.body(), headers or {})
 
     async def _serve_attachment(self, request: web.Request) -> web.Response:
-        data = self.attachments.get(int(request.match_info["id"]))
-        if data is None:
+        """The CDN: an attachment's bytes at its url (Content-Length and Content-Type set);
+        every GET is counted in ``Attachment.fetches``."""
+        raw_id = request.match_info["id"]
+        attachment = self.attachments.get(int(raw_id)) if raw_id.isdigit() else None
+        if attachment is None or request.match_info["filename"] != attachment.filename:
             return web.Response(status=404)
-        return web.Response(body=data, content_type="application/octet-stream")
+        if request.method == "GET":
+            attachment.fetches += 1
+            self.notify()
+        response = web.Response(body=attachment.data)
+        response.headers["Content-Type"] = attachment.content_type or "application/octet-stream"
+        return response
+
+    def add_attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = None,
+        description: str | None = None,
+        ephemeral: bool = False,
+    ) -> Attachment:
+        """Put a file on the emulator's CDN at ``/attachments/<channel>/<id>/<filename>``."""
+        attachment_id = self.ids.next()
+        path = f"/attachments/{channel_id}/{attachment_id}/{urllib.parse.quote(filename)}"
+        url = f"http://{HOST}:{self.port}{path}"
+        if content_type is None:
+            content_type = mimetypes.guess_type(filename)[0]
+        attachment = Attachment(
+            attachment_id, filename, data, content_type, url, description, ephemeral=ephemeral
+        )
+        self.attachments[attachment_id] = attachment
+        return attachment
 
     # ================================================================= validation
     def validate(
@@ -288,18 +338,53 @@ class Emulator:
         if self.openapi is not None:
             operation = self.openapi.operation(call.method, call.template)
             if operation is not None:
-                errors.extend(self.openapi.validate(operation, body))
+                named = {error.path for error in errors.errors}  # one error a field is enough
+                errors.extend(
+                    e for e in self.openapi.validate(operation, body) if e.path not in named
+                )
         if errors:
             raise ApiError(
                 400, 50035, "Invalid Form Body", errors=errors.to_discord(), detail=errors.summary()
             )
 
+    # ================================================================= shards
+    @property
+    def max_concurrency(self) -> int:
+        """Identify buckets (``shard_id % max_concurrency``); reported by ``/gateway/bot``."""
+        return self.gateway.max_concurrency
+
+    @max_concurrency.setter
+    def max_concurrency(self, value: int) -> None:
+        self.gateway.max_concurrency = value
+
+    @property
+    def identify_interval(self) -> float:
+        """Seconds (real time) one bucket waits between IDENTIFYs: 5, as on Discord."""
+        return self.gateway.identify_interval
+
+    @identify_interval.setter
+    def identify_interval(self, value: float) -> None:
+        self.gateway.identify_interval = value
+
+    def shard_of(self, guild: Guild | int, shard_count: int | None = None) -> int:
+        """The shard a guild is on: ``(guild_id >> 22) % shard_count`` (default: the
+        recommended ``shard_count``)."""
+        guild_id = guild if isinstance(guild, int) else guild.id
+        return shard_of(guild_id, shard_count or self.shard_count)
+
+    def _gateway_violation(self, what: str, code: int, detail: str) -> None:
+        """A gateway rule broken: code 9 (answered INVALID_SESSION) or a close code."""
+        self.violations.append(Violation("GATEWAY", what, 0, code, detail))
+        log.warning("emulator violation: %s", self.violations[-1])
+        self.notify()
+
     # ================================================================= gateway payloads
     def _ready_payload(self, session: Session, resume_url: str) -> dict[str, Any]:
-        return {
+        guilds = [g for g in self.guilds.values() if session.serves(g.id)]
+        data = {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds.values()],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": resume_url,
@@ -309,6 +394,9 @@ class Emulator:
             "presences": [],
             "_trace": ["emulator"],
         }
+        if session.shard is not None:
+            data["shard"] = list(session.shard)
+        return data
 
     def _guild_payloads(self) -> list[dict[str, Any]]:
         return [g.payload(bot_user_id=self.bot_user.id) for g in self.guilds.values()]
@@ -319,10 +407,14 @@ class Emulator:
 
     # ================================================================= lookups
     def channel_by_id(self, channel_id: int) -> Channel | None:
+        """A guild channel, thread or DM channel by id."""
         for guild in self.guilds.values():
             channel = guild.channels.get(channel_id)
             if channel is not None:
                 return channel
+        for dm in self.dm_channels.values():
+            if dm.id == channel_id:
+                return dm
         return None
 
     def channel(self, name_or_id: str | int | Channel, *, guild: Guild | None = None) -> Channel:
@@ -351,8 +443,12 @@ class Emulator:
         return self.guild_member(self.bot_user.id)
 
     def permissions(self, user_id: int, channel: Channel | str | None = None) -> int:
-        """The computed permissions of a member (in a channel, when given)."""
+        """The computed permissions of a member (in a channel, when given). In a DM channel
+        the bot and the recipient have the DM permissions, everyone else none."""
         target = self.channel(channel) if channel is not None else None
+        if target is not None and target.is_dm:
+            inside = {self.bot_user.id, *(user.id for user in target.recipients)}
+            return DM_PERMISSIONS if user_id in inside else 0
         guild = self.guilds[target.guild_id] if target is not None else self.guild
         return compute_permissions(guild, self.guild_member(user_id, guild), target)
 
@@ -366,16 +462,26 @@ class Emulator:
         return message
 
     # ================================================================= setting the scene
-    def member(self, name: str, *, roles: tuple[str, ...] = (), guild: Guild | None = None) -> Any:
+    def member(
+        self,
+        name: str,
+        *,
+        roles: tuple[str, ...] = (),
+        guild: Guild | None = None,
+        dms_open: bool | None = None,
+    ) -> Any:
         """The test-facing member ``name`` of ``guild`` (default: the default guild), created
-        with ``roles`` when new."""
+        with ``roles`` when new. ``dms_open=False``: the bot cannot message them in a DM
+        (403/50007, as when a user turns off DMs from server members); ``True`` opens them."""
         from tests.emulator.members import Member
 
         guild = guild or self.guild
         for guild_member in guild.members.values():
             if guild_member.user.username == name:
+                if dms_open is not None:
+                    guild_member.user.dms_open = dms_open
                 return Member(self, guild_member)
-        user = User(self.ids.next(), name)
+        user = User(self.ids.next(), name, dms_open=True if dms_open is None else dms_open)
         self.users[user.id] = user
         role_ids = [guild.role_named(role).id for role in roles]
         guild_member = GuildMember(user, guild.id, role_ids, self.clock.now())
@@ -384,18 +490,84 @@ class Emulator:
         self._spawn(self.dispatch("GUILD_MEMBER_ADD", data))
         return Member(self, guild_member)
 
-    async def add_guild(self, name: str) -> Guild:
+    def open_dm(self, user: Any) -> Channel:
+        """The bot's DM channel with ``user`` (a Member, User or user id), created on first use
+        and the same one afterwards, as ``POST /users/@me/channels`` answers."""
+        user_id = user if isinstance(user, int) else user.id
+        dm = self.dm_channels.get(user_id)
+        if dm is None:
+            recipient = self.users.get(user_id)
+            assert recipient is not None, f"no user {user_id}"
+            dm = Channel(
+                self.ids.next(),
+                None,
+                f"@{recipient.username}",
+                DM,
+                created_at=self.clock.now(),
+                recipients=[recipient],
+            )
+            self.dm_channels[user_id] = dm
+        return dm
+
+    def dm_channel(self, user: Any) -> Channel | None:
+        """The bot's DM channel with ``user`` if one was opened, else None."""
+        return self.dm_channels.get(user if isinstance(user, int) else user.id)
+
+    async def next_dm(
+        self,
+        user: Any,
+        *,
+        predicate: Callable[[Message], bool] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> Message:
+        """The next message in the DM with ``user`` (a Member) that this test has not been
+        handed yet: like :meth:`next_message`, waiting for the DM channel to be opened too."""
+
+        def probe() -> Message | None:
+            dm = self.dm_channel(user)
+            if dm is None:
+                return None
+            cursor = self._read_cursor.get(dm.id, 0)
+            for message in self.messages_in(dm):
+                if message.id > cursor and (predicate is None or predicate(message)):
+                    self._read_cursor[dm.id] = message.id
+                    return message
+            return None
+
+        name = getattr(user, "name", user)
+        what = f"the next DM to {name}" + (" matching the predicate" if predicate else "")
+        dm = self.dm_channel(user)
+        if dm is not None:
+            what += self._recent(dm)
+        return await self.wait_until(probe, what=what, timeout=timeout)
+
+    async def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> Guild:
         """Another server built like the default one (its own owner, admin, mod, alice, bob and
         carol; #general, #quiz, #debate and #mod-log), with the bot in it. A connected bot gets
         its GUILD_CREATE, as when it is invited. Members: ``emulator.member("alice", guild=g)``.
+        ``shard=(shard_id, shard_count)`` picks an id on that shard.
         """
-        guild = build_guild(self.ids, self.bot_user, self.users, self.clock.now(), name=name)
+        guild_id = None
+        if shard is not None:
+            shard_id, count = shard
+            assert 0 <= shard_id < count, f"no shard {shard_id} of {count}"
+            guild_id = self.ids.next_on_shard(shard_id, count)
+        guild = build_guild(
+            self.ids, self.bot_user, self.users, self.clock.now(), name=name, guild_id=guild_id
+        )
         self.guilds[guild.id] = guild
         await self.dispatch("GUILD_CREATE", guild.payload(bot_user_id=self.bot_user.id))
         return guild
 
-    async def create_role(self, name: str, *permissions: str, position: int | None = None) -> Role:
-        """A new role with the named permissions (``"manage_guild"``)."""
+    async def create_role(
+        self,
+        name: str,
+        *permissions: str,
+        position: int | None = None,
+        mentionable: bool = False,
+    ) -> Role:
+        """A new role with the named permissions (``"manage_guild"``); ``mentionable``: anyone
+        may ping it (otherwise only an author with Mention Everyone does)."""
         bits = 0
         for permission in permissions:
             bits |= P.by_name(permission)
@@ -405,6 +577,7 @@ class Emulator:
             name,
             bits,
             position=position if position is not None else len(self.guild.roles),
+            mentionable=mentionable,
         )
         self.guild.roles[role.id] = role
         await self.dispatch(
@@ -577,6 +750,12 @@ class Emulator:
             lines = "\n  ".join(str(v) for v in self.violations)
             raise AssertionError(f"the bot broke Discord's rules:\n  {lines}")
 
+    @property
+    def deduplicated(self) -> list[CallRecord]:
+        """Message posts answered by nonce de-duplication (the earlier message came back and
+        nothing was created), oldest first."""
+        return [c for c in self.calls if c.deduplicated]
+
     def calls_to(self, route: str) -> list[CallRecord]:
         """REST calls whose ``"METHOD path"`` or ``"METHOD template"`` contains ``route``."""
         return [
@@ -706,9 +885,10 @@ class Emulator:
 
     def _recent(self, channel: Channel) -> str:
         messages = self.messages_in(channel)[-3:]
+        where = f"the DM with {channel.name}" if channel.is_dm else f"#{channel.name}"
         if not messages:
-            return f" (#{channel.name} has no message)"
-        return f" (latest in #{channel.name}: {[m.summary() for m in messages]})"
+            return f" ({where} has no message)"
+        return f" (latest in {where}: {[m.summary() for m in messages]})"
 
     async def wait_connected(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         await self.wait_until(

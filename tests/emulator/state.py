@@ -77,6 +77,16 @@ EVERYONE_DEFAULT = (
     | P.CREATE_PRIVATE_THREADS
     | P.SEND_MESSAGES_IN_THREADS
 )
+# What both sides of a direct message may do (discord.py's ``Permissions._dm_permissions``).
+DM_PERMISSIONS = (
+    P.VIEW_CHANNEL
+    | P.SEND_MESSAGES
+    | P.EMBED_LINKS
+    | P.ATTACH_FILES
+    | P.READ_MESSAGE_HISTORY
+    | P.ADD_REACTIONS
+    | P.USE_EXTERNAL_EMOJIS
+)
 BOT_ROLE_DEFAULT = (
     P.VIEW_CHANNEL
     | P.SEND_MESSAGES
@@ -92,7 +102,7 @@ BOT_ROLE_DEFAULT = (
     | P.MANAGE_MESSAGES
 )
 
-TEXT, VOICE, CATEGORY, NEWS, PUBLIC_THREAD, PRIVATE_THREAD = 0, 2, 4, 5, 11, 12
+TEXT, DM, VOICE, CATEGORY, NEWS, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 2, 4, 5, 11, 12
 THREAD_TYPES = (10, PUBLIC_THREAD, PRIVATE_THREAD)
 EPHEMERAL, LOADING = 1 << 6, 1 << 7
 
@@ -113,6 +123,16 @@ class Snowflakes:
         self._last = max(self._last + 1, stamp << 22)
         return self._last
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next id whose guild would be on ``shard_id`` (``(id >> 22) % shard_count``): its
+        timestamp moves at most ``shard_count - 1`` ms ahead."""
+        candidate = self.next()
+        shift = (shard_id - (candidate >> 22)) % shard_count
+        if shift:
+            candidate = ((candidate >> 22) + shift) << 22
+            self._last = candidate
+        return candidate
+
 
 @dataclass(eq=False)
 class User:
@@ -120,6 +140,7 @@ class User:
     username: str
     bot: bool = False
     global_name: str | None = None
+    dms_open: bool = True  # False: the bot's messages to this user get 403/50007
 
     @property
     def mention(self) -> str:
@@ -146,6 +167,8 @@ class Role:
     position: int = 0
     managed: bool = False
     bot_id: int | None = None
+    # "Allow anyone to @mention this role": otherwise only authors with Mention Everyone ping it
+    mentionable: bool = False
 
     @property
     def mention(self) -> str:
@@ -165,7 +188,7 @@ class Role:
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
             "hoist": False,
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "icon": None,
             "unicode_emoji": None,
             "flags": 0,
@@ -223,10 +246,11 @@ class Overwrite:
 
 @dataclass(eq=False)
 class Channel:
-    """A guild channel or a thread (``parent_id`` set, type 11/12)."""
+    """A guild channel, a thread (``parent_id`` set, type 11/12) or the bot's direct-message
+    channel with one user (type 1, no guild, ``recipients``)."""
 
     id: int
-    guild_id: int
+    guild_id: int | None
     name: str
     type: int = TEXT
     position: int = 0
@@ -243,16 +267,29 @@ class Channel:
     message_count: int = 0
     last_message_id: int | None = None
     deleted: bool = False
+    recipients: list[User] = field(default_factory=list)  # a DM's other side
 
     @property
     def is_thread(self) -> bool:
         return self.type in THREAD_TYPES
 
     @property
+    def is_dm(self) -> bool:
+        return self.type == DM
+
+    @property
     def mention(self) -> str:
         return f"<#{self.id}>"
 
     def payload(self) -> dict[str, Any]:
+        if self.is_dm:
+            return {
+                "id": str(self.id),
+                "type": self.type,
+                "last_message_id": str(self.last_message_id) if self.last_message_id else None,
+                "flags": 0,
+                "recipients": [user.payload() for user in self.recipients],
+            }
         data: dict[str, Any] = {
             "id": str(self.id),
             "guild_id": str(self.guild_id),
@@ -291,15 +328,20 @@ class Channel:
 
 @dataclass(eq=False)
 class Attachment:
+    """A file on the emulator's CDN: one the bot uploaded, or one a member passed to a slash
+    command (``ephemeral``). ``fetches`` counts the GETs of its ``url``."""
+
     id: int
     filename: str
     data: bytes
     content_type: str | None
     url: str
     description: str | None = None
+    ephemeral: bool = False
+    fetches: int = 0
 
     def payload(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": str(self.id),
             "filename": self.filename,
             "size": len(self.data),
@@ -308,6 +350,9 @@ class Attachment:
             "content_type": self.content_type,
             "description": self.description,
         }
+        if self.ephemeral:
+            data["ephemeral"] = True
+        return data
 
     @property
     def text(self) -> str:
@@ -345,6 +390,7 @@ class Message:
     # left it out, so Discord parsed every mention in the content.
     allowed_mentions: dict[str, Any] | None = None
     pinned: bool = False
+    nonce: int | str | None = None  # as the author sent it (Discord echoes it back)
     revision: int = 0
     deleted: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -453,10 +499,13 @@ class Message:
                 "id": str(self.interaction_id),
                 "type": self.interaction_type,
                 "user": self.interaction_user.payload(),
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                # a guild install's owner: the guild, or "0" in the bot's DMs
+                "authorizing_integration_owners": {"0": str(self.guild_id or 0)},
             }
         if self.message_reference is not None:
             data["message_reference"] = self.message_reference
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         return data
 
     def _reaction_payload(self) -> list[dict[str, Any]]:
@@ -634,7 +683,7 @@ class Interaction:
     id: int
     token: str
     type: int  # 2 command, 3 component, 4 autocomplete, 5 modal submit
-    guild_id: int
+    guild_id: int | None  # None in a DM
     channel_id: int
     user: User
     data: dict[str, Any]

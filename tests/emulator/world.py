@@ -40,10 +40,11 @@ def build_guild(
     now: float,
     *,
     name: str = DEFAULT_NAME,
+    guild_id: int | None = None,
 ) -> Guild:
     """A fresh guild laid out like the default one; new users are added to ``users``."""
     owner = _user(ids, "owner", users)
-    guild = Guild(id=ids.next(), name=name, owner_id=owner.id, created_at=now)
+    guild = Guild(id=guild_id or ids.next(), name=name, owner_id=owner.id, created_at=now)
     everyone = Role(guild.id, guild.id, "@everyone", EVERYONE_DEFAULT, position=0)
     moderator = Role(ids.next(), guild.id, "Moderator", P.MANAGE_MESSAGES, position=1)
     admin = Role(ids.next(), guild.id, "Admin", P.MANAGE_GUILD, position=2)
