@@ -8,6 +8,7 @@ gateway is ready. One error handler serves every app command, button and modal.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -82,7 +83,7 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 
-class RoundtableBot(commands.Bot):
+class RoundtableBot(commands.AutoShardedBot):
     """The bot. Resources are handed in; cogs reach them as ``bot.store``, ``bot.library``..."""
 
     store: Store
@@ -111,6 +112,8 @@ class RoundtableBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
             chunk_guilds_at_startup=False,
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
@@ -220,6 +223,10 @@ class RoundtableBot(commands.Bot):
     async def close(self) -> None:
         if self._timers is not None:
             await self._timers.stop()
+        if not hasattr(self, "_AutoShardedClient__queue"):
+            # Closed before it started (a refused database): discord.py makes the shard queue
+            # its close() needs only when the client starts.
+            self._AutoShardedClient__queue: asyncio.PriorityQueue[Any] = asyncio.PriorityQueue()
         await super().close()
         store = getattr(self, "store", None)
         if store is not None:

@@ -118,10 +118,10 @@ class BotHarness:
         self.emulator.gateway.forget_sessions()
         await self.emulator.gateway.drop()
         await self._cancel_bot_tasks(task)
-        websocket = getattr(bot, "ws", None)
-        keep_alive = getattr(websocket, "_keep_alive", None)
-        if keep_alive is not None:
-            keep_alive.stop()
+        for websocket in _websockets(bot):
+            keep_alive = getattr(websocket, "_keep_alive", None)
+            if keep_alive is not None:
+                keep_alive.stop()
         store = getattr(bot, "store", None)
         if store is not None:
             with contextlib.suppress(Exception):
@@ -144,6 +144,14 @@ class BotHarness:
     def restore_discord(self) -> None:
         """Undo the bot's pointing of discord.py at the emulator (test teardown)."""
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
+
+
+def _websockets(bot: Any) -> list[Any]:
+    """The bot's gateway connections: one per shard (or the one of a plain client)."""
+    shards = getattr(bot, "shards", None)
+    if isinstance(shards, dict):
+        return [info._parent.ws for info in shards.values()]
+    return [getattr(bot, "ws", None)]
 
 
 def _runs_bot_code(task: asyncio.Task[Any]) -> bool:
