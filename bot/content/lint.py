@@ -216,16 +216,18 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences; "U.S." and "Dr." do not end one."""
+    """``text`` cut into sentences: a blank line ends one too (a heading, a caption), while
+    "U.S." and "Dr." do not."""
     out: list[str] = []
-    start = 0
-    for m in _SENTENCE_END_RE.finditer(text):
-        piece = text[start : m.start()].rstrip("\"'”’)]")
-        if _ABBREVIATION_RE.search(piece):
-            continue
-        out.append(text[start : m.start()])
-        start = m.end()
-    out.append(text[start:])
+    for paragraph in re.split(r"\n\s*\n", text):
+        start = 0
+        for m in _SENTENCE_END_RE.finditer(paragraph):
+            piece = paragraph[start : m.start()].rstrip("\"'”’)]")
+            if _ABBREVIATION_RE.search(piece):
+                continue
+            out.append(paragraph[start : m.start()])
+            start = m.end()
+        out.append(paragraph[start:])
     return [s for s in (" ".join(p.split()) for p in out) if s]
 
 
