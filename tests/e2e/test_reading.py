@@ -329,7 +329,7 @@ async def test_positions_side_by_side_and_one_in_full(alice: Member) -> None:
     assert full.embed["title"] == "United States"
     assert "**Stance.** Keep the alliance united" in full.embed["description"]
     fields = field_map(full)
-    assert fields["Argument 3 · P7"].startswith("A preventive counterforce strike")
+    assert fields["Argument 3 · P7"].startswith("The author's advice to Washington: a preventive")
     assert (
         "“accept a mutual deterrence relationship with Pyongyang” — `P7`"
         in fields["Quotes from the article"]
