@@ -174,6 +174,11 @@ def chance_two_sided(hits: int, trials: int, p: float) -> float:
     return min(1.0, sum(q for q in probs if q <= observed))
 
 
+def _either(options: Sequence[str]) -> str:
+    """``A``, ``A or B``, ``A, B or C``."""
+    return " or ".join(filter(None, (", ".join(options[:-1]), options[-1])))
+
+
 def _percent(p: float) -> str:
     return "under 0.1%" if p < 0.001 else f"{p:.1%}"
 
@@ -387,7 +392,7 @@ def _letter_balance(pack: Pack, found: _Found) -> None:
                     LETTER_BALANCE,
                     f"{level} keys are {shown} (by chance: {_percent(p)}), and this one is "
                     f"{q.answer_label}. Reorder the choices of some of these so the key is "
-                    f"{' or '.join(rare)}.",
+                    f"{_either(rare)}.",
                 )
 
 

@@ -252,7 +252,7 @@ def test_key_letters_unbalanced_within_a_difficulty(tmp_path: Path) -> None:
     warnings = lint_of(tmp_path, hard + medium)
     assert kinds(warnings) == {LETTER_BALANCE: 8}
     assert "hard keys are A 0, B 0, C 0, D 8" in warnings[0].message
-    assert "so the key is A or B or C" in warnings[0].message
+    assert "so the key is A, B or C" in warnings[0].message
 
 
 @pytest.mark.parametrize(
