@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot`` runs the bot; ``python -m bot check`` validates without it.
+"""Command line: ``python -m bot`` runs the bot; ``python -m bot check`` validates without it
+(and prints each pack's item-writing warnings; ``check --strict`` fails on them too).
 
 Exit status: 0 on success or a clean stop (SIGINT/SIGTERM), 1 when Discord rejects the token or
 cannot be reached or the content or database cannot be used, 2 when a setting is missing or
@@ -15,6 +16,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 
 from bot.settings import Settings, SettingsError
@@ -40,7 +42,7 @@ class EarlyStop:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """``python -m bot [run|check]``; ``--help`` lists both."""
+    """``python -m bot [run|check [--strict]]``; ``--help`` lists both."""
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Roundtable: a Discord bot that turns an article into a discussion.",
@@ -48,10 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="{run,check,migrate-to-postgres}")
     commands.add_parser("run", help="connect to Discord and serve the bot (the default)")
-    commands.add_parser(
+    check_parser = commands.add_parser(
         "check",
-        help="validate the settings and the content packs, and report the database's schema "
-        "version, without connecting to Discord",
+        help="validate the settings and the content packs and report the database's schema "
+        "version, without connecting to Discord (--strict: pack warnings fail too)",
+        description=(
+            "Validate the settings and every content pack without connecting to Discord. "
+            "Errors make a pack unusable; warnings are item-writing flaws an author can act on "
+            "(answer cues such as absolute words or unbalanced keys, near-duplicate choices, "
+            "quotes; see content/README.md). Exit status 1 on any error."
+        ),
+    )
+    check_parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="also exit with status 1 when any pack has a warning",
     )
     commands.add_parser(
         "migrate-to-postgres",
@@ -70,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
     if args.command == "check":
-        return check(settings)
+        return check(settings, strict=args.strict)
     if args.command == "migrate-to-postgres":
         return migrate_to_postgres(settings)
     return run(settings)
@@ -94,10 +107,17 @@ def check_database(settings: Settings) -> bool:
     return True
 
 
-def check(settings: Settings) -> int:
-    """Print what the settings, the database and the content packs hold; 1 if anything is
-    wrong."""
-    from bot.content import ContentError, describe_pack, load_library
+def check(settings: Settings, *, strict: bool = False) -> int:
+    """Print what the settings, the database and the content packs hold, then each pack's
+    warnings; 1 if anything is wrong, or (``strict``) if any pack has a warning."""
+    from bot.content import (
+        PACK_FILES,
+        ContentError,
+        describe_cues,
+        describe_pack,
+        lint_pack,
+        load_library,
+    )
 
     print("Settings")
     for line in settings.describe():
@@ -110,17 +130,36 @@ def check(settings: Settings) -> int:
         print(f"Content in {settings.content_dir}: no valid pack")
         print(error)
         return EXIT_FAILURE
+    warned = 0
     for pack_id in library.ids:
         pack = library.get(pack_id)
         if pack is not None:
             print(f"Pack {pack_id}: valid")
             print("\n".join(f"  {line}" for line in describe_pack(pack).splitlines()))
+            print("\n".join(f"    {line}" for line in describe_cues(pack)))
+            warnings = lint_pack(pack, _pack_files(settings.content_dir / pack_id, PACK_FILES))
+            warned += len(warnings)
+            print(f"  warnings: {len(warnings) or 'none'}")
+            for warning in warnings:
+                print(f"    {warning}")
     if library.problems:
         print("Problems")
         for problem in library.problems:
             print(f"  {problem}")
         return EXIT_FAILURE
+    if strict and warned:
+        print(f"Strict: {warned} warning{'s' * (warned != 1)}, so the check fails")
+        return EXIT_FAILURE
     return EXIT_OK
+
+
+def _pack_files(folder: Path, names: Sequence[str]) -> dict[str, str]:
+    """The pack's files that can be read, for the line numbers of warnings."""
+    files = {}
+    for name in names:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            files[name] = (folder / name).read_text(encoding="utf-8")
+    return files
 
 
 def migrate_to_postgres(settings: Settings) -> int:

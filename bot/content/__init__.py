@@ -3,10 +3,12 @@
 A pack holds ``pack.toml`` (article metadata, summaries, sections, glossary, timeline) and
 optionally ``quiz.toml`` (the quiz bank) and ``debate.toml`` (positions and motions);
 ``content/README.md`` documents every field. :mod:`~bot.content.model` is the model,
-:mod:`~bot.content.parse` checks text into it, :mod:`~bot.content.load` finds packs on disk.
+:mod:`~bot.content.parse` checks text into it, :mod:`~bot.content.load` finds packs on disk and
+:mod:`~bot.content.lint` warns about item-writing flaws (answer cues) in a valid pack.
 Pure: no Discord, no SQL, no clock.
 """
 
+from bot.content.lint import RULES, LintWarning, describe_cues, lint_pack
 from bot.content.load import describe_pack, load_library, load_pack
 from bot.content.model import (
     DEFAULT_PACK_ID,
@@ -36,12 +38,14 @@ __all__ = [
     "KINDS",
     "LIMITS",
     "PACK_FILES",
+    "RULES",
     "Argument",
     "Article",
     "Attack",
     "ContentError",
     "GlossaryTerm",
     "Library",
+    "LintWarning",
     "Motion",
     "Pack",
     "Position",
@@ -49,7 +53,9 @@ __all__ = [
     "Quote",
     "Section",
     "TimelineEvent",
+    "describe_cues",
     "describe_pack",
+    "lint_pack",
     "load_library",
     "load_pack",
     "parse_pack",

@@ -39,6 +39,7 @@ LIMITS: Final[Mapping[str, int]] = MappingProxyType(
         "topic": 100,
         "region": 100,
         "url": 512,
+        "article_text": 100_000,
         "reading_minutes": 240,
         "tldr": 280,
         "short_min_words": 120,
@@ -83,7 +84,7 @@ _MOTION_PREFIX: Final = "this house"
 _PACK_KEYS: Final = ("article", "summary", "sections", "glossary", "timeline")
 _ARTICLE_KEYS: Final = (
     *("title", "author", "publication", "blog", "date"),
-    *("topic", "region", "reading_minutes", "url"),
+    *("topic", "region", "reading_minutes", "url", "text"),
 )
 _SUMMARY_KEYS: Final = ("tldr", "short", "takeaways")
 _SECTION_KEYS: Final = ("ref", "title", "summary")
@@ -125,6 +126,8 @@ class Article:
     region: str
     reading_minutes: int
     url: str | None = None
+    #: The article itself, optional: only ``bot.content.lint`` reads it, to check quotes.
+    text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -361,9 +361,10 @@ def _parse_article(top: _Table) -> Article | None:
     url = t.text("url", LIMITS["url"], required=False)
     if url is not None and not url.startswith(("https://", "http://")):
         t.problem("url", "must start with https:// or http://")
+    text = t.text("text", LIMITS["article_text"], required=False, one_line=False)
     if any(v is None for v in fields.values()) or date is None or minutes is None:
         return None
-    return Article(date=date, reading_minutes=minutes, url=url, **fields)  # type: ignore[arg-type]
+    return Article(date=date, reading_minutes=minutes, url=url, text=text, **fields)  # type: ignore[arg-type]
 
 
 def _parse_date(t: _Table) -> dt.date | None:

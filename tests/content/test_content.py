@@ -81,9 +81,9 @@ def test_summaries(pack: Pack) -> None:
 
 def test_question_counts(pack: Pack) -> None:
     questions = pack.questions
-    assert len(questions) >= 60
+    assert len(questions) >= 82
     for ref in PARAGRAPHS:
-        assert sum(q.paragraph == ref for q in questions) >= 6, ref
+        assert sum(q.paragraph == ref for q in questions) >= 8, ref
     by_level = {d: sum(q.difficulty == d for q in questions) for d in ("easy", "medium", "hard")}
     assert by_level["easy"] >= 15
     assert by_level["medium"] >= 20

@@ -237,7 +237,7 @@ async def test_glossary_gives_definition_paragraphs_and_related_terms(alice: Mem
 @pytest.mark.usefixtures("bot")
 async def test_glossary_autocomplete_prefix_then_substring(alice: Member) -> None:
     everything = await alice.autocomplete("glossary", term="")
-    assert len(everything) == 23
+    assert len(everything) == 25
     assert [c.name for c in everything] == sorted((c.name for c in everything), key=str.casefold)
     choices = await alice.autocomplete("glossary", term="de")
     assert [c.name for c in choices] == ["Decoupling", "Denuclearization", "Mutual deterrence"]
@@ -283,14 +283,14 @@ async def test_timeline_marks_background_apart(alice: Member) -> None:
     reply = await (await alice.slash("timeline")).message()
     assert not reply.ephemeral and not reply.buttons
     lines = [line for line in reply.embed["description"].splitlines() if line.startswith("**")]
-    assert len(lines) == 17
+    assert len(lines) == 20
     assert lines[0] == (
         "**21 October 1994** · *background* — The United States and North Korea sign the "
         "Agreed Framework in Geneva: the North freezes its plutonium programme in return for "
         "fuel oil and two power reactors."
     )
     assert lines[1].startswith("**25 February 1998** · `P3` — ")
-    assert reply.embed["footer"]["text"] == "9 from the article, 8 background"
+    assert reply.embed["footer"]["text"] == "9 from the article, 11 background"
 
 
 @pytest.mark.usefixtures("bot")
@@ -323,7 +323,7 @@ async def test_positions_side_by_side_and_one_in_full(alice: Member) -> None:
     assert full.embed["title"] == "United States"
     assert "**Stance.** Keep the alliance united" in full.embed["description"]
     fields = field_map(full)
-    assert fields["Argument 3 · P7"].startswith("A preventive counterforce strike")
+    assert fields["Argument 3 · P7"].startswith("The author's advice to Washington: a preventive")
     assert (
         "“accept a mutual deterrence relationship with Pyongyang” — `P7`"
         in fields["Quotes from the article"]
