@@ -12,12 +12,19 @@ The rules, as the debate issue states them:
 - **Turns**: rounds are opening, rebuttal and closing (the first ``rounds`` of them). In every
   round each participant speaks once; speakers cycle through the positions, and the position
   that opens moves one place along each round.
+- **Preparation**: after Begin the participants prepare for ``prep_minutes`` (0–10) before the
+  first turn opens.
 - **Timing**: a speech is on time until the deadline; up to :data:`GRACE_SECONDS` later it is
   accepted as late (even after the turn was recorded as "no speech"); after that it is refused.
-- **Scoring**: a speaker's points are the mean judge score of each of their speeches, summed. A
-  position's total is its speakers' points divided by its team size plus
-  :data:`VOTE_WEIGHT` × its share of the audience vote. The highest total wins; ties share the
-  win; when every total is 0 nobody wins.
+  A turn a moderator ended takes a speech already being written for :data:`GRACE_SECONDS` after
+  it ended.
+- **Scoring**: a speech scores the mean of its judges' scores; a turn without a speech (missed or
+  skipped) scores 0; a speech no judge scored is *unscored* and left out of the averages. A
+  speaker's points are the average of their counted turns × their turns (with every speech
+  scored: the sum of their speech scores). A position's speaker part is the average of all its
+  speakers' counted turns × its turns ÷ its team size (with every speech scored: the speakers'
+  points ÷ team size); its total adds :data:`VOTE_WEIGHT` × its share of the audience vote. The
+  highest total wins; ties share the win; when every total is 0 nobody wins.
 - **Ledger**: each participant gets their speaker points (rounded half up), +5 for taking part
   and +10 when their position won.
 """
@@ -40,6 +47,8 @@ MAX_PARTICIPANTS: Final = 12
 SPEECH_MAX_CHARS: Final = 4000
 GRACE_SECONDS: Final = 30.0
 REMINDER_SECONDS: Final = 60.0
+PREP_MAX_MINUTES: Final = 10
+DEFAULT_PREP_MINUTES: Final = 2
 SCORE_MIN: Final = 1
 SCORE_MAX: Final = 10
 VOTE_WEIGHT: Final = 10.0
@@ -92,6 +101,32 @@ def round_label(round_index: int) -> str:
 def word_count(text: str) -> int:
     """Words in a speech (hyphenated and apostrophised words count once)."""
     return len(_WORD_RE.findall(text))
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 finished debate"``, ``"2 finished debates"``, ``"0 wins"``."""
+    word = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count} {word}"
+
+
+def describe_seconds(seconds: float) -> str:
+    """A duration as members read it: ``"45 s"``, ``"2 min"``, ``"2 min 30 s"`` (whole seconds,
+    rounded up, so time that is left never reads as none)."""
+    whole = max(0, math.ceil(seconds - 1e-9))
+    minutes, rest = divmod(whole, 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def time_left(deadline: float | None, paused_remaining: float | None, now: float) -> float:
+    """Seconds left on a turn (or preparation, or vote): what a pause kept, or until the
+    deadline; never negative."""
+    if paused_remaining is not None:
+        return max(0.0, paused_remaining)
+    if deadline is None:
+        return 0.0
+    return max(0.0, deadline - now)
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,6 +206,33 @@ def check_extend(status: str) -> None:
     """Raise a Conflict unless there is a turn or a vote whose time can be extended."""
     if status not in PAUSABLE:
         raise Conflict("Only a running turn or an open vote can be extended.")
+
+
+def skip_refusal(
+    *,
+    number: int,
+    turn_status: str | None,
+    current_turn: int | None,
+    debate_status: str,
+    swaps_then: int,
+    swaps_now: int,
+) -> str | None:
+    """Why a moderator's confirmation to end turn ``number`` (asked when the debate had been
+    swapped ``swaps_then`` times) can no longer act; None while that turn is still running."""
+    if swaps_then != swaps_now:
+        return (
+            "The positions were swapped since you asked, so the first turn started afresh: "
+            "use `/debate next` again if you still want to move on."
+        )
+    if debate_status == RUNNING and current_turn == number and turn_status == OPEN:
+        return None
+    why = {
+        SPOKEN: "its speech was given",
+        MISSED: "its time ran out",
+        SKIPPED: "it was already ended by a moderator",
+        REMOVED: "its speaker was removed",
+    }.get(turn_status or "", "the speeches are over")
+    return f"Turn {number} has already ended ({why}), so there is nothing left to confirm."
 
 
 def check_new_judge(*, status: str, is_participant: bool, is_bot: bool, name: str) -> None:
@@ -317,22 +379,42 @@ class SpeechTiming:
 
 
 def speech_timing(
-    *, now: float, turn_status: str, deadline: float | None, paused: bool, debate_status: str
+    *,
+    now: float,
+    turn_status: str,
+    deadline: float | None,
+    paused: bool,
+    debate_status: str,
+    started: bool = True,
+    ended_at: float | None = None,
 ) -> SpeechTiming:
     """Decide a speech submitted at ``now`` for a turn in ``turn_status`` with ``deadline``.
 
     The open turn takes speeches until ``deadline + GRACE_SECONDS`` (late after the deadline). A
-    turn recorded as "no speech" at its deadline still takes a late speech within the grace.
+    turn recorded as "no speech" at its deadline still takes a late speech within the grace, and
+    a turn a moderator ended (``ended_at``) takes, for the grace after that, a speech whose box
+    was opened while it ran (a turn that never ``started`` has no such speech).
     """
     if debate_status in (CLOSED, CANCELLED):
         return SpeechTiming(False, False, "This debate is over.")
     if turn_status == SPOKEN:
         return SpeechTiming(False, False, "This turn's speech has already been given.")
-    if turn_status in (SKIPPED, REMOVED):
-        return SpeechTiming(False, False, "A moderator ended this turn.")
+    if turn_status == REMOVED:
+        return SpeechTiming(False, False, "A moderator took you out of this debate.")
     if turn_status == PENDING:
         return SpeechTiming(False, False, "Your turn has not started yet.")
-    if paused:
+    if turn_status == SKIPPED:
+        if not started or ended_at is None:
+            return SpeechTiming(False, False, "The speeches ended before your turn came.")
+        if now <= ended_at + GRACE_SECONDS:
+            return SpeechTiming(True, True)
+        return SpeechTiming(
+            False,
+            True,
+            f"A moderator ended this turn more than {GRACE_SECONDS:.0f} seconds ago, so the "
+            "speech was not accepted.",
+        )
+    if paused and turn_status == OPEN:
         return SpeechTiming(
             False, False, "The debate is paused; wait for a moderator to resume it."
         )
@@ -373,33 +455,44 @@ def parse_score(text: str) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class ScoredSpeech:
-    """A speech with every judge's score (1–10)."""
+class ScoredTurn:
+    """One turn a speaker took: a speech with every judge's score (1–10), or no speech."""
 
     user_id: int
-    scores: tuple[int, ...]
+    scores: tuple[int, ...] = ()
+    spoke: bool = True
 
     @property
-    def mean(self) -> float:
-        """The mean judge score, 0 when no judge scored it."""
-        return sum(self.scores) / len(self.scores) if self.scores else 0.0
+    def unscored(self) -> bool:
+        """A speech no judge scored: left out of every average."""
+        return self.spoke and not self.scores
+
+    @property
+    def value(self) -> float | None:
+        """The mean judge score; 0 for a turn without a speech; None when unscored."""
+        if not self.spoke:
+            return 0.0
+        if not self.scores:
+            return None
+        return sum(self.scores) / len(self.scores)
 
 
 @dataclass(frozen=True, slots=True)
 class PositionResult:
     position: str
     members: tuple[int, ...]
-    speaker_points: float
+    #: the speakers' part of the total: the position's average × its turns ÷ its team size
+    team_points: float
     votes: int
     vote_share: float
     total: float
     rank: int
     won: bool
-
-    @property
-    def team_points(self) -> float:
-        """The speakers' points divided by the team size."""
-        return self.speaker_points / len(self.members) if self.members else 0.0
+    #: the mean of the position's counted turns (None when none was scored or missed)
+    average: float | None = None
+    #: turns its speakers took, and how many of them were unscored speeches
+    turns: int = 0
+    unscored: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +503,10 @@ class DebateResult:
     speaker_points: Mapping[int, float]
     best_speakers: tuple[int, ...]
     votes_cast: int
+    #: each speaker's unscored speeches (speakers with none are left out)
+    unscored: Mapping[int, int] = field(default_factory=dict)
+    #: speakers whose every turn was an unscored speech: no average, so no speaker points
+    unrated: frozenset[int] = frozenset()
 
     @property
     def winners(self) -> tuple[str, ...]:
@@ -423,39 +520,69 @@ def _close(value: float) -> float:
     return round(value, 9)
 
 
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
 def score_debate(
     positions: Sequence[str],
     members: Mapping[int, str],
-    speeches: Sequence[ScoredSpeech],
+    turns: Sequence[ScoredTurn],
     votes: Mapping[int, str],
 ) -> DebateResult:
     """Score a finished debate (see the module docstring for the rules).
 
-    ``members`` maps each counted participant to their position; speeches by anyone else (a
-    removed member) are ignored, as are votes for positions not in ``positions``.
+    ``turns`` are the turns that began (spoken or not); ``members`` maps each counted
+    participant to their position, so turns of anyone else (a removed member) are ignored, as
+    are votes for positions not in ``positions``.
     """
-    points = {member: 0.0 for member in members}
-    for speech in speeches:
-        if speech.user_id in points:
-            points[speech.user_id] += speech.mean
-    counted = [v for v in votes.values() if v in positions]
+    counted: dict[int, list[float]] = {member: [] for member in members}
+    taken = dict.fromkeys(members, 0)
+    unscored = dict.fromkeys(members, 0)
+    for turn in turns:
+        if turn.user_id not in members:
+            continue
+        taken[turn.user_id] += 1
+        if turn.value is None:
+            unscored[turn.user_id] += 1
+        else:
+            counted[turn.user_id].append(turn.value)
+    points = {m: (_mean(counted[m]) or 0.0) * taken[m] for m in members}
+    ballots = [v for v in votes.values() if v in positions]
     unranked = []
     for position in positions:
         team = tuple(m for m in members if members[m] == position)
-        team_points = sum(points[m] for m in team)
-        share = counted.count(position) / len(counted) if counted else 0.0
-        total = (team_points / len(team) if team else 0.0) + VOTE_WEIGHT * share
-        unranked.append((position, team, team_points, counted.count(position), share, total))
+        average = _mean([value for m in team for value in counted[m]])
+        team_turns = sum(taken[m] for m in team)
+        team_points = average * team_turns / len(team) if average is not None and team else 0.0
+        share = ballots.count(position) / len(ballots) if ballots else 0.0
+        total = team_points + VOTE_WEIGHT * share
+        unranked.append(
+            (position, team, team_points, ballots.count(position), share, total, average,
+             team_turns, sum(unscored[m] for m in team))
+        )  # fmt: skip
     best_total = max((_close(u[5]) for u in unranked), default=0.0)
     ordered = sorted(unranked, key=lambda u: -_close(u[5]))
     results = []
-    for position, team, team_points, count, share, total in ordered:
+    for position, team, team_points, count, share, total, average, team_turns, blank in ordered:
         rank = 1 + sum(1 for other in unranked if _close(other[5]) > _close(total))
         won = best_total > 0 and _close(total) == best_total
-        results.append(PositionResult(position, team, team_points, count, share, total, rank, won))
+        results.append(
+            PositionResult(
+                position, team, team_points, count, share, total, rank, won, average,
+                team_turns, blank,
+            )
+        )  # fmt: skip
     top = max((_close(p) for p in points.values()), default=0.0)
     best = tuple(m for m in members if top > 0 and _close(points[m]) == top)
-    return DebateResult(tuple(results), points, best, len(counted))
+    return DebateResult(
+        tuple(results),
+        points,
+        best,
+        len(ballots),
+        {m: n for m, n in unscored.items() if n},
+        frozenset(m for m in members if taken[m] and not counted[m]),
+    )
 
 
 def round_points(value: float) -> int:
@@ -524,7 +651,7 @@ class TranscriptInfo:
 
 _NO_SPEECH: Final = {
     MISSED: "No speech: time ran out.",
-    SKIPPED: "No speech: a moderator moved on.",
+    SKIPPED: "No speech: skipped by a moderator.",
     REMOVED: "No speech: the speaker was removed from the debate.",
     PENDING: "Not reached: the debate ended first.",
     OPEN: "No speech.",
@@ -579,7 +706,7 @@ def transcript_markdown(
             mean = sum(p for _, p in turn.scores) / len(turn.scores)
             scored = f"Scores: {listed} (mean {mean:.2f})"
         else:
-            scored = "Scores: none"
+            scored = "Unscored: no judge scored it, so it is left out of the averages"
         out += [f"_{turn.words} words · {scored}{late}_", "", _quoted(turn.text)]
     if info.vote_counts or result is not None:
         out += ["", "## Audience vote", ""]
@@ -603,6 +730,19 @@ def transcript_markdown(
 
 
 def speaker_summary(result: DebateResult, names: Mapping[int, str]) -> str:
-    """``"Alice 15.5, Bob 9.0"``, best first."""
+    """``"Alice 15.5, Bob 9.0 (1 speech unscored), Carol unscored"``, best first."""
     ordered = sorted(result.speaker_points.items(), key=lambda item: (-item[1], item[0]))
-    return ", ".join(f"{names.get(m, str(m))} {points:.1f}" for m, points in ordered) or "none"
+    return (
+        ", ".join(f"{names.get(m, str(m))} {speaker_points_text(result, m)}" for m, _ in ordered)
+        or "none"
+    )
+
+
+def speaker_points_text(result: DebateResult, user_id: int) -> str:
+    """A speaker's points as the results show them: ``"9.0"``, ``"9.0 (1 speech unscored)"``
+    or ``"unscored"`` when no turn of theirs could be counted."""
+    if user_id in result.unrated:
+        return "unscored"
+    points = f"{result.speaker_points.get(user_id, 0.0):.1f}"
+    blank = result.unscored.get(user_id, 0)
+    return f"{points} ({plural(blank, 'speech', 'speeches')} unscored)" if blank else points

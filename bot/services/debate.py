@@ -13,8 +13,14 @@ what it is (``d:<debate>:<kind>[:<turn>...]``), so a crash between a post and it
 loses the post (publishing runs again on the next change and at start-up) nor posts it twice
 (Discord answers the repeated nonce with the message it already has).
 
-Timers (all keyed, so rescheduling replaces): ``debate.turn_end`` and ``debate.reminder`` per
-turn, ``debate.vote_close`` per debate. Handlers check the database first (the deadline there
+Beyond the thread: when the vote opens, every judge with speeches left to score is told which
+by direct message (a line in the thread that pings only them when their direct messages are
+closed), and the lobby's channel hears that the vote is open and, later, the results in one
+line. Ended turns have their announcement redrawn (how the turn ended, no Speak button).
+
+Timers (all keyed, so rescheduling replaces): ``debate.prep_end`` per debate (the preparation
+between Begin and the first turn), ``debate.turn_end`` and ``debate.reminder`` per turn,
+``debate.vote_close`` per debate. Handlers check the database first (the deadline there
 is the truth; a timer is only a wake-up), so running one twice or late does no harm. While no
 cog has handed over an output, handlers refuse to act and their timers are retried later: nobody
 misses a turn that nobody could see.
@@ -30,22 +36,29 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import Clock
+from bot.clock import Clock, discord_timestamp
 from bot.content import Motion, Pack, Position
 from bot.errors import Conflict, NotAllowed, NotFound, UserError
 from bot.rules import debate as rules
 from bot.services.packs import Packs
-from bot.services.ports import DebateOutput, PostFailed, nonce
+from bot.services.ports import DebateOutput, Posted, PostFailed, SpeechToScore, nonce
 from bot.store import Store
-from bot.store.debates import Debate, DebateLobby, DebatePosition, Speech, Turn
+from bot.store.debates import Debate, DebateLobby, DebateMessage, DebatePosition, Speech, Turn
 from bot.timers import Timer, TimerService
 
 log = logging.getLogger(__name__)
 
 TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
-TIMER_KINDS = (TURN_END, REMINDER, VOTE_CLOSE)
+PREP_END = "debate.prep_end"
+TIMER_KINDS = (PREP_END, TURN_END, REMINDER, VOTE_CLOSE)
+#: Speeches listed in one direct message to a judge (each with its Score button).
+SPEECHES_PER_DM = 10
 _EPSILON = 1e-6
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def prep_key(debate_id: int) -> str:
+    return f"debate:{debate_id}:prep"
 
 
 def turn_key(debate_id: int, number: int) -> str:
@@ -76,6 +89,22 @@ class EndOutcome:
 
     debate: Debate
     outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What ``/debate next`` did.
+
+    ``"confirm"``: nothing yet, the speaker of ``turn`` still has ``remaining`` seconds, so the
+    moderator is asked first; ``"skipped"``: ``turn`` (None when no turn was open) ended and the
+    next one (or the vote) opened; ``"started"``: the preparation ended and the first turn opened.
+    """
+
+    kind: str
+    debate: Debate
+    turn: Turn | None = None
+    remaining: float = 0.0
+    speaker: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +163,7 @@ class DebateService:
         self.output = UnavailableOutput()  # type: ignore[assignment]
 
     def register_timers(self) -> None:
+        self.timers.register(PREP_END, self.on_prep_end)
         self.timers.register(TURN_END, self.on_turn_end)
         self.timers.register(REMINDER, self.on_reminder)
         self.timers.register(VOTE_CLOSE, self.on_vote_close)
@@ -204,12 +234,15 @@ class DebateService:
         vote_minutes: int,
         user_id: int,
         user_name: str,
+        prep_minutes: int = 0,
     ) -> Debate:
         """Create the debate, post its lobby in the channel and open its thread there.
 
         When Discord takes neither, the debate is cancelled quietly and the PostFailed raised.
         """
         rules.round_names(rounds)
+        if not 0 <= prep_minutes <= rules.PREP_MAX_MINUTES:
+            raise UserError(f"Preparation takes 0 to {rules.PREP_MAX_MINUTES} minutes.")
         debate = await self.store.debates.create(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -220,6 +253,7 @@ class DebateService:
             rounds=rounds,
             speech_seconds=speech_minutes * 60.0,
             vote_seconds=vote_minutes * 60.0,
+            prep_seconds=prep_minutes * 60.0,
             created_by=user_id,
             creator_name=user_name,
             now=self.now(),
@@ -277,7 +311,8 @@ class DebateService:
         return debate
 
     async def begin(self, debate_id: int) -> Debate:
-        """Draw the positions, store the turn plan and open the first turn."""
+        """Draw the positions, store the turn plan, and start the preparation (or, without
+        one, open the first turn)."""
         async with self.store.transaction():
             debate = await self.debate(debate_id)
             participants = await self.store.debates.participants(debate.id)
@@ -292,7 +327,14 @@ class DebateService:
             await self._plan_turns(debate, assignment, members, active)
             now = self.now()
             await self.store.debates.begin(debate, now)
-            await self._start_next_turn(debate.id, now)
+            if debate.prep_seconds > 0:
+                deadline = now + debate.prep_seconds
+                await self.store.debates.prepare(
+                    debate.id, deadline=deadline, paused_remaining=None
+                )
+                await self._schedule_prep_end(debate, deadline)
+            else:
+                await self._start_next_turn(debate.id, now)
         return await self.debate(debate_id)
 
     async def _plan_turns(
@@ -356,6 +398,17 @@ class DebateService:
         else:
             await self.timers.cancel(reminder_key(debate.id, number))
 
+    async def _schedule_prep_end(self, debate: Debate, deadline: float) -> None:
+        await self.timers.schedule(
+            PREP_END, deadline, {"debate": debate.id}, key=prep_key(debate.id),
+            guild_id=debate.guild_id,
+        )  # fmt: skip
+
+    async def _end_preparation(self, debate: Debate, now: float) -> None:
+        """The preparation is over (inside a transaction): the first turn opens."""
+        await self.timers.cancel(prep_key(debate.id))
+        await self._start_next_turn(debate.id, now)
+
     async def _schedule_vote_close(self, debate: Debate, deadline: float) -> None:
         await self.timers.schedule(
             VOTE_CLOSE,
@@ -390,6 +443,8 @@ class DebateService:
             raise Conflict("The debate has not begun yet.")
         if debate.status != rules.RUNNING:
             raise Conflict("The speeches are over.")
+        if debate.preparing:
+            raise Conflict(self._preparation_sentence(debate))
         turn = await self.current_turn(debate)
         if turn is None or turn.status != rules.OPEN:
             raise Conflict("No turn is open right now.")
@@ -399,6 +454,16 @@ class DebateService:
         if debate.paused:
             raise Conflict("The debate is paused; wait for a moderator to resume it.")
         return turn
+
+    @staticmethod
+    def _preparation_sentence(debate: Debate) -> str:
+        if debate.deadline is None:
+            return (
+                "The speakers are still preparing and the debate is paused; the first turn "
+                "opens once a moderator resumes it and the preparation is over."
+            )
+        when = f"{discord_timestamp(debate.deadline, 't')} ({discord_timestamp(debate.deadline)})"
+        return f"The speakers are still preparing: the first turn opens at {when}."
 
     async def submit_speech(
         self, debate_id: int, turn_number: int, user_id: int, text: str
@@ -420,6 +485,8 @@ class DebateService:
                 deadline=turn.deadline,
                 paused=debate.paused,
                 debate_status=debate.status,
+                started=turn.started_at is not None,
+                ended_at=turn.ended_at,
             )
             if not timing.accepted:
                 raise Conflict(timing.reason)
@@ -441,22 +508,78 @@ class DebateService:
 
     # --- moderator controls -----------------------------------------------------------------
 
-    async def next_turn(self, debate_id: int) -> Turn | None:
-        """End the current turn now (no speech: skipped) and open the next; returns the ended."""
+    async def request_next(self, debate_id: int) -> NextStep:
+        """``/debate next``: end the preparation, or end the current turn. While its speaker
+        still has time nothing changes: the step says how long is left, and the moderator
+        confirms with :meth:`skip_turn`, so a skip never comes by accident."""
         async with self.store.transaction():
-            debate = await self.debate(debate_id)
-            if debate.status == rules.VOTING:
-                raise Conflict(
-                    "The speeches are over and the audience is voting; `/debate end` closes the "
-                    "vote now."
-                )
-            if debate.status != rules.RUNNING:
-                raise Conflict("The debate has not begun yet: press Begin in the lobby.")
-            turn = await self.current_turn(debate)
+            debate = await self._moving_on(debate_id)
             now = self.now()
+            if debate.preparing:
+                await self._end_preparation(debate, now)
+                return NextStep("started", await self.debate(debate_id))
+            turn = await self.current_turn(debate)
             if turn is not None and turn.status == rules.OPEN:
-                await self._finish_turn(debate, turn, rules.SKIPPED, now)
-            await self._start_next_turn(debate.id, now)
+                left = rules.time_left(debate.deadline, debate.paused_remaining, now)
+                if left > _EPSILON:
+                    speaker = await self.name_of(debate.id, turn.user_id)
+                    return NextStep("confirm", debate, turn, left, speaker)
+            ended = await self._skip_current(debate, turn, now)
+        return NextStep("skipped", await self.debate(debate_id), ended)
+
+    async def next_turn(self, debate_id: int) -> Turn | None:
+        """End the current turn now (no speech: skipped) and open the next, without asking;
+        returns the ended turn. During the preparation, the first turn opens now."""
+        async with self.store.transaction():
+            debate = await self._moving_on(debate_id)
+            now = self.now()
+            if debate.preparing:
+                await self._end_preparation(debate, now)
+                return None
+            return await self._skip_current(debate, await self.current_turn(debate), now)
+
+    async def _moving_on(self, debate_id: int) -> Debate:
+        debate = await self.debate(debate_id)
+        if debate.status == rules.VOTING:
+            raise Conflict(
+                "The speeches are over and the audience is voting; `/debate end` closes the "
+                "vote now."
+            )
+        if debate.status != rules.RUNNING:
+            raise Conflict("The debate has not begun yet: press Begin in the lobby.")
+        return debate
+
+    async def _skip_current(self, debate: Debate, turn: Turn | None, now: float) -> Turn | None:
+        if turn is not None and turn.status == rules.OPEN:
+            await self._finish_turn(debate, turn, rules.SKIPPED, now)
+        await self._start_next_turn(debate.id, now)
+        return turn
+
+    async def check_skippable(self, debate_id: int, number: int, swaps: int) -> Turn:
+        """Turn ``number`` when it is still running as it was when a moderator was asked to
+        confirm ending it (the debate swapped ``swaps`` times); otherwise a Conflict saying
+        why there is nothing left to confirm."""
+        debate = await self.debate(debate_id)
+        turn = await self.store.debates.turn(debate.id, number)
+        refusal = rules.skip_refusal(
+            number=number,
+            turn_status=turn.status if turn else None,
+            current_turn=debate.current_turn,
+            debate_status=debate.status,
+            swaps_then=swaps,
+            swaps_now=debate.swaps,
+        )
+        if refusal is not None or turn is None:
+            raise Conflict(refusal or f"Turn {number} no longer exists.")
+        return turn
+
+    async def skip_turn(self, debate_id: int, number: int, swaps: int) -> Turn:
+        """A moderator confirmed ending turn ``number``: it ends (skipped) and the next opens.
+        A second confirmation, or one after the turn ended, is refused with a sentence."""
+        async with self.store.transaction():
+            turn = await self.check_skippable(debate_id, number, swaps)
+            debate = await self.debate(debate_id)
+            await self._skip_current(debate, turn, self.now())
         return turn
 
     async def extend(self, debate_id: int, seconds: float) -> Debate:
@@ -476,6 +599,8 @@ class DebateService:
                     debate.id, debate.current_turn, deadline, remind_again=True
                 )
                 await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
+            elif debate.preparing:
+                await self._schedule_prep_end(debate, deadline)
             elif debate.status == rules.VOTING:
                 await self._schedule_vote_close(debate, deadline)
         return await self.debate(debate_id)
@@ -491,6 +616,7 @@ class DebateService:
         await self.store.debates.pause(debate, remaining)
         if debate.current_turn is not None:
             await self._cancel_turn_timers(debate.id, debate.current_turn)
+        await self.timers.cancel(prep_key(debate.id))
         await self.timers.cancel(vote_key(debate.id))
 
     async def resume(self, debate_id: int) -> Debate:
@@ -504,6 +630,8 @@ class DebateService:
                     debate.id, debate.current_turn, deadline, remind_again=False
                 )
                 await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
+            elif debate.preparing:
+                await self._schedule_prep_end(debate, deadline)
             elif debate.status == rules.VOTING:
                 await self._schedule_vote_close(debate, deadline)
         return await self.debate(debate_id)
@@ -572,7 +700,8 @@ class DebateService:
             active = tuple(p.position for p in await self.store.debates.positions(debate.id))
             await self._plan_turns(debate, swapped, [p.user_id for p in participants], active)
             await self.store.debates.swapped(debate.id)
-            await self._start_next_turn(debate.id, self.now())
+            if not debate.preparing:  # during the preparation, the first turn is still to come
+                await self._start_next_turn(debate.id, self.now())
         return await self.debate(debate_id)
 
     async def end(self, debate_id: int, reason: str | None, by: int) -> EndOutcome:
@@ -604,6 +733,7 @@ class DebateService:
         turn = await self.current_turn(debate)
         if turn is not None and turn.status == rules.OPEN:
             await self._finish_turn(debate, turn, rules.SKIPPED, now)
+        await self.timers.cancel(prep_key(debate.id))
         await self.timers.cancel(vote_key(debate.id))
         await self.store.debates.cancel(debate, now, reason, by)
 
@@ -650,6 +780,10 @@ class DebateService:
                 raise Conflict("The vote has not opened yet.")
             if await self.store.debates.participant(debate.id, voter_id) is not None:
                 raise NotAllowed("Participants cannot vote in their own debate.")
+            if await self.store.debates.is_judge(debate.id, voter_id):
+                raise NotAllowed(
+                    "Judges cannot vote in the audience vote: your scores already count."
+                )
             if position not in {p.position for p in await self.store.debates.positions(debate.id)}:
                 raise NotFound("That position is not part of this debate.")
             previous = await self.store.debates.set_vote(debate, voter_id, position, self.now())
@@ -665,10 +799,14 @@ class DebateService:
         by_speech: dict[int, list[int]] = {}
         for score in await self.store.debates.scores(debate.id):
             by_speech.setdefault(score.speech_id, []).append(score.points)
-        scored = [
-            rules.ScoredSpeech(s.user_id, tuple(by_speech.get(s.id, ())))
-            for s in await self.store.debates.speeches(debate.id)
-        ]
+        speeches = {s.turn_number: s for s in await self.store.debates.speeches(debate.id)}
+        scored = []
+        for turn in await self.store.debates.turns(debate.id):
+            speech = speeches.get(turn.number)
+            if speech is not None:
+                scored.append(rules.ScoredTurn(speech.user_id, tuple(by_speech.get(speech.id, ()))))
+            elif turn.started_at is not None and turn.status in (rules.MISSED, rules.SKIPPED):
+                scored.append(rules.ScoredTurn(turn.user_id, spoke=False))
         votes = await self.store.debates.votes(debate.id)
         return rules.score_debate([p.position for p in positions], members, scored, votes)
 
@@ -717,6 +855,23 @@ class DebateService:
         if turn is None or turn.status != rules.OPEN or turn.deadline is None:
             return None
         return debate, turn
+
+    async def on_prep_end(self, timer: Timer) -> None:
+        """The preparation is over: the first turn opens (unless paused, extended or ended
+        since this timer was set)."""
+        self._require_output()
+        debate_id = int(timer.payload["debate"])
+        async with self.store.transaction():
+            if not await timer.complete():
+                return
+            debate = await self.store.debates.get(debate_id)
+            if debate is None or not debate.preparing or debate.deadline is None:
+                return
+            if debate.deadline > self.now() + _EPSILON:  # extended since this timer was set
+                await self._schedule_prep_end(debate, debate.deadline)
+                return
+            await self._end_preparation(debate, self.now())
+        await self.publish(debate_id)
 
     async def on_turn_end(self, timer: Timer) -> None:
         self._require_output()
@@ -889,14 +1044,25 @@ class DebateService:
                 nonce=nonce("d", debate.id, "pos"),
             )
             await self.store.debates.record_message(debate.id, "positions", posted.message_id)
-        await self._publish_turns(debate, {p.position: p.name for p in positions})
-        if debate.status == rules.VOTING and debate.vote_message_id is None:
-            posted = await self.output.post_vote(
-                debate, positions, nonce=nonce("d", debate.id, "vote")
-            )
-            await self.store.debates.record_message(debate.id, "vote", posted.message_id)
+        names = {p.position: p.name for p in positions}
+        await self._publish_turns(debate, names)
+        if debate.status == rules.VOTING:
+            if debate.vote_message_id is None:
+                posted = await self.output.post_vote(
+                    debate, positions, nonce=nonce("d", debate.id, "vote")
+                )
+                await self.store.debates.record_message(debate.id, "vote", posted.message_id)
+            await self._remind_judges(debate, names)
+            if debate.vote_notice_message_id is None:
+                await self._notify_channel(
+                    debate,
+                    "vote_notice",
+                    self.output.post_vote_notice(debate, nonce=nonce("d", debate.id, "vn")),
+                )
         if not debate.active and debate.results_message_id is None:
             await self._publish_end(debate, positions)
+        elif debate.status == rules.CLOSED and debate.results_notice_message_id is None:
+            await self._notify_results(debate, positions)
 
     async def _publish_turns(self, debate: Debate, names: dict[str, str]) -> None:
         turns = await self.store.debates.turns(debate.id)
@@ -928,14 +1094,107 @@ class DebateService:
                 await self.store.debates.record_speech_message(speech.id, posted.message_id)
             elif (
                 speech is None
-                and turn.status in (rules.MISSED, rules.SKIPPED, rules.REMOVED)
+                and turn.status in (rules.MISSED, rules.REMOVED)
                 and turn.started_at is not None
                 and turn.notice_message_id is None
             ):
+                # A skipped turn gets no notice: its announcement says so, and a speech already
+                # being written may still come within the grace.
                 posted = await self.output.post_no_speech(
                     debate, turn, position, nonce=nonce("d", debate.id, "n", turn.number)
                 )
                 await self.store.debates.record_notice(debate.id, turn.number, posted.message_id)
+            if (
+                turn.announce_message_id is not None
+                and turn.status in rules.ENDED_TURN_STATES
+                and turn.drawn_status != turn.status
+            ):
+                await self._draw_ended(debate, turn, len(turns), position, speech)
+
+    async def _draw_ended(
+        self, debate: Debate, turn: Turn, total: int, position: str, speech: Speech | None
+    ) -> None:
+        """Redraw an ended turn's announcement, then record it; a passing failure is tried again
+        on the next publish, any other is given up (the thread's next post tells more)."""
+        try:
+            await self.output.edit_turn(debate, turn, total, position, speech)
+        except PostFailed as error:
+            if error.transient:
+                log.warning("could not redraw turn %s of debate %s: %s", turn.number, debate.id,
+                            error)  # fmt: skip
+                return
+            log.info("gave up redrawing turn %s of debate %s: %s", turn.number, debate.id, error)
+        await self.store.debates.record_drawn(debate.id, turn.number, turn.status)
+
+    async def _remind_judges(self, debate: Debate, names: dict[str, str]) -> None:
+        """Tell every judge not yet told which speeches they have not scored: by direct message,
+        or, when the judge takes none from the bot, by a line in the thread pinging only them.
+        Each judge is recorded once told, so it happens once."""
+        unscored = await self.store.debates.unscored_by_judge(debate.id)
+        if not unscored:
+            return
+        speakers = {p.user_id: p.name for p in await self.store.debates.participants(debate.id)}
+        for judge_id, speeches in unscored.items():
+            items = [
+                SpeechToScore(
+                    s, speakers.get(s.user_id, f"<@{s.user_id}>"), names.get(s.position, s.position)
+                )
+                for s in speeches
+            ]
+            try:
+                message_id, via = await self._dm_judge(debate, judge_id, items), "dm"
+            except PostFailed as error:
+                if error.transient:
+                    raise
+                log.info("judge %s of debate %s takes no direct messages (%s): told in the "
+                         "thread", judge_id, debate.id, error)  # fmt: skip
+                posted = await self.output.post_judge_nudge(
+                    debate, judge_id, items, nonce=nonce("dj", _stamp(debate.id), _stamp(judge_id))
+                )
+                message_id, via = posted.message_id, "thread"
+            await self.store.debates.record_judge_reminder(
+                debate, judge_id, via=via, message_id=message_id, speeches=len(items),
+                now=self.now(),
+            )  # fmt: skip
+
+    async def _dm_judge(self, debate: Debate, judge_id: int, items: list[SpeechToScore]) -> int:
+        """Post the reminder to the judge's direct messages (several messages for many
+        speeches); the first message's id."""
+        first: int | None = None
+        for start in range(0, len(items), SPEECHES_PER_DM):
+            posted = await self.output.post_judge_dm(
+                debate,
+                judge_id,
+                items[start : start + SPEECHES_PER_DM],
+                start + 1,
+                len(items),
+                nonce=nonce("dm", _stamp(debate.id), _stamp(judge_id), start // SPEECHES_PER_DM),
+            )
+            first = posted.message_id if first is None else first
+        return first or 0
+
+    async def _notify_channel(
+        self, debate: Debate, what: DebateMessage, post: Awaitable[Posted]
+    ) -> None:
+        """Post a notice in the lobby's channel and record it. A passing failure is tried again
+        later; a channel that is gone or refuses the bot gets no notice (recorded as 0)."""
+        try:
+            message_id = (await post).message_id
+        except PostFailed as error:
+            if error.transient:
+                raise
+            log.warning("no %s for debate %s in its channel: %s", what, debate.id, error)
+            message_id = 0
+        await self.store.debates.record_message(debate.id, what, message_id)
+
+    async def _notify_results(self, debate: Debate, positions: list[DebatePosition]) -> None:
+        await self._notify_channel(
+            debate,
+            "results_notice",
+            self.output.post_results_notice(
+                debate, positions, await self.result_of(debate), nonce=nonce("d", debate.id, "rn")
+            ),
+        )
 
     async def _publish_end(self, debate: Debate, positions: list[DebatePosition]) -> None:
         if debate.status == rules.CLOSED:
@@ -948,6 +1207,7 @@ class DebateService:
             )
             # Recorded before the edits below, so a failing edit never posts the results twice.
             await self.store.debates.record_message(debate.id, "results", posted.message_id)
+            await self._notify_results(debate, positions)
             if debate.vote_message_id:
                 counts = Counter((await self.store.debates.votes(debate.id)).values())
                 await self._redraw("vote", self.output.edit_vote(debate, positions, counts))

@@ -70,6 +70,15 @@ if TYPE_CHECKING:
     from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
 
 
+@dataclass(frozen=True, slots=True)
+class SpeechToScore:
+    """A speech a judge has not scored yet, with the names a reminder shows."""
+
+    speech: Speech
+    speaker: str
+    position: str
+
+
 class DebateOutput(Protocol):
     """How the debate service reaches a debate's channel and thread.
 
@@ -104,7 +113,8 @@ class DebateOutput(Protocol):
         *,
         nonce: str,
     ) -> Posted:
-        """Who argues what, with My brief."""
+        """Who argues what, with My brief, pinging every participant once (and nobody else),
+        and when the speeches start (``debate.deadline`` while ``debate.preparing``)."""
         ...
 
     async def edit_positions(
@@ -129,6 +139,13 @@ class DebateOutput(Protocol):
         """A speech, with Score for the judges."""
         ...
 
+    async def edit_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, speech: Speech | None
+    ) -> None:
+        """Redraw an ended turn's announcement (``turn.announce_message_id``): how it ended
+        (spoke and how many words, no speech, skipped, speaker removed), without Speak."""
+        ...
+
     async def post_no_speech(
         self, debate: Debate, turn: Turn, position: str, *, nonce: str
     ) -> Posted:
@@ -149,6 +166,43 @@ class DebateOutput(Protocol):
         self, debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int]
     ) -> None:
         """The closed vote (``debate.vote_message_id``): the count shown, the buttons disabled."""
+        ...
+
+    async def post_judge_dm(
+        self,
+        debate: Debate,
+        judge_id: int,
+        speeches: Sequence[SpeechToScore],
+        first: int,
+        total: int,
+        *,
+        nonce: str,
+    ) -> Posted:
+        """A direct message to a judge: speeches ``first``… (numbered from 1, of ``total``) they
+        have not scored, each with its Score button. Raises PostFailed ``forbidden`` when the
+        judge does not take direct messages from the bot (403, code 50007)."""
+        ...
+
+    async def post_judge_nudge(
+        self, debate: Debate, judge_id: int, speeches: Sequence[SpeechToScore], *, nonce: str
+    ) -> Posted:
+        """One line in the thread for a judge the bot cannot message directly: which speeches
+        they have not scored; it pings that judge and nobody else."""
+        ...
+
+    async def post_vote_notice(self, debate: Debate, *, nonce: str) -> Posted:
+        """In the lobby's channel: the audience vote is open, when it closes, where to vote."""
+        ...
+
+    async def post_results_notice(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        *,
+        nonce: str,
+    ) -> Posted:
+        """In the lobby's channel: the results in one line, with a link to the thread."""
         ...
 
     async def post_results(

@@ -39,11 +39,13 @@ from bot.rules.debate import (
 from bot.store.db import Database
 
 #: The messages of a debate recorded by the id Discord gave them (the lobby has its own method).
-DebateMessage = Literal["positions", "vote", "results"]
+DebateMessage = Literal["positions", "vote", "results", "vote_notice", "results_notice"]
 _MESSAGE_COLUMNS: Mapping[str, str] = {
     "positions": "positions_message_id",
     "vote": "vote_message_id",
     "results": "results_message_id",
+    "vote_notice": "vote_notice_message_id",
+    "results_notice": "results_notice_message_id",
 }
 
 
@@ -77,10 +79,21 @@ class Debate:
     #: how often positions were swapped: part of the turn announcements' nonces, since a swap
     #: announces the first turn afresh
     swaps: int
+    #: seconds between Begin and the first speech
+    prep_seconds: float
+    #: the vote's notice and the results' summary in the lobby's channel (0: none will be)
+    vote_notice_message_id: int | None
+    results_notice_message_id: int | None
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATES
+
+    @property
+    def preparing(self) -> bool:
+        """Begun, and the first turn not yet open: the participants prepare until
+        ``deadline`` (or, paused, for ``paused_remaining`` once resumed)."""
+        return self.status == RUNNING and self.current_turn is None
 
     @property
     def paused(self) -> bool:
@@ -154,6 +167,8 @@ class Turn:
     reminder_sent: bool
     announce_message_id: int | None
     notice_message_id: int | None
+    #: the ended status the announcement was last redrawn with (None: not yet)
+    drawn_status: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +192,18 @@ class Score:
     judge_id: int
     points: int
     scored_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeReminder:
+    """A judge told, when the vote opened, which speeches they had not scored."""
+
+    debate_id: int
+    judge_id: int
+    via: str
+    message_id: int
+    speeches: int
+    sent_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +292,7 @@ class DebateStore:
         created_by: int,
         creator_name: str,
         now: float,
+        prep_seconds: float = 0.0,
     ) -> Debate:
         """A new debate in the lobby, its positions and its creator as the first judge.
 
@@ -278,11 +306,12 @@ class DebateStore:
                 )
             debate_id = await self.db.fetchval(
                 "INSERT INTO debates (guild_id, channel_id, active_channel_id, pack_id, motion_id, "
-                "motion_text, rounds, speech_seconds, vote_seconds, status, created_by, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "motion_text, rounds, speech_seconds, vote_seconds, prep_seconds, status, "
+                "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (
                     guild_id, channel_id, channel_id, pack_id, motion_id, motion_text, rounds,
-                    speech_seconds, vote_seconds, LOBBY, created_by, now,
+                    speech_seconds, vote_seconds, prep_seconds, LOBBY, created_by, now,
                 ),
             )  # fmt: skip
             if debate_id is None:
@@ -341,11 +370,13 @@ class DebateStore:
         )
 
     async def unfinished_business(self) -> list[Debate]:
-        """Debates not over, and finished ones whose results were never posted."""
+        """Debates not over, and finished ones whose results (or their summary in the lobby's
+        channel) were never posted."""
         marks = ", ".join("?" * len(ACTIVE_STATES))
         rows = await self.db.fetchall(
-            f"{_DEBATE} WHERE status IN ({marks}) OR results_message_id IS NULL ORDER BY id",
-            ACTIVE_STATES,
+            f"{_DEBATE} WHERE status IN ({marks}) OR results_message_id IS NULL "
+            "OR (status = ? AND results_notice_message_id IS NULL) ORDER BY id",
+            (*ACTIVE_STATES, CLOSED),
         )
         return [_debate(r) for r in rows]
 
@@ -408,6 +439,17 @@ class DebateStore:
             "UPDATE debates SET current_turn = ?, deadline = ?, paused_remaining = ? "
             "WHERE id = ? AND status = ?",
             (number, deadline, paused_remaining, debate_id, RUNNING),
+        )
+
+    async def prepare(
+        self, debate_id: int, *, deadline: float | None, paused_remaining: float | None
+    ) -> None:
+        """The begun debate prepares until ``deadline`` (None while paused, when
+        ``paused_remaining`` holds the preparation's time): no turn is open yet."""
+        await self._write(
+            "UPDATE debates SET current_turn = NULL, deadline = ?, paused_remaining = ? "
+            "WHERE id = ? AND status = ?",
+            (deadline, paused_remaining, debate_id, RUNNING),
         )
 
     async def pause(self, debate: Debate, remaining: float) -> None:
@@ -714,6 +756,13 @@ class DebateStore:
             (message_id, debate_id, number),
         )
 
+    async def record_drawn(self, debate_id: int, number: int, status: str) -> None:
+        """The turn's announcement now shows how the turn ended (``status``)."""
+        await self._write(
+            "UPDATE debate_turns SET drawn_status = ? WHERE debate_id = ? AND number = ?",
+            (status, debate_id, number),
+        )
+
     async def end_open_turns(self, debate_id: int, status: str, now: float) -> None:
         """Close every open or pending turn with ``status`` (the debate ends early)."""
         async with self.db.transaction():
@@ -798,6 +847,54 @@ class DebateStore:
             (debate_id,),
         )
         return [Score(**dict(r)) for r in rows]
+
+    async def unscored_by_judge(self, debate_id: int) -> dict[int, list[Speech]]:
+        """For each judge not yet reminded, the speeches (of members still in the debate) they
+        have not scored, in turn order; judges with nothing left to score are left out."""
+        columns = ", ".join(f"s.{f.name}" for f in fields(Speech))
+        rows = await self.db.fetchall(
+            f"SELECT j.user_id AS judge_id, {columns} FROM debate_judges j "  # noqa: S608
+            "JOIN debate_speeches s ON s.debate_id = j.debate_id "
+            "JOIN debate_participants p ON p.debate_id = s.debate_id AND p.user_id = s.user_id "
+            "WHERE j.debate_id = ? AND p.removed_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM debate_scores sc "
+            "WHERE sc.speech_id = s.id AND sc.judge_id = j.user_id) "
+            "AND NOT EXISTS (SELECT 1 FROM debate_judge_reminders r "
+            "WHERE r.debate_id = j.debate_id AND r.judge_id = j.user_id) "
+            "ORDER BY j.added_at, j.user_id, s.turn_number",
+            (debate_id,),
+        )
+        unscored: dict[int, list[Speech]] = {}
+        for row in rows:
+            data = dict(row)
+            unscored.setdefault(int(data.pop("judge_id")), []).append(_speech(data))
+        return unscored
+
+    async def record_judge_reminder(
+        self,
+        debate: Debate,
+        judge_id: int,
+        *,
+        via: Literal["dm", "thread"],
+        message_id: int,
+        speeches: int,
+        now: float,
+    ) -> None:
+        """The judge was told (by ``via``) which ``speeches`` they had not scored."""
+        await self._write(
+            "INSERT INTO debate_judge_reminders (debate_id, judge_id, guild_id, via, message_id, "
+            "speeches, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (debate_id, judge_id) DO NOTHING",
+            (debate.id, judge_id, debate.guild_id, via, message_id, speeches, now),
+        )
+
+    async def judge_reminders(self, debate_id: int) -> list[JudgeReminder]:
+        rows = await self.db.fetchall(
+            "SELECT debate_id, judge_id, via, message_id, speeches, sent_at "
+            "FROM debate_judge_reminders WHERE debate_id = ? ORDER BY sent_at, judge_id",
+            (debate_id,),
+        )
+        return [JudgeReminder(**dict(r)) for r in rows]
 
     # --- audience votes ---------------------------------------------------------------------
 

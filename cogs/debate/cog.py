@@ -30,7 +30,6 @@ from bot.adapter.ui import (
     send_ephemeral,
     truncate,
 )
-from bot.clock import discord_timestamp
 from bot.content import Motion, Pack
 from bot.errors import UserError
 from bot.rules import debate as rules
@@ -45,6 +44,7 @@ from cogs.debate.views import (
     open_speech,
     publish,
     score_submitted,
+    skip_view,
     speech_submitted,
 )
 
@@ -54,9 +54,11 @@ COG_NAME = "Debate"
 
 HISTORY_PAGE = 8
 HELP_NOTES = (
-    "Debate points: a speaker's points are the mean judge score (1–10) of each of their "
-    "speeches, summed. A position's total is its speakers' points ÷ team size + 10 × its share "
-    "of the audience vote; the highest total wins (ties share).",
+    "Debate points: a speech scores the mean of its judges' scores (1–10); a turn without a "
+    "speech counts 0; a speech no judge scored is left out of the averages. A speaker's points "
+    "are their average × their turns (every speech scored: the sum). A position's total is its "
+    "speakers' points ÷ team size + 10 × its share of the audience vote; the highest total wins "
+    "(ties share).",
     "Ledger (category debate): each participant gets their speaker points (rounded), +5 for "
     "taking part, and +10 when their position wins.",
 )
@@ -141,6 +143,7 @@ class DebateCog(
         speech_minutes="Minutes per speech, 1–10 (default 3).",
         vote_minutes="Minutes the audience vote stays open, 1–10 (default 2).",
         pack="The content pack (default: the server's).",
+        prep_minutes="Minutes to prepare between Begin and the first speech, 0–10 (default 2).",
     )
     @app_commands.autocomplete(pack=pack_autocomplete)
     async def start(
@@ -151,6 +154,7 @@ class DebateCog(
         speech_minutes: app_commands.Range[int, 1, 10] = 3,
         vote_minutes: app_commands.Range[int, 1, 10] = 2,
         pack: str | None = None,
+        prep_minutes: app_commands.Range[int, 0, 10] = rules.DEFAULT_PREP_MINUTES,
     ) -> None:
         await require_moderator(interaction, "start a debate")
         guild_id = guild_id_of(interaction)
@@ -172,6 +176,7 @@ class DebateCog(
                 rounds=rounds,
                 speech_minutes=speech_minutes,
                 vote_minutes=vote_minutes,
+                prep_minutes=prep_minutes,
                 user_id=interaction.user.id,
                 user_name=interaction.user.display_name,
             )
@@ -237,9 +242,21 @@ class DebateCog(
     @app_commands.command(name="next", description="End the current turn now and start the next.")
     async def next(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "move a debate to the next turn")
-        ended = await self.bot.debates.next_turn(debate.id)
-        note = f"Turn {ended.number} ended." if ended is not None else "Moved on."
-        await send_ephemeral(interaction, f"{note} The next turn is announced in the thread.")
+        step = await self.bot.debates.request_next(debate.id)
+        if step.kind == "confirm" and step.turn is not None:
+            await interaction.response.send_message(
+                render.skip_question(step.turn, step.speaker, step.remaining, step.debate.deadline),
+                view=skip_view(debate.id, step.turn.number, step.debate.swaps),
+                ephemeral=True,
+            )
+            return
+        if step.kind == "started":
+            note = "The preparation is over: the first turn is announced in the thread."
+        elif step.turn is not None:
+            note = f"Turn {step.turn.number} ended. The next turn is announced in the thread."
+        else:
+            note = "Moved on. The next turn is announced in the thread."
+        await send_ephemeral(interaction, note)
         await publish(interaction, debate.id)
 
     @app_commands.command(name="extend", description="Give the current turn or the vote more time.")
@@ -251,9 +268,9 @@ class DebateCog(
     ) -> None:
         debate = await self._moderated(interaction, "extend a debate's time")
         debate = await self.bot.debates.extend(debate.id, minutes * 60.0)
-        what = "turn" if debate.status == rules.RUNNING else "vote"
+        what = render.clock_name(debate)
         when = (
-            f"now ends {discord_timestamp(debate.deadline, 'R')}"
+            f"now ends at {render.by_time(debate.deadline)}"
             if debate.deadline is not None
             else "gets the time when the debate resumes"
         )
@@ -275,8 +292,8 @@ class DebateCog(
     async def resume(self, interaction: discord.Interaction[RoundtableBot]) -> None:
         debate = await self._moderated(interaction, "resume a debate")
         debate = await self.bot.debates.resume(debate.id)
-        until = discord_timestamp(debate.deadline, "R") if debate.deadline else "soon"
-        what = "current turn" if debate.status == rules.RUNNING else "vote"
+        until = f"at {render.by_time(debate.deadline)}" if debate.deadline else "soon"
+        what = render.clock_name(debate, current=True)
         await send_ephemeral(interaction, f"Resumed: the {what} ends {until}.")
         if await self._announce(
             interaction, debate, f"The debate resumes: the {what} ends {until}."
@@ -361,10 +378,11 @@ class DebateCog(
             raise UserError("Pick two different participants.")
         debate = await self.bot.debates.swap(debate.id, member.id, other.id)
         now_argue = await self.bot.debates.argues(debate.id)
+        then = "The preparation carries on." if debate.preparing else "The first turn starts again."
         await send_ephemeral(
             interaction,
             f"Swapped: {member.mention} now argues {now_argue.get(member.id)}, {other.mention} "
-            f"argues {now_argue.get(other.id)}. The first turn starts again.",
+            f"argues {now_argue.get(other.id)}. {then}",
         )
         await self.bot.debates.redraw_positions(debate.id)
         await self._announce(

@@ -7,7 +7,11 @@
 already has) and turns Discord's refusals into :class:`~bot.services.ports.PostFailed`: gone
 (unknown channel, i.e. a deleted thread, or unknown message), forbidden (403) or transient
 (rate limits, server errors, the network, anything else: the service logs it and tries again
-later). Only a turn's announcement and its reminder may ping, and only the speaker.
+later). Only these ping, and only whom they name: a turn's announcement and its reminder (the
+speaker), the positions (the participants) and a judge's reminder in the thread (that judge).
+A judge's reminder goes to their direct messages (a DM refused with 403/50007 raises
+``forbidden``, and the service falls back to the thread); the vote's notice and the results'
+summary go to the lobby's channel.
 """
 
 from __future__ import annotations
@@ -20,10 +24,9 @@ import aiohttp
 import discord
 
 from bot.adapter.buttons import view_of
-from bot.adapter.ui import THREAD_NAME, truncate
 from bot.content import Motion
 from bot.rules.debate import LOBBY, DebateResult
-from bot.services.ports import FailureKind, Posted, PostFailed
+from bot.services.ports import FailureKind, Posted, PostFailed, SpeechToScore
 from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
 from cogs.debate import render
 from cogs.debate.views import DebateButton, ScoreButton, lobby_view, vote_view
@@ -57,9 +60,21 @@ _NETWORK = (aiohttp.ClientError, OSError)
 
 def speaker_only(user_id: int) -> discord.AllowedMentions:
     """Mentions that ping the speaker whose turn it is, and nobody else."""
+    return only(user_id)
+
+
+def only(*user_ids: int) -> discord.AllowedMentions:
+    """Mentions that ping these members and nobody else."""
     return discord.AllowedMentions(
-        everyone=False, roles=False, replied_user=False, users=[discord.Object(user_id)]
+        everyone=False,
+        roles=False,
+        replied_user=False,
+        users=[discord.Object(user_id) for user_id in user_ids],
     )
+
+
+def participants_of(participants: Sequence[Participant]) -> list[int]:
+    return [p.user_id for p in participants if p.position and not p.removed]
 
 
 class DiscordDebateOutput:
@@ -75,9 +90,7 @@ class DiscordDebateOutput:
         """Where the debate's messages go: its thread (its channel before it has one)."""
         return self._channel(debate.thread_id or debate.channel_id, debate.guild_id)
 
-    async def _send(
-        self, target: discord.PartialMessageable, *, nonce: str, **fields: Any
-    ) -> Posted:
+    async def _send(self, target: discord.abc.Messageable, *, nonce: str, **fields: Any) -> Posted:
         try:
             message = await target.send(nonce=nonce, **fields)
         except (discord.HTTPException, *_NETWORK) as error:
@@ -107,7 +120,7 @@ class DiscordDebateOutput:
         lobby = self._channel(debate.channel_id, debate.guild_id)
         try:
             thread = await lobby.get_partial_message(lobby_message_id).create_thread(
-                name=truncate(debate.motion_text, THREAD_NAME),
+                name=render.thread_name(debate.motion_text),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             )
         except (discord.HTTPException, *_NETWORK) as error:
@@ -146,8 +159,10 @@ class DiscordDebateOutput:
         return await self._send(
             self._thread(debate),
             nonce=nonce,
+            content=render.positions_content(debate, positions, participants),
             embed=render.positions_embed(debate, positions, participants, motion),
             view=view_of(DebateButton("brief", debate.id)),
+            allowed_mentions=only(*participants_of(participants)),
         )
 
     async def edit_positions(
@@ -162,7 +177,9 @@ class DiscordDebateOutput:
         await self._edit(
             self._thread(debate),
             debate.positions_message_id,
+            content=render.positions_content(debate, positions, participants),
             embed=render.positions_embed(debate, positions, participants, motion),
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def post_turn(
@@ -187,6 +204,19 @@ class DiscordDebateOutput:
             nonce=nonce,
             embed=render.speech_embed(debate, speech, position),
             view=view_of(ScoreButton(speech.id)),
+        )
+
+    async def edit_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, speech: Speech | None
+    ) -> None:
+        if turn.announce_message_id is None:
+            return
+        await self._edit(
+            self._thread(debate),
+            turn.announce_message_id,
+            content=render.turn_ended(turn, total, position, speech),
+            view=None,
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     async def post_no_speech(
@@ -226,6 +256,59 @@ class DiscordDebateOutput:
             debate.vote_message_id,
             embed=render.vote_embed(debate, positions, counts),
             view=vote_view(debate.id, [(p.position, p.name) for p in positions], disabled=True),
+        )
+
+    async def post_judge_dm(
+        self,
+        debate: Debate,
+        judge_id: int,
+        speeches: Sequence[SpeechToScore],
+        first: int,
+        total: int,
+        *,
+        nonce: str,
+    ) -> Posted:
+        try:
+            channel = await self.bot.create_dm(discord.Object(judge_id))
+        except (discord.HTTPException, *_NETWORK) as error:
+            raise failure(error) from error
+        content, card = render.judge_dm(debate, speeches, first, total)
+        buttons = (
+            ScoreButton(item.speech.id, render.KEYCAPS[index])
+            for index, item in enumerate(speeches)
+        )
+        return await self._send(channel, nonce=nonce, content=content, embed=card,
+                                view=view_of(*buttons))  # fmt: skip
+
+    async def post_judge_nudge(
+        self, debate: Debate, judge_id: int, speeches: Sequence[SpeechToScore], *, nonce: str
+    ) -> Posted:
+        return await self._send(
+            self._thread(debate),
+            nonce=nonce,
+            content=render.judge_nudge(debate, judge_id, speeches),
+            allowed_mentions=only(judge_id),
+        )
+
+    async def post_vote_notice(self, debate: Debate, *, nonce: str) -> Posted:
+        return await self._send(
+            self._channel(debate.channel_id, debate.guild_id),
+            nonce=nonce,
+            content=render.vote_notice(debate),
+        )
+
+    async def post_results_notice(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self._send(
+            self._channel(debate.channel_id, debate.guild_id),
+            nonce=nonce,
+            content=render.results_summary(debate, positions, result),
         )
 
     async def post_results(

@@ -2,7 +2,9 @@
 
 Every button is a :class:`~bot.adapter.buttons.PersistentButton` whose ``custom_id`` carries
 what it acts on (``debate:join:<id>``, ``debate:speak:<id>``, ``debate:score:<speech_id>``,
-``debate:vote:<id>:<position>``...), so no state lives in memory; a click reaches the debate
+``debate:vote:<id>:<position>``, ``debate:skip:<id>:<turn>:<swaps>``...), so no state lives in
+memory; Score works in a judge's direct messages too (the speech id says which debate, no guild
+needed); a click reaches the debate
 service as ``interaction.client.debates``. Modals are answered by custom id too
 (``debate:speech:<id>:<turn>``, ``debate:scoring:<speech_id>``): the cog routes modal
 submissions to :func:`speech_submitted` and :func:`score_submitted`, so a modal opened before
@@ -27,7 +29,6 @@ from bot.adapter.ui import (
     split_text,
     truncate,
 )
-from bot.clock import discord_timestamp
 from bot.errors import UserError
 from bot.rules import debate as rules
 from bot.store.debates import Debate
@@ -81,10 +82,13 @@ class DebateButton(
 
 
 class ScoreButton(PersistentButton, key="debate:score", fields={"speech": INT}):
-    """Score, on each speech: judges open a modal to give it 1–10."""
+    """Score, on each speech (and in a judge's reminder): judges open a modal to give it 1–10.
+    It works without a guild: in a direct message the speech id says which debate."""
 
-    def __init__(self, speech_id: int) -> None:
-        super().__init__(label="Score", style=discord.ButtonStyle.secondary, speech=speech_id)
+    def __init__(self, speech_id: int, emoji: str | None = None) -> None:
+        super().__init__(
+            label="Score", style=discord.ButtonStyle.secondary, emoji=emoji, speech=speech_id
+        )
 
     @classmethod
     def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> ScoreButton:
@@ -130,14 +134,81 @@ class VoteButton(PersistentButton, key="debate:vote", fields={"id": INT, "positi
             note = f"You had already voted for **{chosen}**; it still counts once."
         else:
             note = f"Your vote is now **{chosen}** (it was {names.get(previous, previous)})."
-        closes = discord_timestamp(debate.deadline, "R") if debate.deadline else "when it closes"
+        closes = f"at {render.by_time(debate.deadline)}" if debate.deadline else "when resumed"
         await send_ephemeral(
             interaction,
             f"{note} You can change it until the vote closes ({closes}); the count is shown then.",
         )
 
 
-DYNAMIC_ITEMS = (DebateButton, ScoreButton, VoteButton)
+class SkipButton(
+    PersistentButton,
+    key="debate:skip",
+    fields={"id": INT, "turn": Field(r"\d{1,4}", int), "swaps": Field(r"\d{1,6}", int)},
+):
+    """End turn, on a moderator's confirmation: ends the turn it was asked about, once."""
+
+    def __init__(self, debate_id: int, turn: int, swaps: int) -> None:
+        super().__init__(
+            label="End turn", style=discord.ButtonStyle.danger, id=debate_id, turn=turn,
+            swaps=swaps,
+        )  # fmt: skip
+
+    @classmethod
+    def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> SkipButton:
+        return cls(values["id"], values["turn"], values["swaps"])
+
+    async def act(self, interaction: Interaction) -> None:
+        await require_moderator(interaction, "end a debater's turn")
+        debates = interaction.client.debates
+        debate_id, number = self.values["id"], self.values["turn"]
+        turn = await debates.skip_turn(debate_id, number, self.values["swaps"])
+        speaker = await debates.name_of(debate_id, turn.user_id)
+        await interaction.response.edit_message(
+            content=(
+                f"Turn {number} ended: {speaker}'s turn was skipped and the next one is announced "
+                f"in the thread. A speech {speaker} was already writing still counts if it comes "
+                f"within {rules.GRACE_SECONDS:.0f} seconds."
+            ),
+            view=None,
+        )
+        await publish(interaction, debate_id)
+
+
+class KeepButton(
+    PersistentButton,
+    key="debate:keep",
+    fields={"id": INT, "turn": Field(r"\d{1,4}", int), "swaps": Field(r"\d{1,6}", int)},
+):
+    """Keep going: the moderator changed their mind; the turn runs on."""
+
+    def __init__(self, debate_id: int, turn: int, swaps: int) -> None:
+        super().__init__(
+            label="Keep going", style=discord.ButtonStyle.secondary, id=debate_id, turn=turn,
+            swaps=swaps,
+        )  # fmt: skip
+
+    @classmethod
+    def _rebuild(cls, item: discord.ui.Button[Any], **values: Any) -> KeepButton:
+        return cls(values["id"], values["turn"], values["swaps"])
+
+    async def act(self, interaction: Interaction) -> None:
+        await require_moderator(interaction, "end a debater's turn")
+        debates = interaction.client.debates
+        debate_id, number = self.values["id"], self.values["turn"]
+        turn = await debates.check_skippable(debate_id, number, self.values["swaps"])
+        speaker = await debates.name_of(debate_id, turn.user_id)
+        await interaction.response.edit_message(
+            content=f"Turn {number} carries on: {speaker} keeps the time that is left.",
+            view=None,
+        )
+
+
+def skip_view(debate_id: int, turn: int, swaps: int) -> discord.ui.View:
+    return view_of(SkipButton(debate_id, turn, swaps), KeepButton(debate_id, turn, swaps))
+
+
+DYNAMIC_ITEMS = (DebateButton, ScoreButton, VoteButton, SkipButton, KeepButton)
 
 
 def lobby_view(debate_id: int) -> discord.ui.View:
@@ -294,7 +365,7 @@ async def speech_submitted(interaction: Interaction, debate_id: int, turn: int) 
         await refuse_with_text(interaction, str(error), text)
         return
     late = (
-        f" It came in after the deadline but within the {rules.GRACE_SECONDS:.0f}-second "
+        f" It came in after your turn ended but within the {rules.GRACE_SECONDS:.0f}-second "
         "grace, so it counts."
         if speech.late
         else ""

@@ -17,6 +17,7 @@ from tests.emulator import BotHarness, Channel, Emulator, Member, Message
 
 MOTION = "accept-mutual-deterrence"  # liberal, conservative, united-states
 MOTION_TEXT = "This house would accept mutual deterrence with a nuclear-armed North Korea"
+THREAD_NAME = "This house would accept mutual deterrence with a…"  # cut at a word, ≤ 60
 TWO_SIDED = "charm-is-a-tactic"  # liberal, conservative
 NAMES = {
     "liberal": "South Korean liberals",
@@ -38,11 +39,12 @@ def many_messages(emulator: Emulator) -> None:
 async def open_lobby(
     emulator: Emulator, mod: Member, *, motion: str = MOTION, **options: Any
 ) -> tuple[Message, Channel]:
+    options.setdefault("prep_minutes", 0)  # tests of preparation ask for it
     reply = await (
         await mod.slash("debate start", motion=motion, channel="debate", **options)
     ).ephemeral()
     assert "is open" in reply.content
-    lobby = await emulator.next_message("debate")
+    lobby = await emulator.next_message("debate", predicate=lambda m: bool(m.buttons))
     assert lobby.button_labels == ["Join", "Leave", "Begin", "Cancel"]
     thread = emulator.threads("debate")[-1]
     return lobby, thread
@@ -91,6 +93,14 @@ async def score(judge: Member, speech: Message, points: int) -> Message:
     return await (await judge.submit(modal, score=str(points))).ephemeral()
 
 
+async def end_turn(mod: Member, thread: Channel) -> Message:
+    """``/debate next`` while the speaker still has time, confirmed with End turn."""
+    question = await (await mod.slash("debate next", channel=thread)).ephemeral()
+    assert question.button_labels == ["End turn", "Keep going"], question.summary()
+    await (await mod.click(question, "End turn")).acknowledged()
+    return question
+
+
 async def refused(result: Any, *words: str) -> str:
     reply = await result.ephemeral()
     for word in words:
@@ -130,7 +140,7 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
 ) -> None:
     members = (alice, bob, carol)
     lobby, thread = await open_lobby(emulator, mod, rounds=2, speech_minutes=2, vote_minutes=1)
-    assert thread.name == MOTION_TEXT and thread.parent_id == emulator.channel("debate").id
+    assert thread.name == THREAD_NAME and thread.parent_id == emulator.channel("debate").id
     added = await (await mod.slash("debate judge add", member=owner, channel="debate")).ephemeral()
     assert "now a judge" in added.content
     await emulator.next_edit(lobby, predicate=lambda m: owner.mention in field(m, "Judges"))
@@ -185,7 +195,10 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
     vote = await emulator.next_message(thread)
     assert vote.button_labels == [NAMES["liberal"], NAMES["conservative"], NAMES["united-states"]]
     await refused(await alice.click(vote, NAMES["liberal"]), "Participants cannot vote")
-    for voter, position in ((admin, "liberal"), (owner, "united-states"), (mod, "united-states")):
+    for judge in (mod, owner):  # their scores already count
+        await refused(await judge.click(vote, NAMES["liberal"]), "Judges cannot vote")
+    dave, erin = emulator.member("dave"), emulator.member("erin")  # the audience
+    for voter, position in ((admin, "liberal"), (dave, "united-states"), (erin, "united-states")):
         reply = await (await voter.click(vote, NAMES[position])).ephemeral()
         assert f"Your vote for **{NAMES[position]}** is recorded" in reply.content
         assert not vote.embed.get("fields")  # the count stays hidden while the vote is open
@@ -241,7 +254,7 @@ async def test_a_three_member_two_round_debate_with_judges_and_an_audience_vote(
 
     history = await (await bob.slash("debate history", member=liberal)).ephemeral()
     assert "won" in history.embed["fields"][0]["value"]
-    assert "argued South Korean liberals 1 · 1 win(s)" in history.embed["description"]
+    assert "1 debate · argued South Korean liberals 1 · 1 win ·" in history.embed["description"]
 
     # The debate feeds the scores: the profile and the debate leaderboard.
     profile = await (await liberal.slash("profile")).ephemeral()
@@ -397,7 +410,7 @@ async def test_a_vote_opened_while_paused_waits_for_resume(
     await speak(speaker_of(first, (alice, bob)), first, "Opening case.")
     await next_announcement(emulator, thread)
     await (await mod.slash("debate pause", channel=thread)).ephemeral()
-    await (await mod.slash("debate next", channel=thread)).ephemeral()
+    await end_turn(mod, thread)  # the speaker still had time: the moderator confirms
     vote = await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
     assert "when resumed" in vote.text
     clock.advance(3600)
@@ -431,9 +444,9 @@ async def test_reminder_extend_next_and_remove(
     clock.advance(119 - 60)
     again = await emulator.next_message(thread)
     assert "one minute left" in again.content
-    await (await mod.slash("debate next", channel=thread)).ephemeral()
-    notice = await emulator.next_message(thread)
-    assert "a moderator moved on" in notice.content
+    await end_turn(mod, thread)
+    await emulator.next_edit(first, predicate=lambda m: not m.buttons)
+    assert first.content.endswith("— ⏭ skipped by a moderator")
     second = await next_announcement(emulator, thread)
     current = speaker_of(second, members)
     reply = await (await mod.slash("debate remove", member=current, channel=thread)).ephemeral()
@@ -827,4 +840,4 @@ async def test_start_autocompletes_motions_and_refuses_what_it_cannot_run(
         await mod.slash("debate start", motion=MOTION_TEXT.upper(), channel="general")
     ).ephemeral()
     assert "Debate #1 is open" in by_text.content
-    assert emulator.threads("general")[0].name == MOTION_TEXT
+    assert emulator.threads("general")[0].name == THREAD_NAME

@@ -146,8 +146,9 @@ def test_turn_order_refuses_an_impossible_round_count() -> None:
 
 def timing(status: str, now: float, *, paused: bool = False) -> rules.SpeechTiming:
     return rules.speech_timing(
-        now=now, turn_status=status, deadline=NOW, paused=paused, debate_status=rules.RUNNING
-    )
+        now=now, turn_status=status, deadline=NOW, paused=paused, debate_status=rules.RUNNING,
+        started=status != rules.SKIPPED,
+    )  # fmt: skip
 
 
 def test_speeches_are_on_time_until_the_deadline_then_late_within_the_grace() -> None:
@@ -163,7 +164,8 @@ def test_speeches_are_on_time_until_the_deadline_then_late_within_the_grace() ->
     ("status", "paused", "words"),
     [
         (rules.SPOKEN, False, "already"),
-        (rules.SKIPPED, False, "moderator"),
+        (rules.SKIPPED, False, "before your turn"),
+        (rules.REMOVED, False, "took you out"),
         (rules.PENDING, False, "not started"),
         (rules.OPEN, True, "paused"),
     ],
@@ -172,6 +174,48 @@ def test_speeches_are_refused_with_a_reason(status: str, paused: bool, words: st
     result = timing(status, NOW - 5, paused=paused)
     assert not result.accepted
     assert words in result.reason
+
+
+def test_a_turn_a_moderator_ended_takes_a_speech_being_written_within_the_grace() -> None:
+    def skipped(now: float, ended_at: float, *, started: bool = True) -> rules.SpeechTiming:
+        return rules.speech_timing(
+            now=now, turn_status=rules.SKIPPED, deadline=NOW, paused=False,
+            debate_status=rules.VOTING, started=started, ended_at=ended_at,
+        )  # fmt: skip
+
+    # ended two minutes before its deadline: the grace runs from the moment it was ended
+    assert skipped(NOW - 120 + 30, NOW - 120) == rules.SpeechTiming(True, True)
+    late = skipped(NOW - 120 + 31, NOW - 120)
+    assert not late.accepted and "A moderator ended this turn more than 30 seconds" in late.reason
+    assert not skipped(NOW, NOW - 5, started=False).accepted  # ended before it began
+    # a turn that ran out while the debate was paused still takes its late speech
+    assert rules.speech_timing(
+        now=NOW + 5, turn_status=rules.MISSED, deadline=NOW, paused=True,
+        debate_status=rules.RUNNING,
+    ) == rules.SpeechTiming(True, True)  # fmt: skip
+
+
+def test_time_left_durations_plurals_and_skip_refusals() -> None:
+    assert rules.time_left(NOW + 90.2, None, NOW) == pytest.approx(90.2)
+    assert rules.time_left(NOW - 3, None, NOW) == 0.0
+    assert rules.time_left(None, 45.0, NOW) == 45.0  # paused: what the pause kept
+    assert [rules.describe_seconds(s) for s in (0, 0.2, 45, 60, 150, 599.5)] == [
+        "0 s", "1 s", "45 s", "1 min", "2 min 30 s", "10 min",
+    ]  # fmt: skip
+    assert rules.plural(1, "finished debate") == "1 finished debate"
+    assert rules.plural(0, "win") == "0 wins"
+    assert rules.plural(2, "speech", "speeches") == "2 speeches"
+    running = {"number": 2, "current_turn": 2, "debate_status": rules.RUNNING, "swaps_then": 0}
+    assert rules.skip_refusal(turn_status=rules.OPEN, swaps_now=0, **running) is None
+    spoke = rules.skip_refusal(turn_status=rules.SPOKEN, swaps_now=0, **running)
+    assert spoke == (
+        "Turn 2 has already ended (its speech was given), so there is nothing left to confirm."
+    )
+    again = rules.skip_refusal(**{**running, "current_turn": 3}, turn_status=rules.SKIPPED,
+                               swaps_now=0)  # fmt: skip
+    assert again is not None and "already ended by a moderator" in again
+    swapped = rules.skip_refusal(turn_status=rules.OPEN, swaps_now=1, **running)
+    assert swapped is not None and "swapped" in swapped
 
 
 def test_speech_text_and_scores_are_checked() -> None:
@@ -213,15 +257,16 @@ def test_lobby_rules() -> None:
 def test_scoring_follows_the_formula() -> None:
     members = {1: L, 2: L, 3: C, 4: U}
     speeches = [
-        rules.ScoredSpeech(1, (8, 6)),  # 7
-        rules.ScoredSpeech(1, (9,)),  # 9  -> member 1: 16
-        rules.ScoredSpeech(2, (5, 5)),  # member 2: 5
-        rules.ScoredSpeech(3, (10, 9)),  # member 3: 9.5
-        rules.ScoredSpeech(4, ()),  # unscored: 0
+        rules.ScoredTurn(1, (8, 6)),  # 7
+        rules.ScoredTurn(1, (9,)),  # 9  -> member 1: 16
+        rules.ScoredTurn(2, (5, 5)),  # member 2: 5
+        rules.ScoredTurn(3, (10, 9)),  # member 3: 9.5
+        rules.ScoredTurn(4, ()),  # unscored: nothing to average, no points
     ]
     votes = {10: C, 11: C, 12: L, 13: U, 3: "nonsense"}
     result = rules.score_debate(THREE, members, speeches, votes)
     assert result.speaker_points == {1: 16.0, 2: 5.0, 3: 9.5, 4: 0.0}
+    assert result.unscored == {4: 1} and result.unrated == {4}
     by = {p.position: p for p in result.positions}
     assert by[L].total == pytest.approx(21 / 2 + 10 * 1 / 4)  # 13.0
     assert by[C].total == pytest.approx(9.5 + 10 * 2 / 4)  # 14.5
@@ -233,9 +278,44 @@ def test_scoring_follows_the_formula() -> None:
     assert result.votes_cast == 4
 
 
+def test_an_unscored_speech_is_left_out_and_a_missed_turn_counts_zero() -> None:
+    members = {1: L, 2: C, 3: C}
+    turns = [
+        rules.ScoredTurn(1, (8,)),
+        rules.ScoredTurn(2, (8,)),
+        rules.ScoredTurn(3, (6,)),
+        rules.ScoredTurn(1, (8,)),
+        rules.ScoredTurn(2, ()),  # a speech no judge scored: left out of the averages
+        rules.ScoredTurn(3, spoke=False),  # a missed turn: 0
+    ]
+    result = rules.score_debate((L, C), members, turns, {})
+    # member 1: 8, 8 -> 16; member 2: 8 and unscored -> average 8 x 2 turns = 16;
+    # member 3: 6 and missed -> average 3 x 2 turns = 6
+    assert result.speaker_points == {1: 16.0, 2: 16.0, 3: 6.0}
+    assert result.unscored == {2: 1} and result.unrated == frozenset()
+    by = {p.position: p for p in result.positions}
+    # conservatives: average of 8, 6, 0 = 14/3 over 4 turns / 2 speakers
+    assert by[C].average == pytest.approx(14 / 3) and (by[C].turns, by[C].unscored) == (4, 1)
+    assert by[C].team_points == pytest.approx(14 / 3 * 4 / 2)  # 9.33
+    assert by[L].team_points == pytest.approx(16.0)
+    assert result.winners == (L,)
+    assert rules.speaker_points_text(result, 2) == "16.0 (1 speech unscored)"
+    # the same speech counted as missing would have cost member 2 half their points
+    as_missed = rules.score_debate(
+        (L, C), members, [*turns[:4], rules.ScoredTurn(2, spoke=False), turns[5]], {}
+    )
+    assert as_missed.speaker_points[2] == pytest.approx(8.0)
+    # with every speech scored, the sum and the team's points ÷ team size, as before
+    full = rules.score_debate(
+        (L, C), {1: L, 2: L}, [rules.ScoredTurn(1, (7,)), rules.ScoredTurn(2, (9, 8))], {}
+    )
+    assert full.speaker_points == {1: 7.0, 2: 8.5}
+    assert full.positions[0].team_points == pytest.approx((7 + 8.5) / 2)
+
+
 def test_ties_share_the_win_and_the_rank() -> None:
     result = rules.score_debate(
-        (L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, (7,)), rules.ScoredSpeech(2, (7,))], {}
+        (L, C), {1: L, 2: C}, [rules.ScoredTurn(1, (7,)), rules.ScoredTurn(2, (7,))], {}
     )
     assert set(result.winners) == {L, C}
     assert [p.rank for p in result.positions] == [1, 1]
@@ -243,7 +323,7 @@ def test_ties_share_the_win_and_the_rank() -> None:
 
 
 def test_nobody_wins_a_debate_without_scores_or_votes() -> None:
-    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, ())], {})
+    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredTurn(1, ())], {})
     assert result.winners == ()
     assert result.best_speakers == ()
 
@@ -251,7 +331,7 @@ def test_nobody_wins_a_debate_without_scores_or_votes() -> None:
 def test_removed_members_do_not_count() -> None:
     # member 3 was removed: not in members, so neither their speech nor their seat counts
     result = rules.score_debate(
-        (L, C), {1: L, 2: C}, [rules.ScoredSpeech(3, (10,)), rules.ScoredSpeech(2, (4,))], {}
+        (L, C), {1: L, 2: C}, [rules.ScoredTurn(3, (10,)), rules.ScoredTurn(2, (4,))], {}
     )
     assert 3 not in result.speaker_points
     assert result.winners == (C,)
@@ -261,7 +341,7 @@ def test_awards_are_speaker_points_participation_and_the_win() -> None:
     result = rules.score_debate(
         (L, C),
         {1: L, 2: L, 3: C},
-        [rules.ScoredSpeech(1, (7, 8)), rules.ScoredSpeech(3, (9,))],
+        [rules.ScoredTurn(1, (7, 8)), rules.ScoredTurn(3, (9,))],
         {9: L, 8: L},
     )
     awarded = {(a.user_id, a.points, a.reason) for a in rules.awards(5, result, {L: "Liberals"})}
@@ -279,7 +359,7 @@ def test_awards_are_speaker_points_participation_and_the_win() -> None:
 
 
 def test_the_transcript_lists_motion_positions_speeches_and_scores() -> None:
-    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredSpeech(1, (8, 6))], {7: C})
+    result = rules.score_debate((L, C), {1: L, 2: C}, [rules.ScoredTurn(1, (8, 6))], {7: C})
     info = rules.TranscriptInfo(
         debate_id=4,
         motion="This house would test transcripts",

@@ -21,7 +21,7 @@ from bot.rules import debate as rules
 from bot.rules.debate import DebateResult
 from bot.services.debate import REMINDER, TURN_END, VOTE_CLOSE, DebateService
 from bot.services.packs import Packs
-from bot.services.ports import Posted, PostFailed
+from bot.services.ports import Posted, PostFailed, SpeechToScore
 from bot.store import Store
 from bot.store.debates import Debate, DebateLobby, DebatePosition, Participant, Speech, Turn
 from bot.timers import TimerService
@@ -140,6 +140,46 @@ class RecordingDebateOutput(Recorder):
 
     async def post_note(self, debate: Debate, text: str, *, nonce: str) -> Posted:
         return await self.record("post_note", nonce=nonce, text=text)
+
+    async def edit_turn(
+        self, debate: Debate, turn: Turn, total: int, position: str, speech: Speech | None
+    ) -> None:
+        await self.record("edit_turn", turn=turn, speech=speech)
+
+    async def post_judge_dm(
+        self,
+        debate: Debate,
+        judge_id: int,
+        speeches: Sequence[SpeechToScore],
+        first: int,
+        total: int,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self.record(
+            "post_judge_dm", nonce=nonce, judge=judge_id, speeches=list(speeches), first=first,
+            total=total,
+        )  # fmt: skip
+
+    async def post_judge_nudge(
+        self, debate: Debate, judge_id: int, speeches: Sequence[SpeechToScore], *, nonce: str
+    ) -> Posted:
+        return await self.record(
+            "post_judge_nudge", nonce=nonce, judge=judge_id, speeches=list(speeches)
+        )
+
+    async def post_vote_notice(self, debate: Debate, *, nonce: str) -> Posted:
+        return await self.record("post_vote_notice", nonce=nonce, debate=debate)
+
+    async def post_results_notice(
+        self,
+        debate: Debate,
+        positions: Sequence[DebatePosition],
+        result: DebateResult,
+        *,
+        nonce: str,
+    ) -> Posted:
+        return await self.record("post_results_notice", nonce=nonce, result=result)
 
     def methods(self) -> list[str]:
         """The methods called, in order (a repeated nonce's answer included)."""
@@ -327,7 +367,12 @@ async def test_every_post_carries_a_nonce_naming_what_it_is(
     assert nonces[:3] == [f"d:{d}:lobby", f"d:{d}:pos", f"d:{d}:t:1:0"]
     assert nonces[3:5] == [f"d:{d}:s:1", f"d:{d}:t:2:0"]
     assert nonces[5].startswith(f"d:{d}:r:2:")
-    assert nonces[6:] == [f"d:{d}:n:2", f"d:{d}:vote", f"d:{d}:res"]
+    # turn 2 was skipped: no "no speech" notice (its announcement is redrawn instead); the mod
+    # (a judge) is reminded of the unscored speech by DM; the channel hears of the vote and
+    # the results
+    assert nonces[6:] == [
+        f"d:{d}:vote", f"dm:{d}:{MOD}:0", f"d:{d}:vn", f"d:{d}:res", f"d:{d}:rn",
+    ]  # fmt: skip
     assert all(len(n) <= 25 for n in nonces)
 
 
@@ -345,7 +390,11 @@ async def test_next_extend_pause_resume_remove(
     ended = await service.next_turn(debate.id)
     assert ended is not None and ended.number == 1
     await service.publish(debate.id)
-    assert output.named("post_no_speech")[0].args["turn"].status == rules.SKIPPED
+    assert output.named("post_no_speech") == []  # a skip is shown on the turn's announcement
+    redrawn = output.named("edit_turn")[0].args
+    assert (redrawn["turn"].number, redrawn["turn"].status, redrawn["speech"]) == (
+        1, rules.SKIPPED, None,
+    )  # fmt: skip
 
     turn = await current(service, debate.id)
     extended = await service.extend(debate.id, 120)
@@ -372,7 +421,7 @@ async def test_next_extend_pause_resume_remove(
     await service.publish(debate.id)
     turns = await store.debates.turns(debate.id)
     assert [t.status for t in turns] == [rules.SKIPPED, rules.REMOVED, rules.OPEN]
-    assert output.named("post_no_speech")[1].args["turn"].status == rules.REMOVED
+    assert output.named("post_no_speech")[0].args["turn"].status == rules.REMOVED
 
 
 async def test_judges_are_added_and_removed_with_their_scores(
@@ -482,7 +531,7 @@ async def refused(
 
 
 async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
-    service: DebateService, output: RecordingDebateOutput
+    service: DebateService, output: RecordingDebateOutput, clock: FakeClock
 ) -> None:
     lobby = await open_debate(service)
     await service.join(lobby.id, ALICE, "Alice", is_bot=False)
@@ -531,12 +580,13 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     voting = await service.debate(d)
     assert voting.status == rules.VOTING
     last = (await service.store.debates.turns(d))[-1]
+    clock.advance(rules.GRACE_SECONDS + 1)  # within the grace it would still be taken
     await refused(
         service,
         output,
         d,
         service.submit_speech(d, last.number, last.user_id, "After the vote opened."),
-        "A moderator ended this turn",
+        "A moderator ended this turn more than 30 seconds ago",
     )
     await refused(
         service, output, d, service.speaker_turn(voting, last.user_id), "speeches are over"
