@@ -435,6 +435,8 @@ async def test_reminder_extend_next_and_remove(
     clock.advance(120)
     reminder = await emulator.next_message(thread)
     assert reminder.content.startswith(f"{speaker.mention}, one minute left")
+    deadline = int(clock.now()) + 60
+    assert reminder.content.endswith(f"speak by <t:{deadline}:t> (<t:{deadline}:R>).")
     assert reminder.pings == {speaker.id}  # the speaker, and only them
     await (await mod.slash("debate extend", minutes=2, channel=thread)).ephemeral()
     assert "added 2 min" in (await emulator.next_message(thread)).content
@@ -814,6 +816,7 @@ async def test_history_transcript_and_help(
     results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
     assert "No winner" in results.embed["description"]
     history = await (await alice.slash("debate history")).ephemeral()
+    assert history.embed["description"] == "1 finished debate, newest first."
     assert history.embed["fields"][0]["name"].startswith("#1 · This house believes")
     transcript = await (await alice.slash("debate transcript", id=1)).ephemeral()
     assert "Reason given: Out of time" in transcript.attachments[0].text
@@ -841,3 +844,211 @@ async def test_start_autocompletes_motions_and_refuses_what_it_cannot_run(
     ).ephemeral()
     assert "Debate #1 is open" in by_text.content
     assert emulator.threads("general")[0].name == THREAD_NAME
+
+
+# --- a fair experience (issue 20) ------------------------------------------------------------
+
+
+async def test_next_asks_first_and_a_speech_being_written_still_counts(
+    emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
+) -> None:
+    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=3)
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    first = await next_announcement(emulator, thread)
+    deadline = int(clock.now()) + 180
+    assert f"speak by <t:{deadline}:t> (<t:{deadline}:R>)" in first.content
+    speaker = speaker_of(first, (alice, bob))
+    other = bob if speaker == alice else alice
+    modal = await (await speaker.click(first, "Speak")).modal()  # she starts writing
+    clock.advance(30)
+
+    question = await (await mod.slash("debate next", channel=thread)).ephemeral()
+    assert question.button_labels == ["End turn", "Keep going"]
+    assert f"{shown(speaker)} still has 2 min 30 s left for turn 1" in question.content
+    assert f"(until <t:{deadline}:t> (<t:{deadline}:R>))" in question.content
+    await (await mod.click(question, "Keep going")).acknowledged()
+    assert "Turn 1 carries on" in question.content and question.buttons == []
+    assert (await debate_row(bot))["current_turn"] == 1
+
+    asked = await (await mod.slash("debate next", channel=thread)).ephemeral()
+    again = await (await mod.slash("debate next", channel=thread)).ephemeral()  # asked twice
+    await emulator.take_role(mod, "Moderator")  # checked on the click, not only on the command
+    await refused(await mod.click(asked, "End turn"), MODERATOR_ONLY)
+    assert (await debate_row(bot))["current_turn"] == 1
+    await emulator.give_role(mod, "Moderator")
+    await (await mod.click(asked, "End turn")).acknowledged()
+    assert "Turn 1 ended" in asked.content and asked.buttons == []
+    await emulator.next_edit(first, predicate=lambda m: not m.buttons)
+    assert first.content.endswith("— ⏭ skipped by a moderator")
+    assert first.pings == {speaker.id}  # the edit pinged nobody anew
+    second = await next_announcement(emulator, thread)
+    assert second.content.startswith(other.mention)
+    await refused(
+        await mod.click(again, "End turn"),
+        "Turn 1 has already ended (it was already ended by a moderator)",
+    )
+    await refused(await mod.click(again, "Keep going"), "Turn 1 has already ended")
+
+    clock.advance(20)  # within the grace of the skip
+    reply = await (await speaker.submit(modal, speech="Written before the skip.")).ephemeral()
+    assert "within the 30-second grace" in reply.content
+    speech = await emulator.next_message(thread, predicate=lambda m: bool(m.embeds))
+    assert speech.embed["description"] == "Written before the skip."
+    await emulator.next_edit(first, predicate=lambda m: "spoke" in m.content)
+    assert first.content.endswith("— ✅ spoke · 4 words · late, within the grace")
+    assert not any("No speech" in m.content for m in emulator.messages_in(thread))
+    turns = await bot.store.db.fetchall("SELECT status FROM debate_turns ORDER BY number")
+    assert [t["status"] for t in turns] == ["spoken", "open"]
+
+    late_question = await (await mod.slash("debate next", channel=thread)).ephemeral()
+    clock.advance(180)  # turn 2 runs out before the moderator answers
+    await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
+    await emulator.next_edit(second, predicate=lambda m: not m.buttons)
+    assert second.content.endswith("— ⏱ no speech")
+    await refused(
+        await mod.click(late_question, "End turn"), "Turn 2 has already ended (its time ran out)"
+    )
+
+
+async def test_unscored_speeches_are_left_out_judges_are_told_and_the_channel_hears(
+    emulator: Emulator,
+    bot: Any,
+    clock: Any,
+    mod: Member,
+    owner: Member,
+    alice: Member,
+    bob: Member,
+) -> None:
+    dave = emulator.member("dave", dms_open=False)  # a judge who takes no direct messages
+    erin = emulator.member("erin")  # the audience
+    lobby, thread = await open_lobby(
+        emulator, mod, motion=TWO_SIDED, rounds=2, speech_minutes=2, vote_minutes=2
+    )
+    for judge in (owner, dave):
+        await (await mod.slash("debate judge add", member=judge, channel="debate")).ephemeral()
+    await begin(emulator, mod, lobby, thread, alice, bob)
+    assigned = await positions_of(bot, 1)
+
+    async def speech_of(member: Member, announcement: Message, text: str) -> Message:
+        await speak(member, announcement, text)
+        return await emulator.next_message(thread, predicate=lambda m: bool(m.embeds))
+
+    first = await next_announcement(emulator, thread)
+    x = speaker_of(first, (alice, bob))
+    y = bob if x == alice else alice
+    await score(mod, await speech_of(x, first, "X opens the case."), 8)
+    second = await next_announcement(emulator, thread)
+    await score(mod, await speech_of(y, second, "Y answers it."), 6)
+    third = await next_announcement(emulator, thread)
+    assert third.content.startswith(y.mention)  # the opener moves along
+    await speech_of(y, third, "Y again, and no judge scores this one.")
+    fourth = await next_announcement(emulator, thread)
+    clock.advance(120)  # X misses the last turn: it counts 0
+    await emulator.next_edit(fourth, predicate=lambda m: not m.buttons)
+    assert fourth.content.endswith("— ⏱ no speech")
+    vote = await emulator.next_message(thread, predicate=lambda m: "Audience vote" in m.text)
+    assert "Participants and judges cannot vote" in vote.text
+
+    # Every judge with speeches left to score is told which, with their Score buttons.
+    told = await mod.next_dm()
+    assert "you have not scored 1 speech yet" in told.content
+    assert told.button_labels == ["Score"] and shown(y) in told.embed["description"]
+    assert "Rebuttal" in told.embed["description"]
+    owners = await owner.next_dm()
+    assert "you have not scored 3 speeches yet" in owners.content
+    assert owners.button_labels == ["Score", "Score", "Score"]
+    assert [b["emoji"]["name"] for b in owners.buttons] == ["1️⃣", "2️⃣", "3️⃣"]
+    modal = await (await owner.click(owners, "1️⃣")).modal()  # in a DM: no guild
+    assert modal.title == f"Score {shown(x)}: Opening"
+    scored = await (await owner.submit(modal, score="8")).ephemeral()
+    assert f"You scored {shown(x)}'s opening speech 8/10" in scored.content
+    line = await emulator.next_message(thread, predicate=lambda m: dave.mention in m.content)
+    assert line.pings == {dave.id}  # only him
+    assert "could not send you a direct message" in line.content
+    assert "3 speeches" in line.content and "\n" not in line.content
+    assert dave.dms() == []
+
+    # The channel where the lobby was posted hears about the vote.
+    notice = await emulator.next_message("debate", predicate=lambda m: "audience vote" in m.text)
+    reminded = await bot.store.db.fetchall(
+        "SELECT judge_id, via, speeches FROM debate_judge_reminders ORDER BY speeches, via"
+    )
+    assert [(r["judge_id"], r["via"], r["speeches"]) for r in reminded] == [
+        (mod.id, "dm", 1), (owner.id, "dm", 3), (dave.id, "thread", 3),
+    ]  # fmt: skip
+    closes = int(clock.now()) + 120
+    assert f"vote in <#{thread.id}>" in notice.content
+    assert f"it closes at <t:{closes}:t> (<t:{closes}:R>)" in notice.content
+    assert notice.pings == set()
+    y_side = NAMES[assigned[y.id]]
+    await refused(await owner.click(vote, y_side), "Judges cannot vote")
+    assert "is recorded" in (await (await erin.click(vote, y_side)).ephemeral()).content
+
+    clock.advance(120)
+    results = await emulator.next_message(thread, predicate=lambda m: bool(m.attachments))
+    # X: 8 and a missed turn -> 4 a turn x 2 = 8; Y: 6 and an unscored speech -> 6 x 2 = 12
+    assert f"Winner: **{y_side}**" in results.embed["description"]
+    y_field = results.embed["fields"][0]["value"]
+    assert f"{y.mention} 12.0 (1 speech unscored)" in y_field
+    assert "1 speech unscored, left out of the average" in y_field
+    assert "Total **22.00** = speakers 12.00 (6.00 a turn × 2 turns ÷ 1 speaker)" in y_field
+    assert f"{x.mention} 8.0" in results.embed["fields"][1]["value"]
+    assert "Unscored: no judge scored it" in results.attachments[0].text
+    summary = await emulator.next_message("debate", predicate=lambda m: "won" in m.content)
+    assert summary.content.startswith("Debate #1 (")
+    assert f"**{y_side}** won 🏆" in summary.content and f"<#{thread.id}>" in summary.content
+    assert "\n" not in summary.content and summary.pings == set()
+    rows = await bot.store.db.fetchall(
+        "SELECT user_id, points FROM score_events WHERE reason LIKE '%speaker points'"
+    )
+    assert {(r["user_id"], r["points"]) for r in rows} == {(x.id, 8), (y.id, 12)}
+
+
+async def test_preparation_pings_every_participant_once_and_the_first_turn_follows_it(
+    emulator: Emulator,
+    harness: BotHarness,
+    clock: Any,
+    mod: Member,
+    alice: Member,
+    bob: Member,
+    carol: Member,
+) -> None:
+    members = (alice, bob, carol)
+    await (await mod.slash("debate start", motion=MOTION, channel="debate")).ephemeral()
+    lobby = await emulator.next_message("debate", predicate=lambda m: bool(m.buttons))
+    assert "2 min to prepare" in field(lobby, "Format")  # the default
+    thread = emulator.threads("debate")[-1]
+    await join(lobby, *members)
+    await (await mod.click(lobby, "Begin")).acknowledged()
+    positions = await emulator.next_message(thread)
+    starts = int(clock.now()) + 120
+    assert positions.button_labels == ["My brief"]
+    assert positions.pings == {m.id for m in members}  # each once, nobody else
+    assigned = await positions_of(harness.bot, 1)
+    for member in members:
+        assert f"{member.mention} argues **{NAMES[assigned[member.id]]}**" in positions.content
+    assert f"the first turn opens at <t:{starts}:t> (<t:{starts}:R>)" in positions.content
+    assert "preparing" in lobby.embed["title"]
+    await refused(await alice.slash("debate speak", channel=thread), "still preparing")
+    brief = await (await bob.click(positions, "My brief")).ephemeral()
+    assert brief.embed["title"].startswith("Your brief:")
+    swapped = await (
+        await mod.slash("debate swap", member=alice, other=carol, channel=thread)
+    ).ephemeral()
+    assert "The preparation carries on." in swapped.content
+    now_argues = NAMES[assigned[carol.id]]
+    await emulator.next_edit(
+        positions, predicate=lambda m: f"{alice.mention} argues **{now_argues}**" in m.content
+    )
+
+    bot = await harness.restart(abrupt=True)  # a crash while they prepare
+    clock.advance(119)
+    await asyncio.wait_for(bot.timers.idle(), 5)
+    assert not any("it is your turn" in m.content for m in emulator.messages_in(thread))
+    clock.advance(1)
+    first = await next_announcement(emulator, thread)
+    assert "(turn 1 of 9)" in first.content
+    assert first.pings == {speaker_of(first, members).id}
+    row = await debate_row(bot)
+    assert (row["current_turn"], row["deadline"]) == (1, pytest.approx(clock.now() + 180))
+    assert sum(1 for m in emulator.messages_in(thread) if m.button_labels == ["My brief"]) == 1

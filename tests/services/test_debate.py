@@ -19,7 +19,7 @@ from bot.content import Motion
 from bot.errors import Conflict, NotAllowed, UserError
 from bot.rules import debate as rules
 from bot.rules.debate import DebateResult
-from bot.services.debate import REMINDER, TURN_END, VOTE_CLOSE, DebateService
+from bot.services.debate import PREP_END, REMINDER, TURN_END, VOTE_CLOSE, DebateService
 from bot.services.packs import Packs
 from bot.services.ports import Posted, PostFailed, SpeechToScore
 from bot.store import Store
@@ -46,6 +46,8 @@ class RecordingDebateOutput(Recorder):
         super().__init__()
         self.crashes: set[str] = set()
         self.thread_id = 7_000
+        #: judges whose direct messages are closed: a DM to them fails as Discord's 403/50007
+        self.closed_dms: set[int] = set()
 
     def crash_after(self, method: str) -> None:
         self.crashes.add(method)
@@ -156,6 +158,10 @@ class RecordingDebateOutput(Recorder):
         *,
         nonce: str,
     ) -> Posted:
+        if judge_id in self.closed_dms:
+            raise PostFailed(
+                "forbidden", "Cannot send messages to this user", status=403, code=50007
+            )
         return await self.record(
             "post_judge_dm", nonce=nonce, judge=judge_id, speeches=list(speeches), first=first,
             total=total,
@@ -208,7 +214,12 @@ def service(
 
 
 async def open_debate(
-    service: DebateService, motion: str = TWO_SIDED, *, rounds: int = 1, speech: int = 2
+    service: DebateService,
+    motion: str = TWO_SIDED,
+    *,
+    rounds: int = 1,
+    speech: int = 2,
+    prep: int = 0,
 ) -> Debate:
     pack = service.packs.default
     chosen = pack.motion(motion)
@@ -221,6 +232,7 @@ async def open_debate(
         rounds=rounds,
         speech_minutes=speech,
         vote_minutes=1,
+        prep_minutes=prep,
         user_id=MOD,
         user_name=NAMES[MOD],
     )
@@ -232,9 +244,10 @@ async def running(
     motion: str = TWO_SIDED,
     rounds: int = 1,
     speech: int = 2,
+    prep: int = 0,
 ) -> Debate:
     """A debate with ``members`` (Alice and Bob by default) that has begun and published."""
-    debate = await open_debate(service, motion, rounds=rounds, speech=speech)
+    debate = await open_debate(service, motion, rounds=rounds, speech=speech, prep=prep)
     for member in members or (ALICE, BOB):
         await service.join(debate.id, member, NAMES[member], is_bot=False)
     debate = await service.begin(debate.id)
@@ -771,3 +784,257 @@ async def test_without_an_output_deadlines_wait_for_one(
     await settle(timers)
     assert (await service.debate(debate.id)).current_turn == 2
     assert output.named("post_no_speech")[0].args["turn"].number == 1
+
+
+# --- preparation ---------------------------------------------------------------------------
+
+
+async def test_the_preparation_is_a_durable_timer_that_opens_the_first_turn(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, prep=2)
+    d = debate.id
+    assert debate.preparing and debate.current_turn is None
+    assert debate.deadline == pytest.approx(clock.now() + 120)
+    assert await timer_kinds(store) == [PREP_END]
+    assert output.methods()[-1] == "post_positions" and output.named("post_turn") == []
+    assert output.named("post_positions")[0].args["debate"].preparing
+    with pytest.raises(Conflict, match="still preparing: the first turn opens at <t:"):
+        await service.speaker_turn(debate, ALICE)
+    swapped = await service.swap(d, ALICE, BOB)  # the best moment for it
+    assert swapped.preparing and swapped.swaps == 1 and output.named("post_turn") == []
+
+    clock.advance(30)
+    paused = await service.pause(d)
+    assert paused.paused_remaining == pytest.approx(90) and await timer_kinds(store) == []
+    clock.advance(3600)
+    await settle(timers)
+    assert (await service.debate(d)).preparing  # the clock stood still
+    assert (await service.extend(d, 60)).paused_remaining == pytest.approx(150)
+    resumed = await service.resume(d)
+    assert resumed.deadline == pytest.approx(clock.now() + 150)
+    assert await timer_kinds(store) == [PREP_END]
+    clock.advance(149)
+    await settle(timers)
+    assert (await service.debate(d)).preparing
+    clock.advance(1)
+    await settle(timers)
+    started = await service.debate(d)
+    assert not started.preparing and started.current_turn == 1
+    assert started.deadline == pytest.approx(clock.now() + 120)
+    assert [c.args["turn"].number for c in output.named("post_turn")] == [1]
+    assert sorted(await timer_kinds(store)) == [REMINDER, TURN_END]
+
+
+async def test_next_ends_the_preparation_at_once(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service, prep=5)
+    step = await service.request_next(debate.id)
+    assert step.kind == "started" and step.debate.current_turn == 1
+    assert await timer_kinds(store) == [REMINDER, TURN_END]  # the preparation's timer is gone
+    await service.publish(debate.id)
+    assert [c.args["turn"].number for c in output.named("post_turn")] == [1]
+
+
+async def test_a_restart_during_the_preparation_resumes_it(
+    database: Any,
+    service: DebateService,
+    output: RecordingDebateOutput,
+    timers: TimerService,
+    clock: FakeClock,
+    packs: Packs,
+) -> None:
+    debate = await running(service, prep=1)
+    await timers.stop()  # the process dies; a new one starts on the same database
+    reopened = await database.open()
+    restarted = TimerService(reopened, clock)
+    again = DebateService(reopened, restarted, clock, packs, random.Random(3), output)
+    again.register_timers()
+    clock.advance(61)  # the preparation ended while the bot was down
+    restarted.start()
+    try:
+        await again.catch_up()
+        await settle(restarted)
+        resumed = await again.debate(debate.id)
+        assert (resumed.status, resumed.current_turn) == (rules.RUNNING, 1)
+        assert resumed.deadline == pytest.approx(clock.now() + 120)
+        assert [c.args["turn"].number for c in output.named("post_turn")] == [1]
+        assert len(output.named("post_positions")) == 1  # nothing posted twice
+    finally:
+        await restarted.stop()
+        await reopened.close()
+
+
+# --- a skip asks first and loses no speech ----------------------------------------------------
+
+
+async def test_next_asks_while_the_speaker_has_time_and_a_confirmation_acts_once(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, ALICE, BOB, CAROL, motion=THREE_SIDED, speech=2)
+    d = debate.id
+    clock.advance(30)
+    step = await service.request_next(d)
+    assert step.kind == "confirm" and step.turn is not None and step.turn.number == 1
+    assert step.remaining == pytest.approx(90)
+    assert step.speaker == NAMES[step.turn.user_id]
+    assert (await current(service, d)).number == 1  # asking changes nothing
+
+    ended = await service.skip_turn(d, 1, debate.swaps)
+    await service.publish(d)
+    assert (ended.number, (await current(service, d)).number) == (1, 2)
+    with pytest.raises(Conflict, match=r"Turn 1 has already ended \(it was already ended by a mod"):
+        await service.skip_turn(d, 1, debate.swaps)  # the second click
+    assert (await current(service, d)).number == 2
+    assert output.named("post_no_speech") == []  # no "no speech": one may still come
+
+    clock.advance(rules.GRACE_SECONDS - 1)  # the speech being written when the turn ended
+    speech = await service.submit_speech(d, 1, ended.user_id, "Written before the skip.")
+    assert speech.late and (await store.debates.turn(d, 1)).status == rules.SPOKEN  # type: ignore[union-attr]
+    assert (await current(service, d)).number == 2  # the debate went on meanwhile
+    await service.publish(d)
+    drawn = [(c.args["turn"].number, c.args["turn"].status) for c in output.named("edit_turn")]
+    assert drawn == [(1, rules.SKIPPED), (1, rules.SPOKEN)]
+    assert output.named("edit_turn")[1].args["speech"].text == "Written before the skip."
+    assert output.named("post_speech")[0].args["speech"].id == speech.id
+
+    # Paused, the speaker still has what the pause kept: asked first too.
+    await service.pause(d)
+    paused = await service.request_next(d)
+    assert paused.kind == "confirm" and paused.remaining == pytest.approx(120 - 29)
+    # Turn 2 ends otherwise: the confirmation asked before can no longer act.
+    await service.resume(d)
+    await service.next_turn(d)
+    with pytest.raises(Conflict, match=r"Turn 2 has already ended"):
+        await service.check_skippable(d, 2, debate.swaps)
+
+
+async def test_a_confirmation_asked_before_a_swap_is_refused(service: DebateService) -> None:
+    debate = await running(service)
+    step = await service.request_next(debate.id)
+    assert step.kind == "confirm"
+    await service.swap(debate.id, ALICE, BOB)
+    with pytest.raises(Conflict, match="swapped since you asked"):
+        await service.skip_turn(debate.id, 1, debate.swaps)
+    assert (await current(service, debate.id)).status == rules.OPEN
+
+
+# --- judges, the audience and unscored speeches -----------------------------------------------
+
+
+async def test_judges_are_told_once_which_speeches_they_have_not_scored(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service)
+    d = debate.id
+    await service.add_judge(d, JUDGE, NAMES[JUDGE], is_bot=False, by=MOD)
+    await service.add_judge(d, CAROL, NAMES[CAROL], is_bot=False, by=MOD)
+    output.closed_dms.add(CAROL)
+    first = await speak(service, d, "The opening.")
+    await service.score(first.id, MOD, 8)
+    output.fail("post_judge_dm", PostFailed("transient", "502 Bad Gateway", status=502))
+    second = await speak(service, d, "The reply.")  # the last turn: the vote opens
+    assert (await service.debate(d)).status == rules.VOTING
+    # Carol (DMs closed) was told in the thread; the others' DM hit a passing failure: again
+    assert [r.judge_id for r in await store.debates.judge_reminders(d)] == [CAROL]
+    assert await service.publish(d) is None
+
+    dms = {c.args["judge"]: c.args for c in output.named("post_judge_dm")}
+    assert sorted(dms) == [JUDGE, MOD]
+    assert [i.speech.id for i in dms[MOD]["speeches"]] == [second.id]
+    assert [i.speech.id for i in dms[JUDGE]["speeches"]] == [first.id, second.id]
+    assert (dms[JUDGE]["first"], dms[JUDGE]["total"]) == (1, 2)
+    assert dms[JUDGE]["speeches"][0].speaker == NAMES[first.user_id]
+    assert all(c.args["nonce"].startswith("dm:") for c in output.named("post_judge_dm"))
+    nudge = output.named("post_judge_nudge")
+    assert len(nudge) == 1 and nudge[0].args["judge"] == CAROL
+    assert len(nudge[0].args["speeches"]) == 2
+    told = {r.judge_id: (r.via, r.speeches) for r in await store.debates.judge_reminders(d)}
+    assert told == {MOD: ("dm", 1), JUDGE: ("dm", 2), CAROL: ("thread", 2)}
+    assert len(output.named("post_vote_notice")) == 1
+    assert (await service.debate(d)).vote_notice_message_id == (
+        output.named("post_vote_notice")[0].message_id
+    )
+
+    calls = len(output.calls)
+    await service.publish(d)  # told once
+    assert len(output.calls) == calls
+
+    with pytest.raises(NotAllowed, match="Judges cannot vote"):
+        await service.vote(d, JUDGE, first.position)
+    await service.vote(d, AUDIENCE, first.position)
+    assert await store.debates.votes(d) == {AUDIENCE: first.position}
+
+
+async def test_an_unscored_speech_is_left_out_and_a_missed_turn_counts_zero(
+    service: DebateService,
+    output: RecordingDebateOutput,
+    store: Store,
+    timers: TimerService,
+    clock: FakeClock,
+) -> None:
+    debate = await running(service, rounds=2, speech=2)  # turns: X, Y, Y, X
+    d = debate.id
+    s1 = await speak(service, d, "X opens.")
+    await service.score(s1.id, MOD, 8)
+    s2 = await speak(service, d, "Y answers.")
+    await service.score(s2.id, MOD, 6)
+    s3 = await speak(service, d, "Y again, unscored.")
+    x, y = s1.user_id, s2.user_id
+    assert s3.user_id == y
+    clock.advance(120)  # X misses the last turn
+    await settle(timers)
+    clock.advance(60)  # the vote closes, nobody voted
+    await settle(timers)
+    result = output.named("post_results")[0].args["result"]
+    # X: 8 and a missed turn -> 4 a turn x 2 = 8; Y: 6 and an unscored speech -> 6 x 2 = 12
+    assert dict(result.speaker_points) == {x: pytest.approx(8.0), y: pytest.approx(12.0)}
+    assert dict(result.unscored) == {y: 1}
+    assert result.winners == (s2.position,)  # counted as missing, Y would have lost 8 to 6
+    transcript = output.named("post_results")[0].args["transcript"]
+    assert "Unscored: no judge scored it, so it is left out of the averages" in transcript
+    assert "Y 12.0 (1 speech unscored)" not in transcript  # names, not letters
+    assert f"{NAMES[y]} 12.0 (1 speech unscored)" in transcript
+    assert await ledger(store) == sorted(
+        [
+            (x, 8, f"Debate #{d}: speaker points"),
+            (x, 5, f"Debate #{d}: took part"),
+            (y, 12, f"Debate #{d}: speaker points"),
+            (y, 5, f"Debate #{d}: took part"),
+            (y, 10, f"Debate #{d}: won as {await _name_of_position(store, d, s2.position)}"),
+        ]
+    )
+    notice = output.named("post_results_notice")
+    assert len(notice) == 1 and notice[0].args["nonce"] == f"d:{d}:rn"
+    assert (await service.debate(d)).results_notice_message_id == notice[0].message_id
+    assert await store.debates.unfinished_business() == []
+
+
+async def _name_of_position(store: Store, debate_id: int, position: str) -> str:
+    return next(p.name for p in await store.debates.positions(debate_id) if p.position == position)
+
+
+async def test_the_lobby_channel_may_refuse_its_notices_and_the_debate_goes_on(
+    service: DebateService, output: RecordingDebateOutput, store: Store
+) -> None:
+    debate = await running(service)
+    output.fail("post_vote_notice", PostFailed("forbidden", "Missing Permissions", status=403))
+    await speak(service, debate.id)
+    await speak(service, debate.id)
+    voting = await service.debate(debate.id)
+    assert voting.status == rules.VOTING and not voting.paused  # the thread is fine
+    assert voting.vote_notice_message_id == 0  # given up, not retried
+    output.fail("post_results_notice", PostFailed("gone", "Unknown Channel", code=10003))
+    await service.end(debate.id, None, MOD)
+    assert await service.publish(debate.id) is None
+    closed = await service.debate(debate.id)
+    assert closed.results_message_id and closed.results_notice_message_id == 0
+    assert await store.debates.unfinished_business() == []
