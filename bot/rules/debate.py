@@ -632,6 +632,8 @@ class TranscriptTurn:
     words: int = 0
     late: bool = False
     scores: tuple[tuple[str, int], ...] = ()
+    #: False for a turn the debate never reached (ended before it began)
+    started: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -698,7 +700,8 @@ def transcript_markdown(
             "",
         ]
         if turn.text is None:
-            out.append(f"_{_NO_SPEECH.get(turn.status, 'No speech.')}_")
+            status = turn.status if turn.started else PENDING
+            out.append(f"_{_NO_SPEECH.get(status, 'No speech.')}_")
             continue
         late = " · late, within the grace period" if turn.late else ""
         if turn.scores:

@@ -1277,6 +1277,7 @@ class DebateService:
                     words=speech.words if speech else 0,
                     late=speech.late if speech else False,
                     scores=tuple(scores.get(speech.id, ())) if speech else (),
+                    started=turn.started_at is not None,
                 )
             )
         members: dict[str, tuple[str, ...]] = {}

@@ -289,7 +289,7 @@ def reminder(user_id: int, deadline: float) -> str:
 
 def skip_question(turn: Turn, speaker: str, remaining: float, deadline: float | None) -> str:
     """What a moderator is asked before ending a turn whose speaker still has time."""
-    until = f" (until {by_time(deadline)})" if deadline is not None else " (the debate is paused)"
+    until = f", until {by_time(deadline)}" if deadline is not None else " (the debate is paused)"
     return (
         f"{speaker} still has {rules.describe_seconds(remaining)} left for turn {turn.number}"
         f"{until}. End the turn now? A speech {speaker} is already writing still counts if it "
@@ -300,16 +300,22 @@ def skip_question(turn: Turn, speaker: str, remaining: float, deadline: float | 
 # --- vote and results ------------------------------------------------------------------------
 
 
+def vote_closes(debate: Debate) -> str:
+    """``"at <t:…:t> (<t:…:R>)"``, or how a paused vote closes."""
+    if debate.deadline is None:
+        return "when resumed and its time runs out (the debate is paused)"
+    return f"at {by_time(debate.deadline)}"
+
+
 def vote_embed(
     debate: Debate, positions: Sequence[DebatePosition], counts: Mapping[str, int] | None
 ) -> discord.Embed:
     if counts is None:
-        closes = f"at {by_time(debate.deadline)}" if debate.deadline else "when resumed"
         card = embed(
             f"Audience vote — debate #{debate.id}",
             f"{debate.motion_text}\n\nWhich position argued best? Press its button; you can "
-            f"change your vote until the vote closes ({closes}). Participants and judges cannot "
-            "vote. The count is shown when the vote closes.",
+            f"change your vote until the vote closes {vote_closes(debate)}. Participants and "
+            "judges cannot vote. The count is shown when the vote closes.",
         )
         return card
     total = sum(counts.values())
@@ -414,11 +420,7 @@ def results_summary(
 
 def vote_notice(debate: Debate) -> str:
     """The lobby's channel hears the audience vote is open: where, and until when."""
-    closes = (
-        f"it closes at {by_time(debate.deadline)}"
-        if debate.deadline is not None
-        else "it closes once a moderator resumes the debate and its time runs out"
-    )
+    closes = f"it closes {vote_closes(debate)}"
     where = f"<#{debate.thread_id}>" if debate.thread_id else "the debate's thread"
     motion = truncate(debate.motion_text, 200)
     return (

@@ -134,10 +134,10 @@ class VoteButton(PersistentButton, key="debate:vote", fields={"id": INT, "positi
             note = f"You had already voted for **{chosen}**; it still counts once."
         else:
             note = f"Your vote is now **{chosen}** (it was {names.get(previous, previous)})."
-        closes = f"at {render.by_time(debate.deadline)}" if debate.deadline else "when resumed"
         await send_ephemeral(
             interaction,
-            f"{note} You can change it until the vote closes ({closes}); the count is shown then.",
+            f"{note} You can change it until the vote closes {render.vote_closes(debate)}; the "
+            "count is shown then.",
         )
 
 

@@ -865,7 +865,9 @@ async def test_next_asks_first_and_a_speech_being_written_still_counts(
     question = await (await mod.slash("debate next", channel=thread)).ephemeral()
     assert question.button_labels == ["End turn", "Keep going"]
     assert f"{shown(speaker)} still has 2 min 30 s left for turn 1" in question.content
-    assert f"(until <t:{deadline}:t> (<t:{deadline}:R>))" in question.content
+    assert f"turn 1, until <t:{deadline}:t> (<t:{deadline}:R>). End the turn now?" in (
+        question.content
+    )
     await (await mod.click(question, "Keep going")).acknowledged()
     assert "Turn 1 carries on" in question.content and question.buttons == []
     assert (await debate_row(bot))["current_turn"] == 1
@@ -1041,8 +1043,12 @@ async def test_preparation_pings_every_participant_once_and_the_first_turn_follo
         positions, predicate=lambda m: f"{alice.mention} argues **{now_argues}**" in m.content
     )
 
+    extended = await (await mod.slash("debate extend", minutes=1, channel=thread)).ephemeral()
+    later = starts + 60
+    assert f"the preparation now ends at <t:{later}:t> (<t:{later}:R>)" in extended.content
+
     bot = await harness.restart(abrupt=True)  # a crash while they prepare
-    clock.advance(119)
+    clock.advance(179)
     await asyncio.wait_for(bot.timers.idle(), 5)
     assert not any("it is your turn" in m.content for m in emulator.messages_in(thread))
     clock.advance(1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.errors import Conflict
@@ -152,3 +154,70 @@ async def test_status_changes_follow_the_table_and_refusals_write_nothing(store:
         with pytest.raises(Conflict, match="already over"):
             await move
     assert await debate_of(store, debate_id) == over
+
+
+async def test_preparation_redrawn_turns_and_the_channel_notices(store: Store) -> None:
+    debate_id = await new_debate(store)
+    lobby = await debate_of(store, debate_id)
+    assert (lobby.prep_seconds, lobby.preparing) == (0, False)
+    await store.debates.begin(lobby, NOW)
+    await store.debates.prepare(debate_id, deadline=NOW + 120, paused_remaining=None)
+    preparing = await debate_of(store, debate_id)
+    assert preparing.preparing and (preparing.current_turn, preparing.deadline) == (None, NOW + 120)
+    await store.debates.replace_turns(debate_id, 1, [rules.PlannedTurn(1, 0, L, 1)])
+    await store.debates.set_turn(debate_id, 1, deadline=NOW + 60, paused_remaining=None)
+    assert not (await debate_of(store, debate_id)).preparing
+    assert (await store.debates.turn(debate_id, 1)).drawn_status is None  # type: ignore[union-attr]
+    await store.debates.record_drawn(debate_id, 1, rules.SKIPPED)
+    assert (await store.debates.turn(debate_id, 1)).drawn_status == rules.SKIPPED  # type: ignore[union-attr]
+
+    await store.debates.open_vote(
+        await debate_of(store, debate_id), NOW, deadline=NOW + 60, paused_remaining=None
+    )
+    await store.debates.record_message(debate_id, "vote_notice", 801)
+    await store.debates.close(await debate_of(store, debate_id), NOW)
+    await store.debates.record_message(debate_id, "results", 802)
+    # the results' summary in the lobby's channel is still due: start-up catches up on it
+    assert [d.id for d in await store.debates.unfinished_business()] == [debate_id]
+    await store.debates.record_message(debate_id, "results_notice", 803)
+    assert await store.debates.unfinished_business() == []
+    closed = await debate_of(store, debate_id)
+    assert (closed.vote_notice_message_id, closed.results_notice_message_id) == (801, 803)
+
+
+async def test_unscored_speeches_per_judge_until_each_is_reminded(store: Store) -> None:
+    debate_id = await new_debate(store)  # the creator, 9, judges
+    debate = await debate_of(store, debate_id)
+    await store.debates.add_judge(debate_id, 8, "Judge", 9, NOW + 1)
+    for user in (1, 2, 3):
+        await store.debates.join(debate, user, f"M{user}", NOW)
+    plan = [rules.PlannedTurn(n, 0, L if n % 2 else C, n) for n in (1, 2, 3)]
+    await store.debates.replace_turns(debate_id, 1, plan)
+    speeches = []
+    for number in (1, 2, 3):
+        turn = await store.debates.turn(debate_id, number)
+        assert turn is not None
+        speeches.append(await store.debates.add_speech(debate, turn, "Hi.", 1, False, NOW))
+    await store.debates.set_score(speeches[0], 1, 9, 7, NOW)
+    await store.debates.remove_participant(debate_id, 3, NOW)  # their speech no longer counts
+
+    def ids(unscored: dict[int, list[Any]]) -> dict[int, list[int]]:
+        return {judge: [s.id for s in items] for judge, items in unscored.items()}
+
+    first, second, _ = (s.id for s in speeches)
+    assert ids(await store.debates.unscored_by_judge(debate_id)) == {
+        9: [second],
+        8: [first, second],
+    }
+    await store.debates.record_judge_reminder(
+        debate, 9, via="dm", message_id=900, speeches=1, now=NOW
+    )
+    await store.debates.record_judge_reminder(  # told once: a repeat changes nothing
+        debate, 9, via="thread", message_id=901, speeches=1, now=NOW
+    )
+    assert ids(await store.debates.unscored_by_judge(debate_id)) == {8: [first, second]}
+    for speech in speeches[:2]:
+        await store.debates.set_score(speech, 1, 8, 5, NOW)
+    assert await store.debates.unscored_by_judge(debate_id) == {}
+    reminders = await store.debates.judge_reminders(debate_id)
+    assert [(r.judge_id, r.via, r.message_id) for r in reminders] == [(9, "dm", 900)]
