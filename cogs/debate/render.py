@@ -447,14 +447,17 @@ def judge_dm(
     """A judge's reminder: the content and an embed listing the speeches (each numbered with
     the keycap its Score button carries)."""
     motion = truncate(debate.motion_text, 200)
+    where = f" in <#{debate.thread_id}>" if debate.thread_id else ""
     content = (
-        f"The audience vote of debate #{debate.id} is open, and you have not scored "
+        f"The audience vote of debate #{debate.id}{where} is open, and you have not scored "
         f"{plural(total, 'speech', 'speeches')} yet. A speech no judge scores is left out of "
         "its speaker's average; you can score until the debate closes."
     )
     lines = [f"{KEYCAPS[i]} {_speech_line(item, debate)}" for i, item in enumerate(speeches)]
     last = first + len(speeches) - 1
-    part = f" ({first}–{last} of {total})" if total > len(speeches) else ""
+    part = ""
+    if total > len(speeches):
+        part = f" ({first}–{last} of {total})" if last > first else f" ({first} of {total})"
     card = embed(
         truncate(f"Speeches to score{part} — debate #{debate.id}", 256),
         truncate(f"*{motion}*\n\n" + "\n".join(lines), EMBED_DESCRIPTION),

@@ -1038,3 +1038,19 @@ async def test_the_lobby_channel_may_refuse_its_notices_and_the_debate_goes_on(
     closed = await service.debate(debate.id)
     assert closed.results_message_id and closed.results_notice_message_id == 0
     assert await store.debates.unfinished_business() == []
+
+
+async def test_a_judge_with_many_speeches_to_score_gets_them_over_several_messages(
+    service: DebateService, output: RecordingDebateOutput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.services.debate.SPEECHES_PER_DM", 2)
+    debate = await running(service, ALICE, BOB, CAROL, motion=THREE_SIDED)
+    for _ in range(3):
+        await speak(service, debate.id)
+    dms = output.named("post_judge_dm")
+    assert [(c.args["first"], c.args["total"], len(c.args["speeches"])) for c in dms] == [
+        (1, 3, 2), (3, 3, 1),
+    ]  # fmt: skip
+    assert [c.args["nonce"] for c in dms] == [f"dm:{debate.id}:{MOD}:0", f"dm:{debate.id}:{MOD}:1"]
+    reminders = await service.store.debates.judge_reminders(debate.id)
+    assert [(r.via, r.message_id, r.speeches) for r in reminders] == [("dm", dms[0].message_id, 3)]
