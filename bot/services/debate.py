@@ -1207,7 +1207,6 @@ class DebateService:
             )
             # Recorded before the edits below, so a failing edit never posts the results twice.
             await self.store.debates.record_message(debate.id, "results", posted.message_id)
-            await self._notify_results(debate, positions)
             if debate.vote_message_id:
                 counts = Counter((await self.store.debates.votes(debate.id)).values())
                 await self._redraw("vote", self.output.edit_vote(debate, positions, counts))
@@ -1215,6 +1214,9 @@ class DebateService:
             posted = await self.output.post_cancelled(debate, nonce=nonce("d", debate.id, "end"))
             await self.store.debates.record_message(debate.id, "results", posted.message_id)
         await self.update_lobby(debate.id)
+        if debate.status == rules.CLOSED:
+            # Last: a passing failure here is retried at start-up, with nothing else left undone.
+            await self._notify_results(debate, positions)
 
     async def update_lobby(self, debate_id: int) -> None:
         """Redraw the lobby message in the channel (best effort, like every redraw)."""

@@ -1054,3 +1054,20 @@ async def test_a_judge_with_many_speeches_to_score_gets_them_over_several_messag
     assert [c.args["nonce"] for c in dms] == [f"dm:{debate.id}:{MOD}:0", f"dm:{debate.id}:{MOD}:1"]
     reminders = await service.store.debates.judge_reminders(debate.id)
     assert [(r.via, r.message_id, r.speeches) for r in reminders] == [("dm", dms[0].message_id, 3)]
+
+
+async def test_a_results_summary_that_fails_for_a_moment_is_posted_at_start_up(
+    service: DebateService, output: RecordingDebateOutput
+) -> None:
+    debate = await running(service)
+    await speak(service, debate.id)
+    await speak(service, debate.id)
+    output.fail("post_results_notice", PostFailed("transient", "502 Bad Gateway", status=502))
+    await service.end(debate.id, None, MOD)
+    assert await service.publish(debate.id) is None
+    closed = await service.debate(debate.id)
+    assert closed.results_message_id and closed.results_notice_message_id is None
+    assert output.named("edit_vote") and output.named("edit_lobby")  # nothing else waits on it
+    await service.catch_up()
+    assert len(output.named("post_results")) == 1 and len(output.named("post_results_notice")) == 1
+    assert (await service.debate(debate.id)).results_notice_message_id is not None
