@@ -8,10 +8,9 @@ registered as dynamic items, so pages still turn after a restart.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
     from bot.adapter.client import RoundtableBot
 
 COLOUR = discord.Colour.from_rgb(52, 101, 164)
-
-T = TypeVar("T")
 
 
 def embed(title: str, description: str | None = None, **kwargs: Any) -> discord.Embed:
@@ -93,41 +90,6 @@ def paginate_fields(
         for index, page in enumerate(pages, start=1):
             page.set_footer(text=f"Page {index} of {len(pages)}")
     return pages
-
-
-# --- error routing for components ------------------------------------------------------------
-
-
-def guarded(
-    callback: Callable[..., Awaitable[T]],
-) -> Callable[..., Awaitable[T | None]]:
-    """Wrap a component callback ``(self, interaction, ...)`` so errors reach the bot's handler."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction, *args: Any) -> T | None:
-        try:
-            return await callback(self, interaction, *args)
-        except Exception as error:
-            await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
-            return None
-
-    return wrapper
-
-
-class BaseView(discord.ui.View):
-    """A view whose errors go to the bot's one error handler."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
-
-
-class BaseModal(discord.ui.Modal):
-    """A modal whose errors go to the bot's one error handler."""
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
