@@ -50,8 +50,9 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
-#: Discord allows one IDENTIFY per this many seconds in each ``max_concurrency`` bucket.
-IDENTIFY_INTERVAL = 5.0
+#: Discord allows one IDENTIFY per 5 seconds in each ``max_concurrency`` bucket; slots are this
+#: far apart, with a margin for the clocks of the processes and Discord's.
+IDENTIFY_INTERVAL = 5.5
 #: The cogs the bot loads, by extension name (``bot/`` never imports ``cogs/``).
 EXTENSIONS: tuple[str, ...] = (
     "cogs.debate",

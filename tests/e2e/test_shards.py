@@ -316,3 +316,62 @@ async def emulator_stop_quiz(emulator: Emulator, guild: Guild) -> None:
     mod = emulator.member("mod", guild=guild)
     reply = await (await mod.slash("quiz stop", channel="quiz")).ephemeral(timeout=WAIT)
     assert "Quiz stopped" in reply.content or "No quiz" in reply.content, reply.content
+
+
+async def test_after_a_re_shard_another_process_carries_on_a_quiz_and_a_debate(
+    emulator: Emulator, database_url: str, tmp_path: Path
+) -> None:
+    emulator.shard_count = 2
+    emulator.ratelimits.relax()
+    first = emulator.guild
+    guild = await emulator.add_guild("Moved", shard=(1 - emulator.shard_of(first, 2), 2))
+    alice = emulator.member("alice", guild=guild)
+    bob = emulator.member("bob", guild=guild)
+    mod = emulator.member("mod", guild=guild)
+    # One process serves both shards; a quiz and a debate start through it.
+    alone = Process(emulator, database_url, "0-1", tmp_path / "alone")
+    split = {ids: Process(emulator, database_url, ids, tmp_path / f"s{ids}") for ids in "01"}
+    try:
+        await alone.start()
+        await serving(emulator, guild)
+        quiz = emulator.channel("quiz", guild=guild)
+        await (await alice.slash("quiz start", questions=1, seconds=120, channel=quiz)).ephemeral(
+            timeout=WAIT
+        )
+        question = await emulator.next_message(
+            quiz, predicate=lambda m: bool(m.buttons), timeout=WAIT
+        )
+        debate = emulator.channel("debate", guild=guild)
+        await (
+            await mod.slash("debate start", motion="charm-is-a-tactic", rounds=1, channel=debate)
+        ).ephemeral(timeout=WAIT)
+        lobby = await emulator.next_message(debate, timeout=WAIT)
+        for member in (alice, bob):
+            await (await member.click(lobby, "Join")).acknowledged(timeout=WAIT)
+        # The re-shard: that process stops; two processes take a shard each.
+        await alone.kill(signal.SIGTERM)
+        await emulator.wait_until(
+            lambda: not emulator.gateway.serving(guild.id), what="the old session to end"
+        )
+        for process in split.values():
+            await process.start()
+        await serving(emulator, guild)
+        (session,) = emulator.gateway.serving(guild.id)
+        assert tuple(session.shard) == (emulator.shard_of(guild, 2), 2)
+        locked = await (await bob.click(question, question.button_labels[1])).ephemeral(
+            timeout=WAIT
+        )
+        assert locked.content.startswith("Locked in"), locked.content
+        await (await mod.click(lobby, "Begin")).acknowledged(timeout=WAIT)
+        thread = emulator.threads(debate)[-1]
+        turn = await emulator.next_message(
+            thread, predicate=lambda m: "it is your turn" in m.content, timeout=WAIT
+        )
+        assert turn.button_labels == ["Speak"]
+        stopped = await (await mod.slash("quiz stop", channel=quiz)).ephemeral(timeout=WAIT)
+        assert "Quiz stopped after 1 of 1" in stopped.content
+        await emulator.next_message(quiz, predicate=lambda m: "standings" in m.text, timeout=WAIT)
+    finally:
+        await alone.kill(signal.SIGTERM)
+        for process in split.values():
+            await process.kill(signal.SIGTERM)
