@@ -120,11 +120,16 @@ PageRenderer = Callable[[discord.Interaction, str, int], Awaitable[Page]]
 
 @dataclass(frozen=True, slots=True)
 class Pager:
-    """A kind of paged answer: how to render a page, and which command to suggest to others."""
+    """A kind of paged answer: how to render a page, and which command to suggest to others.
+
+    With ``private_copy`` a member who turns someone else's pages gets their own private copy
+    at the page they asked for; otherwise they are told to run ``command`` themselves.
+    """
 
     kind: str
     render: PageRenderer
     command: str
+    private_copy: bool = False
 
 
 class PageButton(
@@ -144,6 +149,16 @@ class PageButton(
         pager = interaction.client.pagers.get(kind)
         if pager is None:
             await send_ephemeral(interaction, "These pages are no longer available.")
+            return
+        if interaction.user.id != owner and pager.private_copy:
+            page = await pager.render(interaction, arg, self.values["page"])
+            view = page_view(kind, interaction.user.id, arg, page)
+            await interaction.response.send_message(
+                content=page.content,
+                embeds=page.embeds,
+                view=view or discord.utils.MISSING,
+                ephemeral=True,
+            )
             return
         if interaction.user.id != owner:
             await send_ephemeral(
