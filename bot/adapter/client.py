@@ -52,6 +52,7 @@ SCOPES = ("bot", "applications.commands")
 EXTENSIONS: tuple[str, ...] = (
     "cogs.debate",
     "cogs.meta",
+    "cogs.packs",
     "cogs.quiz",
     "cogs.reading",
     "cogs.schedule",
@@ -154,7 +155,7 @@ class RoundtableBot(commands.AutoShardedBot):
             self.store = await Store.open(self.settings.database)
             log.info("database: %s", self.store.db.description)
             self._timers = TimerService(self.store, self.clock)
-            self.packs = Packs(self.library, self.store)
+            self.packs = Packs(self.library, self.store, self.settings.content_dir)
 
     async def setup_hook(self) -> None:
         await self.open_resources()

@@ -8,7 +8,7 @@ page buttons: each pager rebuilds its pages from the pack named in the button's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -29,9 +29,11 @@ POSITIONS = "read-positions"
 GLOSSARY = "read-glossary"
 
 
-def pack_by_id(bot: RoundtableBot, pack_id: str, command: str) -> Pack:
-    """The loaded pack ``pack_id``, or NotFound when it was removed since the message was sent."""
-    pack = bot.library.get(pack_id)
+async def pack_by_id(interaction: discord.Interaction, pack_id: str, command: str) -> Pack:
+    """The pack ``pack_id`` as the interaction's server sees it (built-in or its own), or
+    NotFound when it was removed since the message was sent."""
+    bot: RoundtableBot = interaction.client  # type: ignore[assignment]
+    pack = await bot.packs.get(pack_id, interaction.guild_id)
     if pack is None:
         raise NotFound(f"The pack “{pack_id}” is no longer loaded. Run `/{command}` again.")
     return pack
@@ -73,7 +75,7 @@ class ShortSummaryButton(PersistentButton, key="read:short", fields={"pack": PAC
     """The "Short summary" button under the article card: the short summary, privately."""
 
     async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.values["pack"], "summary")
+        pack = await pack_by_id(interaction, self.values["pack"], "summary")
         await interaction.response.send_message(embed=render.short_embed(pack), ephemeral=True)
 
 
@@ -81,7 +83,7 @@ class PositionsButton(PersistentButton, key="read:positions", fields={"pack": PA
     """The "Positions" button under the article card: the positions side by side, privately."""
 
     async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.values["pack"], "positions")
+        pack = await pack_by_id(interaction, self.values["pack"], "positions")
         if not pack.positions:
             raise NotFound(f"“{pack.article.title}” has no debate positions.")
         pages = render.positions_pages(pack)
@@ -115,22 +117,24 @@ def indexed_arg(pack: Pack, index: int) -> str:
     return f"{pack.id}:{index}"
 
 
-def split_arg(bot: RoundtableBot, arg: str, command: str) -> tuple[Pack, int | None]:
+async def split_arg(
+    interaction: discord.Interaction, arg: str, command: str
+) -> tuple[Pack, int | None]:
     """The pack and item index of an :func:`indexed_arg` (index None when absent)."""
     pack_id, _, index = arg.partition(":")
-    return pack_by_id(bot, pack_id, command), int(index) if index.isdigit() else None
+    return await pack_by_id(interaction, pack_id, command), int(index) if index.isdigit() else None
 
 
-def _summary_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    return render.section_pages(pack_by_id(bot, arg, "summary"))
+async def _summary_pages(interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+    return render.section_pages(await pack_by_id(interaction, arg, "summary"))
 
 
-def _timeline_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    return render.timeline_pages(pack_by_id(bot, arg, "timeline"))
+async def _timeline_pages(interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+    return render.timeline_pages(await pack_by_id(interaction, arg, "timeline"))
 
 
-def _positions_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    pack, index = split_arg(bot, arg, "positions")
+async def _positions_pages(interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+    pack, index = await split_arg(interaction, arg, "positions")
     positions = list(pack.positions.values())
     if index is None:
         return render.positions_pages(pack)
@@ -139,14 +143,16 @@ def _positions_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
     return render.position_pages(pack, positions[index])
 
 
-def _glossary_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    pack, index = split_arg(bot, arg, "glossary")
+async def _glossary_pages(interaction: discord.Interaction, arg: str) -> list[discord.Embed]:
+    pack, index = await split_arg(interaction, arg, "glossary")
     if index is None or index >= len(pack.glossary):
         raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
     return render.glossary_pages(pack, pack.glossary[index])
 
 
-PAGES: dict[str, tuple[str, Callable[[RoundtableBot, str], list[discord.Embed]]]] = {
+PAGES: dict[
+    str, tuple[str, Callable[[discord.Interaction, str], Awaitable[list[discord.Embed]]]]
+] = {
     SUMMARY: ("summary", _summary_pages),
     TIMELINE: ("timeline", _timeline_pages),
     POSITIONS: ("positions", _positions_pages),
@@ -159,7 +165,7 @@ def make_pager(kind: str) -> Pager:
     command, build = PAGES[kind]
 
     async def render_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
-        pages = build(interaction.client, arg)  # type: ignore[arg-type]
+        pages = await build(interaction, arg)
         index = clamp_page(index, len(pages))
         return Page([pages[index]], index, len(pages))
 
