@@ -159,9 +159,18 @@ class PackInvalid(UserError):
 
 
 def check_pack(pack_id: str, files: dict[str, str]) -> tuple[Pack, list[LintWarning]]:
-    """Parse and lint a pack's files, as ``python -m bot check`` does (pure; slow for a big
-    bank, so callers run it in a thread). Raises :class:`ContentError`."""
-    pack = parse_pack(pack_id, files)
+    """Parse and lint a pack's files, as ``python -m bot check`` does (CPU-bound: callers run it
+    in a thread). Raises :class:`PackInvalid` listing every problem, or
+    :class:`ArchiveRefused` for a bank over :data:`MAX_QUESTIONS` (before linting it)."""
+    try:
+        pack = parse_pack(pack_id, files)
+    except ContentError as error:
+        raise PackInvalid(pack_id, explain(error.problems, files)) from None
+    if len(pack.questions) > MAX_QUESTIONS:
+        raise ArchiveRefused(
+            f"quiz.toml holds {len(pack.questions)} questions: an uploaded pack may hold at most "
+            f"{MAX_QUESTIONS}."
+        )
     return pack, lint_pack(pack, files)
 
 
@@ -311,15 +320,7 @@ class Packs:
         await self._check_id(guild_id, chosen, replace=replace)
         files = dict(upload.files)
         async with self._checking:
-            try:
-                pack, warnings = await asyncio.to_thread(check_pack, chosen, files)
-            except ContentError as error:
-                raise PackInvalid(chosen, explain(error.problems, files)) from None
-        if len(pack.questions) > MAX_QUESTIONS:
-            raise ArchiveRefused(
-                f"quiz.toml holds {len(pack.questions)} questions: an uploaded pack may hold at "
-                f"most {MAX_QUESTIONS}."
-            )
+            pack, warnings = await asyncio.to_thread(check_pack, chosen, files)
         previous = await self.store.packs.active(guild_id, chosen)
         old = await self._parsed(previous.id, chosen) if previous is not None else None
         async with self.store.transaction():
