@@ -21,6 +21,8 @@ _LINE_ENTRY = re.compile(r"line (\d+)")
 _INDEXED = re.compile(r"(?P<table>[a-z_]+)\[(?P<index>\d+)\]")
 _NESTED = re.compile(r"(?P<owner>.+)\.(?P<table>arguments|quotes|attacks)\[(?P<index>\d+)\]")
 _HEADER = re.compile(r"^\s*\[")
+_TABLE_NAME = re.compile(r"^\s*\[\[\s*([A-Za-z_.]+)\s*\]\]")
+_NAMED_TABLES = ("top level", "file", "pack", "article", "summary")
 
 #: (pattern on "what is wrong", what to do); the first match wins. ``{field}`` and the
 #: pattern's groups are filled in.
@@ -97,10 +99,17 @@ class Problem:
     what: str
     fix: str
     line: int | None = None
+    #: The ``[[table]]`` heading of an entry named by its id or ref (None when ``place`` says it).
+    table: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The place with its table: ``[[questions]] p2-first-plan``, ``timeline[3]``."""
+        return f"[[{self.table}]] {self.place}" if self.table else self.place
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line and not self.place.startswith("line") else ""
-        return f"{self.file}: {self.place}: {self.field}: {self.what}{where} — {self.fix}"
+        return f"{self.file}: {self.where}: {self.field}: {self.what}{where} — {self.fix}"
 
 
 def explain(problems: Iterable[str], files: Mapping[str, str] | None = None) -> list[Problem]:
@@ -120,9 +129,8 @@ def _explain(line: str, texts: Mapping[str, list[str]]) -> Problem:
         return Problem(file, place, field, what, _SYNTAX_FIX, int(found[1]) if found else None)
     if field == "file" and what == "missing":
         return Problem(file, place, field, what, _FILE_MISSING)
-    return Problem(
-        file, place, field, what, fix_for(field, what), locate(lines, file, place, field)
-    )
+    line = locate(lines, file, place, field)
+    return Problem(file, place, field, what, fix_for(field, what), line, table_of(lines, place))
 
 
 def fix_for(field: str, what: str) -> str:
@@ -152,6 +160,15 @@ def locate(lines: list[str], file: str, place: str, field: str) -> int | None:
         if key.match(lines[number]):
             return number + 1
     return start + 1
+
+
+def table_of(lines: list[str], place: str) -> str | None:
+    """The ``[[table]]`` of an entry named by its id or ref, from the heading above it."""
+    if _LINE_ENTRY.fullmatch(place) or "[" in place or place in _NAMED_TABLES:
+        return None
+    span = _entry_span(lines, "", place)
+    found = _TABLE_NAME.match(lines[span[0]]) if span else None
+    return found[1] if found else None
 
 
 def _entry_span(lines: list[str], file: str, place: str) -> tuple[int, int] | None:

@@ -123,7 +123,7 @@ def problem_line(problem: Problem) -> str:
     """One problem for Discord: file, place, field and line; what is wrong; what to do."""
     where = f" (line {problem.line})" if problem.line and "line" not in problem.place else ""
     return (
-        f"**{problem.file}** · {mention_safe(problem.place)} · `{problem.field}`{where}: "
+        f"**{problem.file}** · {mention_safe(problem.where)} · `{problem.field}`{where}: "
         f"{mention_safe(problem.what)}\n→ {problem.fix}"
     )
 

@@ -253,7 +253,11 @@ def test_every_problem_names_its_file_place_line_and_a_fix(tmp_path: Path) -> No
     assert files["debate.toml"].splitlines()[attack.line - 1] == 'by = "liberal"'
     assert attack.fix == "Name another position here."
     assert all(README not in p.fix for p in problems.values())
-    assert str(answer).startswith('quiz.toml: p2-first-plan: answer: "E" is not one of the choices')
+    assert answer.table == "questions" and event.table is None and attack.table is None
+    assert str(answer) == (
+        f'quiz.toml: [[questions]] p2-first-plan: answer: "E" is not one of the choices A–D '
+        f"(line {answer.line}) — Use one of the values listed."
+    )
 
 
 def test_a_syntax_error_keeps_the_parsers_line() -> None:

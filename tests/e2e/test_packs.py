@@ -139,6 +139,31 @@ async def test_an_admin_uploads_a_pack_and_members_read_quiz_and_debate_on_it(
     )
     debate = await bot.store.db.fetchone("SELECT pack_id, motion_id FROM debates")
     assert (debate["pack_id"], debate["motion_id"]) == ("trees", "plant-now")
+    busy = await (await admin.slash("pack remove", id="trees")).ephemeral()
+    debate_channel = emulator.channel("debate")
+    assert f"debate #1 in <#{debate_channel.id}>" in busy.content
+
+
+async def test_a_packs_text_never_pings(
+    bot: Any, emulator: Emulator, admin: Member, alice: Member, bob: Member, tmp_path: Path
+) -> None:
+    alert = await emulator.create_role("Alert", mentionable=True)
+    await emulator.give_role(bob, "Alert")
+    loud = f"@everyone @here <@{bob.id}> <@&{alert.id}> read this"
+    summary = {**parts()["summary"], "tldr": loud}
+    qs = parts()["questions"]
+    for q in qs:
+        q["prompt"] = f"{loud}: {q['prompt']}"
+    await upload(admin, pack_zip(tmp_path, summary=summary, questions=qs))
+    tldr = await (await alice.slash("summary", length="tldr", pack="trees")).message()
+    assert not tldr.ephemeral and loud in tldr.text and tldr.pings == set()
+    card = await (await alice.slash("article", pack="trees")).message()
+    assert card.pings == set()
+    await (await alice.slash("quiz start", pack="trees", questions=1, seconds=10)).ephemeral()
+    asked = await emulator.next_message(
+        "general", predicate=lambda m: any(_ROUND.fullmatch(b["custom_id"]) for b in m.buttons)
+    )
+    assert f"<@{bob.id}>" in asked.text and asked.pings == set()
 
 
 async def test_a_pack_can_be_the_servers_default(
@@ -179,16 +204,16 @@ async def test_a_broken_pack_gets_every_problem_and_nothing_is_stored(
     )
     lines = reply.embed["description"].splitlines()
     assert reply.embed["title"] == "Problems"
-    assert lines[0].startswith("**pack.toml** · P2 · `title` (line ")
+    assert lines[0].startswith("**pack.toml** · [[sections]] P2 · `title` (line ")
     assert lines[0].endswith(": 81 characters, at most 80")
     assert lines[1] == "→ Shorten it to at most 80 characters."
     text = reply.text
     for where in (
-        "**quiz.toml** · p1-who-objects · `answer`",
-        "**quiz.toml** · p2-first-plan · `explaination`",
-        "**debate.toml** · shops-first · `positions`",
-        "**debate.toml** · shops-first · `framing.conservative`",
-        "**debate.toml** · shops-first · `framing`",
+        "**quiz.toml** · [[questions]] p1-who-objects · `answer`",
+        "**quiz.toml** · [[questions]] p2-first-plan · `explaination`",
+        "**debate.toml** · [[motions]] shops-first · `positions`",
+        "**debate.toml** · [[motions]] shops-first · `framing.conservative`",
+        "**debate.toml** · [[motions]] shops-first · `framing`",
         "→ Add a line for that position under [motions.framing].",
     ):
         assert where in text
@@ -205,7 +230,9 @@ async def test_a_long_list_of_problems_comes_as_a_file(
     assert attached.filename == "problems.txt"
     lines = attached.text.splitlines()
     assert len(lines) == 90
-    assert lines[89].startswith('quiz.toml: q-89: answer: "E" is not one of the choices A–D (line ')
+    assert lines[89].startswith(
+        'quiz.toml: [[questions]] q-89: answer: "E" is not one of the choices A–D (line '
+    )
     assert lines[89].endswith(" — Use one of the values listed.")
     assert reply.embed["footer"]["text"].startswith("All 90 problems are in problems.txt")
     assert await stored(bot, emulator.guild.id) == []
