@@ -219,10 +219,13 @@ class Packs:
             log.warning("stored pack %s (version row %s) no longer parses: %s", pack_id,
                         version_id, error)  # fmt: skip
             return None
+        self._remember(version_id, pack)
+        return pack
+
+    def _remember(self, version_id: int, pack: Pack) -> None:
         self._cache[version_id] = pack
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
-        return pack
 
     async def ids(self, guild_id: int | None = None) -> tuple[str, ...]:
         """Every pack id ``guild_id`` may use: the built-in ones, then its own, each sorted."""
@@ -277,18 +280,26 @@ class Packs:
             entry = PackEntry(pack.id, pack.article.title, pack.article.author,
                               len(pack.sections), len(pack.questions))  # fmt: skip
             return entry, pack
+        version = await self._own(guild_id, pack_id)
+        pack = await self._parsed(version.id, pack_id)
+        if pack is None:
+            raise UserError(
+                f"The stored pack “{pack_id}” no longer passes this version of the bot's checks: "
+                "export it, fix what `/pack upload` reports and upload it with `replace: true`."
+            )
+        return _entry_of(version), pack
+
+    async def _own(self, guild_id: int, pack_id: str) -> PackVersion:
+        """The active version of the guild's own pack ``pack_id``, or NotFound."""
         version = (
             await self.store.packs.active(guild_id, pack_id) if valid_pack_id(pack_id) else None
         )
-        pack = await self._parsed(version.id, pack_id) if version is not None else None
-        if version is None or pack is None:
+        if version is None:
             raise NotFound(
                 f"There is no content pack called {truncate(pack_id, ECHO)!r} on this server: "
                 "/pack list shows them."
             )
-        entry = PackEntry(pack_id, version.title, version.author, version.sections,
-                          version.questions, version)  # fmt: skip
-        return entry, pack
+        return version
 
     async def info(self, guild_id: int, pack_id: str) -> PackInfo:
         """One pack's card and, for an uploaded one, its versions (newest first)."""
@@ -342,7 +353,7 @@ class Packs:
                     f"Another upload of “{chosen}” was stored at the same moment: look at "
                     "/pack info and upload again if needed."
                 ) from None
-        self._cache[version.id] = pack
+        self._remember(version.id, pack)
         dropped, changed = _question_changes(old, pack)
         log.info("guild %s: pack %s version %s uploaded by %s", guild_id, chosen,
                  version.version, user_id)  # fmt: skip
@@ -374,15 +385,17 @@ class Packs:
 
     async def export(self, guild_id: int, pack_id: str) -> Exported:
         """The pack as a zip of its files inside a folder named after it."""
-        entry, _ = await self.entry(guild_id, pack_id)
-        if entry.version is None:
+        if pack_id in self.library.packs:
             if self.content_dir is None:
                 raise UserError("The built-in packs' files are not available to export.")
             files: dict[str, str | bytes] = dict(
                 await asyncio.to_thread(_read_folder, self.content_dir / pack_id)
             )
+            entry, _ = await self.entry(guild_id, pack_id)
         else:
-            files = dict(await self.store.packs.files(entry.version.id))
+            version = await self._own(guild_id, pack_id)
+            files = dict(await self.store.packs.files(version.id))
+            entry = _entry_of(version)
         return Exported(f"{pack_id}.zip", write_archive(pack_id, files), entry)
 
     async def template(self) -> bytes:
@@ -398,11 +411,11 @@ class Packs:
     async def removable(self, guild_id: int, pack_id: str) -> PackVersion:
         """The active version of the guild's pack, if it may be removed now; otherwise a
         sentence saying why not (built-in, unknown, or in use, naming what uses it)."""
-        if pack_id in self.library.packs:
-            raise UserError(f"“{pack_id}” is a built-in pack: it cannot be removed.")
         version = (
             await self.store.packs.active(guild_id, pack_id) if valid_pack_id(pack_id) else None
         )
+        if version is None and pack_id in self.library.packs:
+            raise UserError(f"“{pack_id}” is a built-in pack: it cannot be removed.")
         if version is None:
             raise NotFound(
                 f"This server has no pack called {truncate(pack_id, ECHO)!r}: /pack list shows "
@@ -439,6 +452,13 @@ def describe_users(users: PackUsers) -> str:
     if len(parts) > 6:
         parts = [*parts[:5], f"{len(parts) - 5} more"]
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _entry_of(version: PackVersion) -> PackEntry:
+    return PackEntry(
+        version.pack_id, version.title, version.author, version.sections, version.questions,
+        version,
+    )  # fmt: skip
 
 
 def _read_text(path: Path) -> str | None:

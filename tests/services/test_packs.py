@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.content import Library, load_pack
+from bot.content import Library, load_library, load_pack
 from bot.content.archive import ArchiveRefused, read_upload
 from bot.errors import Conflict, NotFound
 from bot.services.packs import MAX_PACKS, MAX_QUESTIONS, PackInvalid, Packs
 from bot.store import Store
 from bot.timers import TimerService
+from tests.emulator import copy_content
 from tests.packs import parts, question, write_pack
 from tests.services.test_quiz import RecordingQuizOutput, new_service
 
@@ -250,3 +251,35 @@ async def test_a_live_quiz_runs_on_the_guilds_own_pack(
             guild_id=OTHER, channel_id=10, started_by=ADMIN, questions=1, seconds=20,
             pack_id="trees",
         )  # fmt: skip
+
+
+async def test_a_stored_version_that_no_longer_parses_is_not_served_but_exports(
+    service: Packs, store: Store, tmp_path: Path
+) -> None:
+    await upload(service, pack_zip(tmp_path))
+    # As if a later version of the bot checked more strictly than the one that took it.
+    await store.db.execute("UPDATE guild_packs SET pack_toml = pack_toml || '\nsurprise = 1\n'")
+    fresh = Packs(service.library, store, REPO / "content")
+    assert await fresh.get("trees", GUILD) is None
+    with pytest.raises(Exception, match="no longer passes this version of the bot's checks"):
+        await fresh.info(GUILD, "trees")
+    exported = await fresh.export(GUILD, "trees")
+    assert read_upload("t.zip", exported.data).files["pack.toml"].endswith("surprise = 1\n")
+    assert [e.id for e in await fresh.entries(GUILD)] == ["wedging-strategy", "trees"]
+
+
+async def test_a_pack_shadowed_by_a_new_built_in_one_can_still_be_removed(
+    store: Store, tmp_path: Path
+) -> None:
+    before = Packs(load_library(REPO / "content"), store)
+    await upload(before, pack_zip(tmp_path))
+    content = copy_content(tmp_path / "content")
+    shipped = {**parts()["article"], "title": "Shipped Trees"}
+    write_pack(content, "trees", article=shipped)  # the host ships a pack with the same id later
+    after = Packs(load_library(content), store, content)
+    assert [e.id for e in await after.entries(GUILD)] == ["trees", "wedging-strategy"]
+    assert (await after.get("trees", GUILD)).article.title == "Shipped Trees"  # type: ignore[union-attr]
+    removed = await after.remove(GUILD, "trees", ADMIN, NOW)
+    assert removed.version.version == 1 and await store.packs.count(GUILD) == 0
+    with pytest.raises(Exception, match="is a built-in pack: it cannot be removed"):
+        await after.removable(GUILD, "trees")
