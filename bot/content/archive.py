@@ -85,6 +85,14 @@ def _id_sentence(pack_id: str, where: str) -> str:
     )
 
 
+def check_pack_id(pack_id: str) -> str:
+    """``pack_id`` (the ``id`` option) trimmed, or :class:`ArchiveRefused` saying what an id is."""
+    pack_id = pack_id.strip()
+    if not valid_pack_id(pack_id):
+        raise ArchiveRefused(_id_sentence(pack_id, "The id"))
+    return pack_id
+
+
 # --------------------------------------------------------------------------------------------
 # Reading an upload
 
@@ -97,9 +105,7 @@ def read_upload(filename: str, data: bytes, pack_id: str | None = None) -> Uploa
     :class:`ArchiveRefused` on any broken limit; the pack itself is not checked here.
     """
     if pack_id is not None:
-        pack_id = pack_id.strip()
-        if not valid_pack_id(pack_id):
-            raise ArchiveRefused(_id_sentence(pack_id, "The id"))
+        pack_id = check_pack_id(pack_id)
     if len(data) > MAX_UPLOAD_BYTES:
         raise ArchiveRefused(
             f"{filename} is {size_text(len(data))}: an upload may be at most "

@@ -27,7 +27,7 @@ from bot.adapter.ui import (
     page_view,
     truncate,
 )
-from bot.content.archive import MAX_UPLOAD_BYTES, ArchiveRefused, size_text
+from bot.content.archive import MAX_UPLOAD_BYTES, ArchiveRefused, check_pack_id, size_text
 from bot.errors import UserError
 from bot.services.packs import PackInvalid
 from cogs.packs.views import (
@@ -49,9 +49,11 @@ _CHUNK = 64 * 1024
 PAGER = "packs"
 
 
-def too_big(filename: str, size: int) -> ArchiveRefused:
+def too_big(filename: str, size: int | None = None) -> ArchiveRefused:
+    """The refusal of a file over the upload limit (``size`` None: more than it, so far)."""
+    what = size_text(size) if size is not None else f"more than {size_text(MAX_UPLOAD_BYTES)}"
     return ArchiveRefused(
-        f"{filename} is {size_text(size)}: an upload may be at most {size_text(MAX_UPLOAD_BYTES)}."
+        f"{filename} is {what}: an upload may be at most {size_text(MAX_UPLOAD_BYTES)}."
     )
 
 
@@ -75,7 +77,7 @@ async def read_attachment(attachment: discord.Attachment, limit: int = MAX_UPLOA
             async for chunk in response.content.iter_chunked(_CHUNK):
                 received += chunk
                 if len(received) > limit:
-                    raise too_big(attachment.filename, len(received))
+                    raise too_big(attachment.filename)
     except TimeoutError:
         raise UserError(
             f"Reading {attachment.filename} from Discord took more than {FETCH_TIMEOUT:.0f} "
@@ -172,6 +174,8 @@ class PacksCog(
     ) -> None:
         require_admin(interaction, "upload content packs")
         guild_id = guild_id_of(interaction)
+        if pack_id:
+            check_pack_id(pack_id)  # a bad id is refused before the file is downloaded
         if file.size > MAX_UPLOAD_BYTES:
             raise too_big(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)

@@ -318,6 +318,10 @@ async def test_every_limit_is_refused_with_a_sentence(
 
     alone = await upload(admin, files["pack.toml"], "pack.toml")
     assert "give the pack an id with the `id` option" in alone.content
+    named = MemberFile("pack.toml", files["pack.toml"])
+    bad_id = await (await admin.slash("pack upload", file=named, id="Street Trees")).ephemeral()
+    assert bad_id.content.startswith("The id “Street Trees” is not a valid pack id")
+    assert named.fetches == 0
     assert await stored(bot, emulator.guild.id) == []
 
     for number in range(MAX_PACKS):
@@ -552,3 +556,23 @@ async def test_a_schedule_runs_on_the_pack_it_names(
         await admin.slash("schedule add", channel=quiz, time="20:00", pack="nope")
     ).ephemeral()
     assert unknown.content.startswith("There is no content pack called 'nope'")
+
+
+async def test_an_attachment_is_read_with_a_cap_whatever_its_size_claims(
+    bot: Any, emulator: Emulator
+) -> None:
+    from types import SimpleNamespace
+
+    from bot.content.archive import ArchiveRefused
+    from cogs.packs.cog import read_attachment
+
+    served = emulator.add_attachment(
+        emulator.channel("general").id, "liar.zip", b"\0" * (3 * MAX_UPLOAD_BYTES)
+    )
+    liar = SimpleNamespace(filename="liar.zip", size=100, url=served.url)
+    with pytest.raises(ArchiveRefused, match=r"liar.zip is more than 1.0 MiB: an upload may"):
+        await read_attachment(liar)  # type: ignore[arg-type]
+    assert served.fetches == 1
+    honest = emulator.add_attachment(emulator.channel("general").id, "ok.zip", b"PK" * 10)
+    ok = SimpleNamespace(filename="ok.zip", size=20, url=honest.url)
+    assert await read_attachment(ok) == b"PK" * 10  # type: ignore[arg-type]
