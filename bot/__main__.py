@@ -1,5 +1,6 @@
 """Command line: ``python -m bot`` runs the bot; ``python -m bot check`` validates without it
-(and prints each pack's item-writing warnings; ``check --strict`` fails on them too).
+(and prints each pack's item-writing warnings; ``check --strict`` fails on them too);
+``python -m bot new-pack ARTICLE.txt --id ID`` writes a pack skeleton from an article.
 
 Exit status: 0 on success or a clean stop (SIGINT/SIGTERM), 1 when Discord rejects the token or
 cannot be reached or the content or database cannot be used, 2 when a setting is missing or
@@ -48,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Roundtable: a Discord bot that turns an article into a discussion.",
         epilog="Settings come from the environment and .env (see .env.example).",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,check,migrate-to-postgres}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="{run,check,migrate-to-postgres,new-pack}"
+    )
     commands.add_parser("run", help="connect to Discord and serve the bot (the default)")
     check_parser = commands.add_parser(
         "check",
@@ -71,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="copy the SQLite database (DATABASE_PATH) into an empty PostgreSQL database "
         "(DATABASE_URL), checking row counts and ledger sums before committing",
     )
+    add_new_pack_parser(commands)
     return parser
 
 
@@ -86,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check(settings, strict=args.strict)
     if args.command == "migrate-to-postgres":
         return migrate_to_postgres(settings)
+    if args.command == "new-pack":
+        return new_pack(args.article, args.pack_id, args.out or settings.content_dir)
     return run(settings)
 
 
@@ -180,6 +186,69 @@ def migrate_to_postgres(settings: Settings) -> int:
         return EXIT_FAILURE
     for line in report:
         print(line)
+    return EXIT_OK
+
+
+def add_new_pack_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """``new-pack ARTICLE.txt --id ID [--out DIR]``."""
+    parser = commands.add_parser(
+        "new-pack",
+        help="write a pack skeleton from a plain-text article (it fails `check` until a person "
+        "fills it in)",
+        description=(
+            "Write DIR/ID/pack.toml, quiz.toml and debate.toml from a plain-text article: its "
+            "paragraphs (separated by blank lines) as numbered sections, the standfirst when the "
+            "first paragraph is short, the article's fields to fill in and one commented example "
+            "per table. Nothing in it passes `python -m bot check` until a person writes it, so a "
+            "skeleton is never served by mistake."
+        ),
+    )
+    parser.add_argument("article", type=Path, metavar="ARTICLE.txt", help="the article as text")
+    parser.add_argument("--id", required=True, dest="pack_id", help="the pack's id, e.g. trees")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to put the pack's folder (default: CONTENT_DIR)",
+    )
+
+
+def new_pack(article: Path, pack_id: str, out: Path) -> int:
+    """Write a skeleton pack from ``article`` into ``out / pack_id``; never overwrites."""
+    from bot.content.archive import valid_pack_id
+    from bot.content.skeleton import outline, skeleton
+
+    if not valid_pack_id(pack_id):
+        print(
+            f"--id {pack_id!r} is not a valid pack id: use lowercase letters, digits and single "
+            "hyphens, at most 40 characters (e.g. street-trees).",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    try:
+        text = article.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read {article} as UTF-8 text: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    shape = outline(text)
+    if not shape.paragraphs:
+        print(f"{article} holds no paragraphs (text separated by blank lines).", file=sys.stderr)
+        return EXIT_FAILURE
+    folder = out / pack_id
+    if folder.exists():
+        print(f"{folder} already exists: choose another --id or --out.", file=sys.stderr)
+        return EXIT_FAILURE
+    folder.mkdir(parents=True)
+    for name, content in skeleton(pack_id, text, article.name).items():
+        (folder / name).write_text(content, encoding="utf-8")
+    refs = ", ".join(p.ref for p in shape.paragraphs)
+    print(f"Wrote {folder}: pack.toml, quiz.toml and debate.toml")
+    print(f"  sections: {len(shape.paragraphs)} ({refs})")
+    if shape.headings:
+        print(f"  headings left out: {len(shape.headings)}")
+    print(f"  reading time: {shape.reading_minutes} min ({shape.words} words)")
+    print("Fill in every empty field and write the questions and the debate, then run")
+    print("`python -m bot check`. Until then the pack fails the check and is not served.")
     return EXIT_OK
 
 

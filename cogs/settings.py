@@ -16,7 +16,7 @@ from bot.errors import NotAllowed, UserError
 from bot.store import GuildSettings
 
 
-def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Embed:
+async def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Embed:
     """The settings card shown by ``/settings show`` and after every change."""
     card = embed("Server settings")
     role = f"<@&{settings.moderator_role_id}>" if settings.moderator_role_id else "not set"
@@ -26,7 +26,7 @@ def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> discord.Em
     card.add_field(name="Time zone", value=settings.timezone or "UTC (default)", inline=True)
     if settings.default_pack is None:
         pack = f"{bot.library.default_id} (default)"
-    elif bot.library.get(settings.default_pack) is None:
+    elif await bot.packs.get(settings.default_pack, settings.guild_id) is None:
         pack = f"{settings.default_pack} (not loaded: using {bot.library.default_id})"
     else:
         pack = settings.default_pack
@@ -70,14 +70,14 @@ class SettingsCog(
             guild_id_of(interaction), self.bot.clock.now(), **changes
         )
         await interaction.response.send_message(
-            note, embed=describe_settings(settings, self.bot), ephemeral=True
+            note, embed=await describe_settings(settings, self.bot), ephemeral=True
         )
 
     @app_commands.command(name="show", description="Show this server's settings.")
     async def show(self, interaction: discord.Interaction) -> None:
         settings = await self.bot.store.guilds.get(guild_id_of(interaction))
         await interaction.response.send_message(
-            embed=describe_settings(settings, self.bot), ephemeral=True
+            embed=await describe_settings(settings, self.bot), ephemeral=True
         )
 
     @app_commands.command(
@@ -121,7 +121,7 @@ class SettingsCog(
     @app_commands.describe(pack="The pack's id.")
     @app_commands.autocomplete(pack=pack_autocomplete)
     async def pack(self, interaction: discord.Interaction, pack: str) -> None:
-        chosen = await self.bot.pack_for(None, pack)
+        chosen = await self.bot.pack_for(guild_id_of(interaction), pack)
         note = f"Default pack set to {chosen.id} ({chosen.article.title})."
         await self._update(interaction, note, default_pack=chosen.id)
 

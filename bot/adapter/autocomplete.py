@@ -69,20 +69,21 @@ async def time_zone_autocomplete(
     return [app_commands.Choice(name=z, value=z) for z in match_names(time_zones(), typed)]
 
 
-def pack_choices(bot: RoundtableBot, current: str) -> list[app_commands.Choice[str]]:
-    """Pack ids whose id or title matches what was typed, labelled with the title."""
+async def pack_choices(
+    bot: RoundtableBot, guild_id: int | None, current: str
+) -> list[app_commands.Choice[str]]:
+    """The packs the server may use (built-in, then its own; never another server's) whose id
+    or title matches what was typed, labelled with the title."""
     needle = current.strip().lower()
     choices = []
-    for pack_id in bot.library.ids:
-        pack = bot.library.get(pack_id)
-        title = pack.article.title if pack else pack_id
-        if needle in pack_id.lower() or needle in title.lower():
-            label = truncate(f"{pack_id} — {title}", CHOICE_NAME)
-            choices.append(app_commands.Choice(name=label, value=pack_id))
+    for entry in await bot.packs.entries(guild_id):
+        if needle in entry.id.lower() or needle in entry.title.lower():
+            label = truncate(f"{entry.id} — {entry.title}", CHOICE_NAME)
+            choices.append(app_commands.Choice(name=label, value=entry.id))
     return choices[:AUTOCOMPLETE_RESULTS]
 
 
 async def pack_autocomplete(
     interaction: discord.Interaction[RoundtableBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    return pack_choices(interaction.client, current)
+    return await pack_choices(interaction.client, interaction.guild_id, current)

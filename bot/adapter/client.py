@@ -57,6 +57,7 @@ IDENTIFY_INTERVAL = 5.5
 EXTENSIONS: tuple[str, ...] = (
     "cogs.debate",
     "cogs.meta",
+    "cogs.packs",
     "cogs.quiz",
     "cogs.reading",
     "cogs.schedule",
@@ -160,7 +161,7 @@ class RoundtableBot(commands.AutoShardedBot):
             self.store = await Store.open(self.settings.database)
             log.info("database: %s", self.store.db.description)
             self._timers = TimerService(self.store, self.clock, shards=self.shard_plan)
-            self.packs = Packs(self.library, self.store)
+            self.packs = Packs(self.library, self.store, self.settings.content_dir)
 
     @property
     def shard_plan(self) -> Shards | None:

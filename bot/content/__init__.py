@@ -5,6 +5,9 @@ optionally ``quiz.toml`` (the quiz bank) and ``debate.toml`` (positions and moti
 ``content/README.md`` documents every field. :mod:`~bot.content.model` is the model,
 :mod:`~bot.content.parse` checks text into it, :mod:`~bot.content.load` finds packs on disk and
 :mod:`~bot.content.lint` warns about item-writing flaws (answer cues) in a valid pack.
+:mod:`~bot.content.archive` reads an uploaded ``.zip`` (or ``pack.toml``) in memory within its
+limits and writes a pack back as a zip, :mod:`~bot.content.problems` places each problem in its
+file with what to do, and :mod:`~bot.content.skeleton` writes pack skeletons.
 Pure: no Discord, no SQL, no clock.
 """
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -203,6 +204,30 @@ def _normal(text: str) -> str:
 
 def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, _normal(a), _normal(b), autojunk=False).ratio()
+
+
+@dataclass(frozen=True, slots=True)
+class _Prompt:
+    """A prompt once normalised, with its letters counted, to compare many pairs quickly."""
+
+    text: str
+    letters: Counter[str]
+
+    @classmethod
+    def of(cls, prompt: str) -> _Prompt:
+        text = _normal(_PARAGRAPH_REF_RE.sub(" ", prompt))
+        return cls(text, Counter(text))
+
+    def near(self, other: _Prompt) -> bool:
+        """``_similar(...) >= NEAR_DUPLICATE``, skipping the full comparison when the lengths
+        or the letters alone (upper bounds of the ratio) already rule it out."""
+        total = len(self.text) + len(other.text)
+        if total and 2 * min(len(self.text), len(other.text)) / total < NEAR_DUPLICATE:
+            return False
+        if total and 2 * sum((self.letters & other.letters).values()) / total < NEAR_DUPLICATE:
+            return False
+        matcher = difflib.SequenceMatcher(None, self.text, other.text, autojunk=False)
+        return matcher.ratio() >= NEAR_DUPLICATE
 
 
 def _shared_run(a: Sequence[str], b: Sequence[str]) -> int:
@@ -438,9 +463,10 @@ def _item_rules(pack: Pack, found: _Found) -> None:
 
 def _same_fact(pack: Pack, found: _Found) -> None:
     """No two questions with the same quote, or with nearly the same prompt."""
-    seen: list[Question] = []
+    seen: list[tuple[Question, _Prompt]] = []
     for q in pack.questions:
-        for earlier in seen:
+        prompt = _Prompt.of(q.prompt)
+        for earlier, earlier_prompt in seen:
             if q.quote and earlier.quote:
                 a, b = words(q.quote), words(earlier.quote)
                 if a == b or _contains(a, b) or _contains(b, a):
@@ -451,9 +477,7 @@ def _same_fact(pack: Pack, found: _Found) -> None:
                         "two test the same fact. Test another point, or drop one quote.",
                     )
                     break
-            pa = _PARAGRAPH_REF_RE.sub(" ", q.prompt)
-            pb = _PARAGRAPH_REF_RE.sub(" ", earlier.prompt)
-            if _similar(pa, pb) >= NEAR_DUPLICATE:
+            if prompt.near(earlier_prompt):
                 found.question(
                     q,
                     SAME_FACT,
@@ -461,7 +485,7 @@ def _same_fact(pack: Pack, found: _Found) -> None:
                     "Test another point.",
                 )
                 break
-        seen.append(q)
+        seen.append((q, prompt))
 
 
 def _quotes(pack: Pack) -> Iterator[tuple[str, str, str, str]]:

@@ -189,11 +189,11 @@ class DebateService:
             raise NotFound(f"Debate #{debate_id} does not exist.")
         return lobby
 
-    def pack_of(self, debate: Debate) -> Pack | None:
-        return self.packs.get(debate.pack_id, debate.guild_id)
+    async def pack_of(self, debate: Debate) -> Pack | None:
+        return await self.packs.get(debate.pack_id, debate.guild_id)
 
-    def motion_of(self, debate: Debate) -> Motion | None:
-        pack = self.pack_of(debate)
+    async def motion_of(self, debate: Debate) -> Motion | None:
+        pack = await self.pack_of(debate)
         return pack.motion(debate.motion_id) if pack else None
 
     async def current_turn(self, debate: Debate) -> Turn | None:
@@ -1040,7 +1040,7 @@ class DebateService:
                 debate,
                 positions,
                 await self.store.debates.participants(debate.id),
-                self.motion_of(debate),
+                await self.motion_of(debate),
                 nonce=nonce("d", debate.id, "pos"),
             )
             await self.store.debates.record_message(debate.id, "positions", posted.message_id)
@@ -1234,7 +1234,7 @@ class DebateService:
                     debate,
                     await self.store.debates.positions(debate.id),
                     await self.store.debates.participants(debate.id),
-                    self.motion_of(debate),
+                    await self.motion_of(debate),
                 ),
             )
 
@@ -1327,7 +1327,7 @@ class DebateService:
             )
         if participant.position is None:
             raise Conflict("Positions are drawn when the debate begins.")
-        pack = self.pack_of(debate)
+        pack = await self.pack_of(debate)
         position = pack.position(participant.position) if pack else None
         if pack is None or position is None:
             raise UserError("The content pack of this debate is no longer available.")
@@ -1336,4 +1336,4 @@ class DebateService:
             for p in await self.store.debates.positions(debate.id)
             if p.position != participant.position
         )
-        return Brief(pack, self.motion_of(debate), position, opponents)
+        return Brief(pack, await self.motion_of(debate), position, opponents)

@@ -233,11 +233,11 @@ class QuizService:
 
     # --- lookups --------------------------------------------------------------------------------
 
-    def pack_of(self, rnd: Round | Quiz) -> Pack | None:
-        return self.packs.get(rnd.pack_id, rnd.guild_id)
+    async def pack_of(self, rnd: Round | Quiz) -> Pack | None:
+        return await self.packs.get(rnd.pack_id, rnd.guild_id)
 
-    def question_of(self, rnd: Round) -> Question | None:
-        pack = self.pack_of(rnd)
+    async def question_of(self, rnd: Round) -> Question | None:
+        pack = await self.pack_of(rnd)
         return pack.question(rnd.question_id) if pack else None
 
     async def _cached_round(self, round_id: int) -> Round | None:
@@ -400,11 +400,11 @@ class QuizService:
 
     async def _post_question(self, quiz: Quiz, rnd: Round) -> None:
         """Post a round's question (nonce ``qq:<round>``) and record its message."""
-        question = self.question_of(rnd)
+        question = await self.question_of(rnd)
         if question is None:
             raise RuntimeError(f"question {rnd.question_id} vanished from pack {rnd.pack_id}")
         posted = await self.output.post_question(
-            quiz, rnd, question, self.pack_of(rnd), nonce=nonce("qq", rnd.id)
+            quiz, rnd, question, await self.pack_of(rnd), nonce=nonce("qq", rnd.id)
         )
         await self.store.quiz.set_round_message(rnd.id, posted.message_id, self.now())
 
@@ -419,7 +419,7 @@ class QuizService:
             raise UserError("Sorry, this question has closed.")
         if rnd.source == "practice":
             return await self._practice_answer(rnd, user_id, choice)
-        question = self.question_of(rnd)
+        question = await self.question_of(rnd)
         if question is None or not 0 <= choice < len(question.choices):
             raise UserError("Sorry, this question has closed.")
         now = self.now()
@@ -497,7 +497,7 @@ class QuizService:
                     reference=f"quiz-round:{closed.id}",
                 )
         await self.store.quiz.save_points(quiz, closed.id, points, updated)
-        question = self.question_of(closed)
+        question = await self.question_of(closed)
         if question is not None:
             await self._apply_reviews(
                 closed.guild_id,
@@ -655,8 +655,8 @@ class QuizService:
 
     async def _reveal(self, quiz: Quiz, rnd: Round) -> None:
         """Redraw the question as closed and post its answer (nonce ``qr:<round>``)."""
-        question = self.question_of(rnd)
-        pack = self.pack_of(rnd)
+        question = await self.question_of(rnd)
+        pack = await self.pack_of(rnd)
         now = self.now()
         if question is None:
             text = "The question was removed from its pack; no answer to show."
@@ -765,8 +765,8 @@ class QuizService:
     async def _practice_answer(self, rnd: Round, user_id: int, choice: int) -> PracticeAnswer:
         if rnd.user_id != user_id:
             raise NotAllowed("This is someone else's practice. Start yours with `/quiz practice`.")
-        question = self.question_of(rnd)
-        pack = self.pack_of(rnd)
+        question = await self.question_of(rnd)
+        pack = await self.pack_of(rnd)
         if question is None or pack is None or not 0 <= choice < len(question.choices):
             raise UserError("This question is no longer available. Try `/quiz practice` again.")
         correct = choice == question.answer

@@ -131,10 +131,12 @@ class ScheduleService:
         section: str | None = None,
         difficulty: str | None = None,
         created_by: int | None = None,
+        pack_id: str | None = None,
     ) -> tuple[Schedule, list[float]]:
-        """Store a schedule and its first run's timer; returns it and its next three runs."""
+        """Store a schedule and its first run's timer; returns it and its next three runs.
+        ``pack_id`` names the pack its runs use (None: the guild's default at run time)."""
         check_quiz_size(questions, seconds)
-        pack = await self.packs.for_guild(guild_id)
+        pack = await self.packs.for_guild(guild_id, pack_id)
         matching_questions(pack, section, difficulty)
         now = self.clock.now()
         runs = next_runs(rule, now, 3)
@@ -151,6 +153,7 @@ class ScheduleService:
                 next_run_at=runs[0],
                 created_by=created_by,
                 now=now,
+                pack_id=pack.id if pack_id else None,
             )
             await self._plan_run(schedule, runs[0])
         log.info("schedule %s added in guild %s: %s", schedule.id, guild_id, rule.describe())
@@ -321,6 +324,7 @@ class ScheduleService:
             source="scheduled",
             title=schedule.name,
             max_seconds=MAX_SECONDS,
+            pack_id=schedule.pack_id,
         )
 
     async def _wait_or_skip(self, schedule: Schedule, planned: float, now: float) -> None:

@@ -16,6 +16,7 @@ from bot.store.db import Database, DatabaseTooNew, IntegrityError, open_database
 from bot.store.debates import DebateStore
 from bot.store.guilds import GuildSettings, GuildStore
 from bot.store.meta import MetaStore
+from bot.store.packs import PackStore, PackUsers, PackVersion
 from bot.store.quiz import QuizStore
 from bot.store.schedules import ScheduleStore
 from bot.store.scores import ScoreStore
@@ -26,6 +27,8 @@ __all__ = [
     "DatabaseTooNew",
     "GuildSettings",
     "IntegrityError",
+    "PackUsers",
+    "PackVersion",
     "Store",
     "TimerRow",
 ]
@@ -43,6 +46,7 @@ class Store:
         self.debates = DebateStore(db)
         self.quiz = QuizStore(db)
         self.schedules = ScheduleStore(db)
+        self.packs = PackStore(db)
 
     @classmethod
     async def open(cls, target: Path | str, *, schema: str | None = None) -> Store:

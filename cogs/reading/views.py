@@ -14,7 +14,7 @@ Positions open with one button each (:class:`PositionButton`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -50,9 +50,11 @@ POSITION_BUTTONS: Final = 20
 SHARE_LABEL: Final = "Share"
 
 
-def pack_by_id(bot: RoundtableBot, pack_id: str, command: str) -> Pack:
-    """The loaded pack ``pack_id``, or NotFound when it was removed since the message was sent."""
-    pack = bot.library.get(pack_id)
+async def pack_by_id(interaction: discord.Interaction, pack_id: str, command: str) -> Pack:
+    """The pack ``pack_id`` as the interaction's server sees it (built-in or its own), or
+    NotFound when it was removed since the message was sent."""
+    bot: RoundtableBot = interaction.client  # type: ignore[assignment]
+    pack = await bot.packs.get(pack_id, interaction.guild_id)
     if pack is None:
         raise NotFound(f"The pack “{pack_id}” is no longer loaded. Run `/{command}` again.")
     return pack
@@ -149,18 +151,18 @@ class Card:
         return Page([pages[index]], index, len(pages), extra_items=items)
 
 
-def card_of(bot: RoundtableBot, what: str, pack_id: str, index: int) -> Card:
+async def card_of(interaction: discord.Interaction, what: str, pack_id: str, index: int) -> Card:
     """The card a button names, or NotFound when its item left the pack since it was sent."""
     if what == TERM_CARD:
-        pack = pack_by_id(bot, pack_id, "glossary")
+        pack = await pack_by_id(interaction, pack_id, "glossary")
         if index >= len(pack.glossary):
             raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
     elif what == TIMELINE_CARD:
-        pack = pack_by_id(bot, pack_id, "timeline")
+        pack = await pack_by_id(interaction, pack_id, "timeline")
         if not pack.timeline:
             raise NotFound(f"“{pack.article.title}” has no timeline any more.")
     else:
-        pack = pack_by_id(bot, pack_id, "positions")
+        pack = await pack_by_id(interaction, pack_id, "positions")
         if not pack.positions:
             raise NotFound(f"“{pack.article.title}” has no debate positions any more.")
         if what == POSITION_CARD and index >= len(pack.positions):
@@ -211,7 +213,7 @@ class ShareButton(
                 interaction, f"You already shared this card: {link}. Nothing was posted again."
             )
             return
-        card = card_of(interaction.client, values["what"], values["pack"], values["index"])
+        card = await card_of(interaction, values["what"], values["pack"], values["index"])
         public = card.page(values["page"], share=False)
         channel = interaction.channel
         if not isinstance(channel, discord.abc.Messageable):
@@ -244,7 +246,7 @@ class PositionButton(
     """One position's name under the positions side by side: that position in full, privately."""
 
     async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        card = card_of(interaction.client, POSITION_CARD, self.values["pack"], self.values["index"])
+        card = await card_of(interaction, POSITION_CARD, self.values["pack"], self.values["index"])
         await send_card(interaction, card)
 
 
@@ -266,7 +268,7 @@ class ShortSummaryButton(PersistentButton, key="read:short", fields={"pack": PAC
     """The "Short summary" button under the article card: the short summary, privately."""
 
     async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.values["pack"], "summary")
+        pack = await pack_by_id(interaction, self.values["pack"], "summary")
         await interaction.response.send_message(embed=render.short_embed(pack), ephemeral=True)
 
 
@@ -274,7 +276,7 @@ class PositionsButton(PersistentButton, key="read:positions", fields={"pack": PA
     """The "Positions" button under the article card: the positions side by side, privately."""
 
     async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        pack = pack_by_id(interaction.client, self.values["pack"], "positions")
+        pack = await pack_by_id(interaction, self.values["pack"], "positions")
         if not pack.positions:
             raise NotFound(f"“{pack.article.title}” has no debate positions.")
         await send_card(interaction, Card(OVERVIEW_CARD, pack))
@@ -322,21 +324,21 @@ def split_arg(arg: str) -> tuple[str, int | None]:
     return pack_id, int(index) if index.isdigit() else None
 
 
-def _card_for(kind: str, bot: RoundtableBot, arg: str) -> Card:
+async def _card_for(kind: str, interaction: discord.Interaction, arg: str) -> Card:
     pack_id, index = split_arg(arg)
     if kind == GLOSSARY:
         if index is None:
             raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
-        return card_of(bot, TERM_CARD, pack_id, index)
+        return await card_of(interaction, TERM_CARD, pack_id, index)
     if kind == TIMELINE:
-        return card_of(bot, TIMELINE_CARD, pack_id, 0)
+        return await card_of(interaction, TIMELINE_CARD, pack_id, 0)
     if index is None:
-        return card_of(bot, OVERVIEW_CARD, pack_id, 0)
-    return card_of(bot, POSITION_CARD, pack_id, index)
+        return await card_of(interaction, OVERVIEW_CARD, pack_id, 0)
+    return await card_of(interaction, POSITION_CARD, pack_id, index)
 
 
-def _summary_page(bot: RoundtableBot, arg: str, index: int) -> Page:
-    pages = render.section_pages(pack_by_id(bot, arg, "summary"))
+async def _summary_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+    pages = render.section_pages(await pack_by_id(interaction, arg, "summary"))
     index = clamp_page(index, len(pages))
     return Page([pages[index]], index, len(pages))
 
@@ -354,15 +356,15 @@ def make_pager(kind: str) -> Pager:
 
     Anyone but the member who asked gets a private copy at the page they turned to.
     """
-    build: Callable[[RoundtableBot, str, int], Page]
+    build: Callable[[discord.Interaction, str, int], Awaitable[Page]]
     if kind == SUMMARY:
         build = _summary_page
     else:
 
-        def build(bot: RoundtableBot, arg: str, index: int) -> Page:
-            return _card_for(kind, bot, arg).page(index)
+        async def build(interaction: discord.Interaction, arg: str, index: int) -> Page:
+            return (await _card_for(kind, interaction, arg)).page(index)
 
     async def render_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
-        return build(interaction.client, arg, index)  # type: ignore[arg-type]
+        return await build(interaction, arg, index)
 
     return Pager(kind, render_page, PAGES[kind], private_copy=True)

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter.autocomplete import time_zone_autocomplete, valid_time_zone
+from bot.adapter.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
 from bot.adapter.checks import guild_id_of, is_admin, require_admin
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import (
@@ -68,6 +68,8 @@ def quiz_line(schedule: Schedule) -> str:
         parts.append(f"section {schedule.section}")
     if schedule.difficulty:
         parts.append(schedule.difficulty)
+    if schedule.pack_id:
+        parts.append(f"pack {schedule.pack_id}")
     return " · ".join(parts)
 
 
@@ -164,10 +166,12 @@ class ScheduleCog(
         section="Only questions about this part of the article",
         difficulty="Only questions of this difficulty",
         name="The quiz's heading (default: e.g. Daily quiz at 19:00 (Europe/Berlin))",
+        pack="The content pack (default: the server's pack when each quiz runs)",
     )
     @app_commands.autocomplete(
-        timezone=time_zone_autocomplete, days=days_autocomplete, section=section_autocomplete
-    )
+        timezone=time_zone_autocomplete, days=days_autocomplete, section=section_autocomplete,
+        pack=pack_autocomplete,
+    )  # fmt: skip
     async def add(
         self,
         interaction: discord.Interaction[RoundtableBot],
@@ -180,6 +184,7 @@ class ScheduleCog(
         section: str | None = None,
         difficulty: Difficulty | None = None,
         name: app_commands.Range[str, 1, MAX_NAME] | None = None,
+        pack: str | None = None,
     ) -> None:
         require_admin(interaction, "schedule quizzes")
         guild_id = guild_id_of(interaction)
@@ -201,6 +206,7 @@ class ScheduleCog(
             section=section,
             difficulty=difficulty,
             created_by=interaction.user.id,
+            pack_id=pack or None,
         )
         lines = [
             f"Scheduled #{schedule.id} “{mention_safe(schedule.name)}” in {channel.mention}: "

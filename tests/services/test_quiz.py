@@ -103,7 +103,7 @@ def right_and_wrong(question: Question) -> tuple[int, int]:
 async def current_round(quiz: QuizService, quiz_id: int) -> tuple[Round, Question]:
     rnd = await quiz.store.quiz.latest_round(quiz_id)
     assert rnd is not None
-    question = quiz.question_of(rnd)
+    question = await quiz.question_of(rnd)
     assert question is not None
     return rnd, question
 
