@@ -36,6 +36,8 @@ class Schedule:
     created_by: int | None
     created_at: float
     updated_at: float
+    mode: str = "normal"
+    ping_role_id: int | None = None
 
     @property
     def paused(self) -> bool:
@@ -49,7 +51,7 @@ class Schedule:
 _COLUMNS = (
     "id, guild_id, channel_id, name, local_time, timezone, days, questions, seconds, section, "
     "difficulty, next_run_at, paused_at, paused_reason, last_run_at, last_outcome, created_by, "
-    "created_at, updated_at"
+    "created_at, updated_at, mode, ping_role_id"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM schedules"  # noqa: S608 - constant column list
 
@@ -77,6 +79,8 @@ class ScheduleStore:
         created_by: int | None,
         now: float,
         limit: int = MAX_SCHEDULES,
+        mode: str = "normal",
+        ping_role_id: int | None = None,
     ) -> Schedule:
         """Store a new schedule; :class:`Conflict` when the guild already has ``limit``."""
         async with self.db.transaction():
@@ -88,10 +92,12 @@ class ScheduleStore:
             cursor = await self.db.execute(
                 "INSERT INTO schedules (guild_id, channel_id, name, local_time, timezone, days, "
                 "questions, seconds, section, difficulty, next_run_at, created_by, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "updated_at, mode, ping_role_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id, channel_id, name, rule.time.text, rule.zone, rule.days.text,
                     questions, seconds, section, difficulty, next_run_at, created_by, now, now,
+                    mode, ping_role_id,
                 ),
             )  # fmt: skip
             row = await cursor.fetchone()

@@ -19,7 +19,14 @@ from bot.errors import Conflict, NotAllowed, UserError
 from bot.rules.quiz import QuizChannelUnavailable, Standing
 from bot.services.packs import Packs
 from bot.services.ports import Posted, PostFailed
-from bot.services.quiz import POST_TRIES, RETRY_DELAY, LiveAnswer, PracticeAnswer, QuizService
+from bot.services.quiz import (
+    POST_TRIES,
+    RETRY_DELAY,
+    AnswerResult,
+    LiveAnswer,
+    PracticeAnswer,
+    QuizService,
+)
 from bot.store import Store
 from bot.store.quiz import Answer, Quiz, Round
 from bot.timers import TimerService
@@ -31,6 +38,15 @@ ALICE, BOB, CAROL = 1, 2, 3
 
 class RecordingQuizOutput(Recorder):
     """What members would see in the channel, as calls."""
+
+    async def post_header(self, quiz: Quiz, *, nonce: str) -> Posted:
+        return await self.record(
+            "post_header", nonce=nonce, quiz=quiz.id, points_mode=quiz.points_mode,
+            mode=quiz.mode, picked=quiz.review_picked, ping=quiz.ping_role_id,
+        )  # fmt: skip
+
+    async def edit_reply(self, token: str, result: AnswerResult) -> None:
+        await self.record("edit_reply", token=token, result=result)
 
     async def post_question(
         self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str
@@ -101,9 +117,10 @@ def right_and_wrong(question: Question) -> tuple[int, int]:
 
 
 async def current_round(quiz: QuizService, quiz_id: int) -> tuple[Round, Question]:
+    """The open round and its question as shown (positions are what members click)."""
     rnd = await quiz.store.quiz.latest_round(quiz_id)
     assert rnd is not None
-    question = quiz.question_of(rnd)
+    question = quiz.shown_of(rnd)
     assert question is not None
     return rnd, question
 
@@ -216,14 +233,17 @@ async def test_a_crash_between_posting_and_recording_neither_loses_nor_doubles_t
     async with quiz.store.transaction():
         created = await quiz.create(guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE)
     rnd, question = await current_round(quiz, created.id)
-    # The post reached Discord, then the process died before recording the message id.
+    # The posts reached Discord, then the process died before recording the message ids.
+    await output.post_header(created, nonce=f"qh:{created.id}")
     await output.post_question(created, rnd, question, None, nonce=f"qq:{rnd.id}")
     assert await quiz.store.quiz.unpublished() == [created.id]
     await quiz.catch_up()  # at start-up: the same nonce gets the same message back
-    assert len(output.named("post_question")) == 1
-    assert [c.deduplicated for c in output.calls] == [False, True]
+    assert len(output.named("post_question")) == 1 and len(output.named("post_header")) == 1
+    assert [c.deduplicated for c in output.calls] == [False, False, True, True]
+    header = await quiz.store.quiz.quiz(created.id)
+    assert header.header_message_id == output.calls[0].message_id
     recorded = await quiz.store.quiz.round(rnd.id)
-    assert recorded.message_id == output.calls[0].message_id
+    assert recorded.message_id == output.calls[1].message_id
     # The reveal too: posted, not recorded, posted again after a crash: one message.
     clock.advance(30)
     await timers.stop()
@@ -312,7 +332,8 @@ async def test_practice_answers_privately_and_brings_a_miss_back(
     with pytest.raises(NotAllowed, match="someone else's practice"):
         await quiz.answer(GUILD, first.round_id, BOB, wrong)
     missed = await quiz.answer(GUILD, first.round_id, ALICE, wrong)
-    assert isinstance(missed, PracticeAnswer) and missed.after.box == 1
+    assert isinstance(missed, PracticeAnswer) and not missed.after.last_right
+    assert missed.after.due_at == missed.now + 60  # FSRS's first learning step
     again = await quiz.answer(GUILD, first.round_id, ALICE, first.question.answer)
     assert isinstance(again, PracticeAnswer) and again.already == first.question.labels[wrong]
     following = await quiz.practice_next(GUILD, ALICE, first.round_id)
