@@ -215,7 +215,8 @@ class DueCount:
 def due_counts(
     questions: Sequence[Question], progress: Mapping[str, Progress], now: float
 ) -> list[DueCount]:
-    """Per paragraph (in the pack's order of questions): due now, due in the next 7 days, new."""
+    """Per paragraph (in the pack's order of questions): due now (a missed question counts at
+    once, as practice brings it back first), due in the next 7 days, new."""
     counts: dict[str, list[int]] = {}
     horizon = now + DUE_WINDOW_DAYS * DAY
     for question in questions:
@@ -223,7 +224,7 @@ def due_counts(
         record = progress.get(question.id)
         if record is None:
             row[2] += 1
-        elif record.due_at <= now:
+        elif record.due_at <= now or not record.last_right:  # a miss comes back at once
             row[0] += 1
         elif record.due_at <= horizon:
             row[1] += 1

@@ -424,10 +424,12 @@ class QuizStore:
         return {r["question_id"] for r in rows}
 
     async def due_for_members(self, guild_id: int, pack_id: str, now: float) -> dict[str, int]:
-        """Per question of the pack: how many of the guild's members have it due at ``now``."""
+        """Per question of the pack: how many of the guild's members have it due at ``now``
+        (a question a member last missed counts as due for them)."""
         rows = await self.db.fetchall(
             "SELECT question_id, count(*) AS members FROM question_stats "
-            "WHERE guild_id = ? AND pack_id = ? AND due_at <= ? GROUP BY question_id",
+            "WHERE guild_id = ? AND pack_id = ? AND (due_at <= ? OR last_right = 0) "
+            "GROUP BY question_id",
             (guild_id, pack_id, now),
         )
         return {r["question_id"]: int(r["members"]) for r in rows}
