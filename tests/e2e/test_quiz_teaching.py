@@ -481,3 +481,17 @@ async def test_practice_keeps_a_tally_never_repeats_at_once_and_ends_with_done(
     with pytest.raises(UserError, match="This practice has ended"):
         await bot.quiz.practice_next(emulator.guild.id, bob.id, round_id)
     assert await bot.store.db.fetchval("SELECT count(*) FROM score_events") == 0
+
+
+def test_an_interaction_token_in_a_logged_webhook_url_is_redacted() -> None:
+    """discord.py logs webhook URLs at DEBUG; the reply tokens the quiz keeps never show."""
+    from bot.adapter.logs import redact
+
+    line = (
+        "Webhook ID 12 with PATCH http://127.0.0.1:9/api/v10/webhooks/12/aW50ZXJhY3Rpb246Ojk5"
+        "OTpzZWNyZXQ/messages/@original has returned status code 200"
+    )
+    assert redact(line) == (
+        "Webhook ID 12 with PATCH http://127.0.0.1:9/api/v10/webhooks/12/[redacted]"
+        "/messages/@original has returned status code 200"
+    )
