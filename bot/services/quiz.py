@@ -166,6 +166,10 @@ class QuizOutput(Protocol):
         """Post the answer, the explanation and how the members answered."""
         ...
 
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        """Delete one of the quiz's messages (a first message whose quiz never started)."""
+        ...
+
     async def edit_reply(self, token: str, result: AnswerResult) -> None:
         """Edit a member's "Locked in" reply (by its interaction token) to say how it went.
         Raises :class:`PostFailed`; an expired token or a deleted reply is ``gone``."""
@@ -194,6 +198,9 @@ class NoQuizOutput:
         return None
 
     async def edit_reply(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    async def delete_message(self, *args: object, **kwargs: object) -> None:
         return None
 
 
@@ -471,16 +478,20 @@ class QuizService:
             }
             last_asked = await self.store.quiz.last_asked(guild_id, pack.id)
             picked: tuple[str, ...] = ()
-            if mode == "review":
-                picked = await self._review_picks(
-                    guild_id, channel_id, pack.id, candidates, questions, now
-                )
-            rest = [q for q in candidates if q not in picked]
-            recent = set()
+            recent: set[str] = set()
             if mode == "review":
                 recent = await self.store.quiz.asked_in_channel_since(
                     channel_id, now - REVIEW_RECENT
                 )
+                picked = choose_review(
+                    candidates,
+                    await self.store.quiz.due_for_members(guild_id, pack.id, now),
+                    await self.store.quiz.answered_here(guild_id, pack.id),
+                    recent,
+                    questions,
+                )
+            rest = [q for q in candidates if q not in picked]
+            # The rest as usual; for a review, questions asked here lately come last.
             chosen = picked + choose_questions(
                 rest, questions - len(picked), last_asked, reserved | recent, self.rng
             )
@@ -508,24 +519,6 @@ class QuizService:
             await self._open_round(quiz, 0, now)
             return await self._must_quiz(quiz.id)
 
-    async def _review_picks(
-        self,
-        guild_id: int,
-        channel_id: int,
-        pack_id: str,
-        candidates: Sequence[str],
-        count: int,
-        now: float,
-    ) -> tuple[str, ...]:
-        """The weak spots a review quiz asks first (possibly none: too little history)."""
-        return choose_review(
-            candidates,
-            await self.store.quiz.due_for_members(guild_id, pack_id, now),
-            await self.store.quiz.answered_here(guild_id, pack_id),
-            await self.store.quiz.asked_in_channel_since(channel_id, now - REVIEW_RECENT),
-            count,
-        )
-
     async def post_first_question(self, quiz_id: int) -> Quiz:
         """Post a new quiz's first message and question; when Discord does not take them the
         quiz is removed (see :meth:`start_live` for what is raised)."""
@@ -538,6 +531,7 @@ class QuizService:
                 await self._post_header(quiz)
                 await self._post_question(quiz, rnd)
         except Exception as error:
+            await self._retract_header(quiz_id)
             await self.discard(quiz)
             if isinstance(error, PostFailed) and not error.transient:
                 raise QuizChannelUnavailable(error.reason) from error
@@ -545,6 +539,16 @@ class QuizService:
         log.info("quiz %s started in channel %s (%d questions)", quiz.id, quiz.channel_id,
                  quiz.total)  # fmt: skip
         return quiz
+
+    async def _retract_header(self, quiz_id: int) -> None:
+        """Take back the first message of a quiz whose first question Discord did not take."""
+        quiz = await self.store.quiz.quiz(quiz_id)
+        if quiz is None or not quiz.header_message_id:
+            return
+        try:
+            await self.output.delete_message(quiz.channel_id, quiz.header_message_id)
+        except PostFailed as error:
+            log.info("quiz %s: its first message could not be taken back: %s", quiz_id, error)
 
     async def discard(self, quiz: Quiz) -> None:
         """Remove a quiz that never got going, with its timers (one commit)."""

@@ -54,6 +54,9 @@ class DiscordQuizOutput:
         )
         return Posted(message.id)
 
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        await delivered(self._channel(channel_id).get_partial_message(message_id).delete())
+
     async def edit_reply(self, token: str, result: AnswerResult) -> None:
         """Edit a member's ephemeral "Locked in" reply through its interaction token."""
         application_id = self.bot.application_id

@@ -52,6 +52,9 @@ class RecordingQuizOutput(Recorder):
     async def edit_reply(self, token: str, result: AnswerResult) -> None:
         await self.record("edit_reply", token=token, result=result)
 
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        await self.record("delete_message", channel=channel_id, message=message_id)
+
     async def post_question(
         self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str
     ) -> Posted:
@@ -304,6 +307,10 @@ async def test_a_channel_that_refuses_the_first_question_leaves_nothing(
     output.fail("post_question", PostFailed("transient", "Discord had an error", status=500))
     with pytest.raises(PostFailed):
         await start(quiz)
+    # Both first messages were posted, then taken back with their quizzes.
+    headers = [c.message_id for c in output.named("post_header")]
+    assert [c.args["message"] for c in output.named("delete_message")] == headers
+    assert len(headers) == 2
     for table in ("quizzes", "quiz_rounds", "timers", "quiz_asked"):
         assert await quiz.store.db.fetchval(f"SELECT count(*) FROM {table}") == 0  # noqa: S608
 
