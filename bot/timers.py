@@ -1,12 +1,18 @@
 """Durable timers: the one mechanism for anything that must happen later.
 
-A timer is a row (kind, due time, JSON payload, optional unique key) in the store. One task
-sleeps until the earliest row is due and runs the handler registered for its kind. A handler
-that wants its writes and the timer's removal to commit together calls ``await timer.complete()``
-inside its own ``store.transaction()``; otherwise the row is deleted once the handler returns.
-A handler that raises is logged and retried with backoff up to ``MAX_RETRIES`` times, then parked:
-kept with its error, skipped by the loop, never silently dropped. Because the rows live in SQLite,
-timers survive restarts; overdue ones fire once at start-up.
+A timer is a row (kind, due time, JSON payload, optional unique key, its guild) in the store.
+One task sleeps until the earliest row of this process's shards is due, claims it with a lease
+and runs the handler registered for its kind. A handler that wants its writes and the timer's
+removal to commit together calls ``await timer.complete()`` inside its own
+``store.transaction()`` (it returns False when the claim was lost, so the handler skips its
+writes); otherwise the row is deleted once the handler returns. A handler that raises is logged
+and retried with backoff up to ``MAX_RETRIES`` times, then parked: kept with its error, skipped
+by the loop, never silently dropped. Because the rows live in the database, timers survive
+restarts; overdue ones fire once at start-up.
+
+With several processes on one PostgreSQL database each claims only its own shards' timers, a
+process killed mid-handler leaves its claims to expire (``LEASE`` seconds) for the next process
+serving that shard, and a new timer wakes the process that owns it through ``LISTEN/NOTIFY``.
 """
 
 from __future__ import annotations
@@ -14,25 +20,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.clock import Clock
 from bot.store import Store, TimerRow
+from bot.store.timers import Shards
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
 BACKOFF_SECONDS = (5.0, 15.0, 60.0, 300.0, 900.0)
 MAX_SLEEP = 300.0
+#: How long a claim holds: a handler that runs longer may be run again by another process.
+LEASE = 60.0
+#: While PostgreSQL notifications cannot be heard, the loop looks at least this often.
+POLL_WITHOUT_NOTIFY = 5.0
+NOTIFY_CHANNEL = "roundtable_timers"
+
+
+def process_name() -> str:
+    """A name for this process's claims: host, pid and a random part (unique per start)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Timer:
     """A due timer handed to its handler."""
 
-    def __init__(self, row: TimerRow, store: Store) -> None:
+    def __init__(self, row: TimerRow, store: Store, owner: str | None = None) -> None:
         self.row = row
         self._store = store
+        self._owner = owner if owner is not None else row.claimed_by
 
     @property
     def id(self) -> int:
@@ -61,10 +82,13 @@ class Timer:
     async def complete(self) -> bool:
         """Delete this timer, inside the caller's transaction when there is one.
 
-        Returns False when the row was already gone (another path completed it), so a handler
-        can tell it lost a race and skip its writes.
+        Returns False when the row was already gone (another path completed it), or when this
+        process no longer holds its claim (the lease expired and another process took it, or it
+        was scheduled again), so a handler can tell it lost a race and skip its writes.
         """
-        return await self._store.timers.delete(self.row.id)
+        if self._owner is None:
+            return await self._store.timers.delete(self.row.id)
+        return await self._store.timers.complete(self.row.id, self._owner)
 
 
 Handler = Callable[[Timer], Awaitable[None]]
@@ -73,10 +97,22 @@ Handler = Callable[[Timer], Awaitable[None]]
 class TimerService:
     """Runs the handlers of due timers; see the module docstring."""
 
-    def __init__(self, store: Store, clock: Clock, *, concurrency: int = 64) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        concurrency: int = 64,
+        shards: Shards | None = None,
+        owner: str | None = None,
+        lease: float = LEASE,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.concurrency = concurrency
+        self.shards = shards
+        self.owner = owner or process_name()
+        self.lease = lease
         self._handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -113,6 +149,9 @@ class TimerService:
             kind, due_at, payload or {}, self.clock.now(), key, guild_id
         )
         self.store.db.after_commit(self._wake.set)
+        if self.store.dialect == "postgresql":
+            # Delivered at commit to every process; the one serving the guild picks it up.
+            await self.store.db.notify(NOTIFY_CHANNEL, str(guild_id or ""))  # type: ignore[attr-defined]
         return timer_id
 
     async def cancel(self, key: str) -> bool:
@@ -126,7 +165,8 @@ class TimerService:
             self._loop_task = asyncio.create_task(self._run(), name="timers")
 
     async def stop(self) -> None:
-        """Stop the loop and cancel running handlers; their rows stay and fire after a restart."""
+        """Stop the loop and cancel running handlers; their rows stay (their claims given up)
+        and fire after a restart."""
         tasks = [t for t in (self._loop_task, *self._running.values()) if t is not None]
         for task in tasks:
             task.cancel()
@@ -135,6 +175,8 @@ class TimerService:
                 await task
         self._loop_task = None
         self._running.clear()
+        with contextlib.suppress(Exception):
+            await self.store.timers.release(self.owner)
 
     async def idle(self) -> None:
         """Wait until no handler is running and nothing is due (wrap it in a timeout)."""
@@ -143,11 +185,15 @@ class TimerService:
             if self._running:
                 await asyncio.wait(list(self._running.values()))
                 continue
-            if not await self.store.timers.due(self.clock.now(), 1):
+            now = self.clock.now()
+            if not await self.store.timers.claimable(now, self.shards) and not (
+                await self.store.timers.held_by(self.owner)
+            ):
                 return
             await asyncio.sleep(0.01)
 
     async def _run(self) -> None:
+        await self._prepare()
         while True:
             try:
                 wake_at = await self._start_due()
@@ -158,23 +204,44 @@ class TimerService:
                 wake_at = self.clock.now() + 1.0
             await self._wait(wake_at)
 
-    async def _start_due(self) -> float | None:
-        """Start handlers for due timers; return when the next one is due (None: none).
+    async def _prepare(self) -> None:
+        """Before the first claim: on SQLite (one process) take back claims a dead process
+        left; on PostgreSQL listen for new timers."""
+        try:
+            if self.store.dialect == "sqlite":
+                await self.store.timers.release_all()
+            else:
+                await self.store.db.listen(NOTIFY_CHANNEL, self._notified)  # type: ignore[attr-defined]
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("timers: could not prepare the timer loop; polling instead")
 
-        An absolute time, not a delay: the clock may move between this read and the sleep.
-        """
+    def _notified(self, payload: str) -> None:
+        if not payload or self.shards is None or self.shards.owns(int(payload)):
+            self._wake.set()
+
+    async def _start_due(self) -> float | None:
+        """Claim due timers and start their handlers; return when to look again (None: when
+        woken). An absolute time, not a delay: the clock may move between this read and the
+        sleep."""
         self._wake.clear()
         free = self.concurrency - len(self._running)
         now = self.clock.now()
         if free > 0:
-            for row in await self.store.timers.due(now, free, exclude=tuple(self._running)):
+            for row in await self.store.timers.claim_due(
+                now, free, self.owner, now + self.lease, self.shards
+            ):
                 self._running[row.id] = asyncio.create_task(
                     self._fire(row), name=f"timer:{row.kind}:{row.id}"
                 )
         if len(self._running) >= self.concurrency:
             return None  # a finishing handler sets the wake event
-        upcoming = await self.store.timers.next_due(exclude=tuple(self._running))
-        return None if upcoming is None else upcoming.due_at
+        wake_at = await self.store.timers.wake_at(self.shards)
+        if self.store.dialect == "postgresql" and not getattr(self.store.db, "listening", True):
+            fallback = now + POLL_WITHOUT_NOTIFY
+            wake_at = fallback if wake_at is None else min(wake_at, fallback)
+        return wake_at
 
     async def _wait(self, wake_at: float | None) -> None:
         waiters = [asyncio.ensure_future(self._wake.wait())]
@@ -188,13 +255,15 @@ class TimerService:
                 waiter.cancel()
 
     async def _fire(self, row: TimerRow) -> None:
-        timer = Timer(row, self.store)
+        timer = Timer(row, self.store, self.owner)
         try:
             handler = self._handlers.get(row.kind)
             if handler is None:
                 raise LookupError(f"no handler is registered for timer kind {row.kind!r}")
             await handler(timer)
-            await self.store.timers.delete(row.id)
+            # Only while this process still holds the claim: a timer scheduled again meanwhile
+            # (same key) is a new due time, not this one.
+            await self.store.timers.complete(row.id, self.owner)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -204,7 +273,8 @@ class TimerService:
             self._wake.set()
 
     async def _record_failure(self, row: TimerRow, exc: Exception) -> None:
-        if await self.store.timers.get(row.id) is None:
+        current = await self.store.timers.get(row.id)
+        if current is None or current.claimed_by != self.owner:
             log.exception("timer %s (%s) failed after completing", row.id, row.kind)
             return
         attempts = row.attempts + 1
@@ -215,11 +285,11 @@ class TimerService:
                 "timer %s (%s) failed %d times and is parked: %s",
                 row.id, row.kind, attempts, error, exc_info=exc,
             )  # fmt: skip
-            await self.store.timers.record_failure(row.id, error, None, now)
+            await self.store.timers.record_failure(row.id, self.owner, error, None, now)
             return
         delay = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
         log.error(
             "timer %s (%s) failed (attempt %d), retrying in %.0fs: %s",
             row.id, row.kind, attempts, delay, error, exc_info=exc,
         )  # fmt: skip
-        await self.store.timers.record_failure(row.id, error, now + delay, now)
+        await self.store.timers.record_failure(row.id, self.owner, error, now + delay, now)

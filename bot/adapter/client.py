@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import secrets
+import time
 from typing import Any
 
 import discord
@@ -32,6 +33,7 @@ from bot.services.quiz import QuizService
 from bot.services.schedule import ScheduleService
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.timers import Shards
 from bot.timers import TimerService
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 SCOPES = ("bot", "applications.commands")
+#: Discord allows one IDENTIFY per 5 seconds in each ``max_concurrency`` bucket; slots are this
+#: far apart, with a margin for the clocks of the processes and Discord's.
+IDENTIFY_INTERVAL = 5.5
 #: The cogs the bot loads, by extension name (``bot/`` never imports ``cogs/``).
 EXTENSIONS: tuple[str, ...] = (
     "cogs.debate",
@@ -124,6 +129,7 @@ class RoundtableBot(commands.AutoShardedBot):
         self.rest_pacer = RequestPacer()
         pace_requests(self.http, self.rest_pacer)
         self.pagers: dict[str, Pager] = {}
+        self._max_concurrency: int | None = None
         self.failed_cogs: dict[str, str] = {}
         self.synced: bool | None = None
         self._timers: TimerService | None = None
@@ -153,8 +159,35 @@ class RoundtableBot(commands.AutoShardedBot):
         if getattr(self, "store", None) is None:
             self.store = await Store.open(self.settings.database)
             log.info("database: %s", self.store.db.description)
-            self._timers = TimerService(self.store, self.clock)
+            self._timers = TimerService(self.store, self.clock, shards=self.shard_plan)
             self.packs = Packs(self.library, self.store)
+
+    @property
+    def shard_plan(self) -> Shards | None:
+        """The shards this process serves when several processes share the bot (SHARD_IDS);
+        None when this process serves them all."""
+        if self.settings.shard_ids is None or self.settings.shard_count is None:
+            return None
+        return Shards(self.settings.shard_count, self.settings.shard_ids)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for this shard's IDENTIFY slot. Alone, discord.py spaces this process's own
+        logins; when processes share the shards, the slot comes from the database, so all of
+        them together log in once per 5 s per ``max_concurrency`` bucket, as Discord allows."""
+        if self.shard_plan is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        if self._max_concurrency is None:
+            _, _, limit = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limit.get("max_concurrency", 1)))
+        bucket = (shard_id or 0) % self._max_concurrency
+        wait = await self.store.meta.identify_slot(bucket, time.time(), IDENTIFY_INTERVAL)
+        if wait > 0:
+            log.info("shard %s waits %.1f s for its turn to log in", shard_id, wait)
+            await asyncio.sleep(wait)
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %s of %s is ready", shard_id, self.shard_count)
 
     async def setup_hook(self) -> None:
         await self.open_resources()
@@ -199,7 +232,14 @@ class RoundtableBot(commands.AutoShardedBot):
         return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
 
     async def sync_commands(self) -> bool:
-        """Sync to ``DEV_GUILD_ID`` (or globally) when the tree changed; True if it synced."""
+        """Sync to ``DEV_GUILD_ID`` (or globally) when the tree changed; True if it synced.
+
+        When processes share the shards only the one serving shard 0 syncs.
+        """
+        plan = self.shard_plan
+        if plan is not None and 0 not in plan.ids:
+            log.info("commands are synced by the process serving shard 0")
+            return False
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -216,6 +256,13 @@ class RoundtableBot(commands.AutoShardedBot):
         return True
 
     async def on_ready(self) -> None:
+        plan = self.shard_plan
+        served = (
+            f"shards {list(plan.ids)} of {plan.count}"
+            if plan
+            else f"all {self.shard_count} shard(s)"
+        )
+        log.info("serving %s (%d guilds)", served, len(self.guilds))
         self.timers.start()
         if self.user is not None and self.application_id is not None:
             log.info("ready as %s; invite: %s", self.user, invite_url(self.application_id))

@@ -8,10 +8,9 @@ registered as dynamic items, so pages still turn after a restart.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
     from bot.adapter.client import RoundtableBot
 
 COLOUR = discord.Colour.from_rgb(52, 101, 164)
-
-T = TypeVar("T")
 
 
 def embed(title: str, description: str | None = None, **kwargs: Any) -> discord.Embed:
@@ -95,41 +92,6 @@ def paginate_fields(
     return pages
 
 
-# --- error routing for components ------------------------------------------------------------
-
-
-def guarded(
-    callback: Callable[..., Awaitable[T]],
-) -> Callable[..., Awaitable[T | None]]:
-    """Wrap a component callback ``(self, interaction, ...)`` so errors reach the bot's handler."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction, *args: Any) -> T | None:
-        try:
-            return await callback(self, interaction, *args)
-        except Exception as error:
-            await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
-            return None
-
-    return wrapper
-
-
-class BaseView(discord.ui.View):
-    """A view whose errors go to the bot's one error handler."""
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
-
-
-class BaseModal(discord.ui.Modal):
-    """A modal whose errors go to the bot's one error handler."""
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await interaction.client.handle_interaction_error(interaction, error)  # type: ignore[attr-defined]
-
-
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
     """Answer privately, as the first response or as a follow-up when one was already sent."""
     content = truncate(content, MESSAGE_LIMIT)
@@ -158,11 +120,16 @@ PageRenderer = Callable[[discord.Interaction, str, int], Awaitable[Page]]
 
 @dataclass(frozen=True, slots=True)
 class Pager:
-    """A kind of paged answer: how to render a page, and which command to suggest to others."""
+    """A kind of paged answer: how to render a page, and which command to suggest to others.
+
+    With ``private_copy`` a member who turns someone else's pages gets their own private copy
+    at the page they asked for; otherwise they are told to run ``command`` themselves.
+    """
 
     kind: str
     render: PageRenderer
     command: str
+    private_copy: bool = False
 
 
 class PageButton(
@@ -182,6 +149,16 @@ class PageButton(
         pager = interaction.client.pagers.get(kind)
         if pager is None:
             await send_ephemeral(interaction, "These pages are no longer available.")
+            return
+        if interaction.user.id != owner and pager.private_copy:
+            page = await pager.render(interaction, arg, self.values["page"])
+            view = page_view(kind, interaction.user.id, arg, page)
+            await interaction.response.send_message(
+                content=page.content,
+                embeds=page.embeds,
+                view=view or discord.utils.MISSING,
+                ephemeral=True,
+            )
             return
         if interaction.user.id != owner:
             await send_ephemeral(

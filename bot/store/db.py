@@ -24,6 +24,7 @@ lock so processes that start together do not race. A database newer than the cod
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import re
@@ -248,17 +249,25 @@ class SQLiteDatabase(Database):
         async with self._lock:
             token = self._owner.set(asyncio.current_task())
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
                 try:
+                    await self.conn.execute("BEGIN IMMEDIATE")
                     yield self
+                    await self.conn.commit()
                 except BaseException:
                     self._rolled_back()
-                    await self.conn.rollback()
+                    await self._abandon()
                     raise
-                await self.conn.commit()
                 self._committed()
             finally:
                 self._owner.reset(token)
+
+    async def _abandon(self) -> None:
+        """Roll back whatever is open, even when the task is being cancelled: a BEGIN or a
+        COMMIT interrupted by a cancellation may have run in aiosqlite's thread all the same,
+        and a connection left inside a transaction refuses the next BEGIN."""
+        if self.conn.in_transaction:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.conn.rollback())
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[SQLiteDatabase]:

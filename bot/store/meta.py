@@ -21,3 +21,20 @@ class MetaStore:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    async def identify_slot(self, bucket: int, now: float, interval: float) -> float:
+        """Take the next IDENTIFY slot of ``bucket`` shared by every process on this database;
+        returns how many seconds to wait for it (0 when it is free now).
+
+        One statement: the row lock of the upsert makes two processes that ask at once get
+        successive slots ``interval`` seconds apart.
+        """
+        async with self.db.transaction():
+            next_at = await self.db.fetchval(
+                "INSERT INTO identify_slots (bucket, next_at) VALUES (?, ?) "
+                "ON CONFLICT (bucket) DO UPDATE SET next_at = CASE "
+                "WHEN identify_slots.next_at > ? THEN identify_slots.next_at + ? "
+                "ELSE ? END RETURNING next_at",
+                (bucket, now + interval, now, interval, now + interval),
+            )
+        return max(0.0, float(next_at) - interval - now)

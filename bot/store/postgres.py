@@ -231,12 +231,29 @@ class PostgresDatabase(Database):
         if self.in_transaction() and self._connection is not None:
             yield self._connection
             return
+        holder = self.pool.acquire(timeout=CONNECT_TIMEOUT)
+        conn = await self._connect(holder)
         try:
-            async with self.pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
-                yield conn
-        except _LOST as error:
-            log.warning("the database connection failed: %s", _reason(error))
+            yield conn
+        finally:
+            await self._give_back(holder)
+
+    @staticmethod
+    async def _connect(holder: Any) -> asyncpg.Connection:
+        """A pooled connection; a server that refuses connections (restarting, shutting down,
+        not accepting them) is :class:`StoreUnavailable`."""
+        try:
+            return await holder.__aenter__()
+        except (*_LOST, asyncpg.PostgresError) as error:
+            log.warning("the database cannot be reached: %s", _reason(error))
             raise StoreUnavailable() from error
+
+    @staticmethod
+    async def _give_back(holder: Any) -> None:
+        try:
+            await holder.__aexit__(None, None, None)
+        except (*_LOST, asyncpg.PostgresError) as error:
+            log.info("a broken connection went back to the pool: %s", _reason(error))
 
     async def _run(self, call: Callable[[asyncpg.Connection], Any], *, retry: bool) -> Any:
         tries = 2 if retry and not self.in_transaction() else 1
@@ -301,11 +318,8 @@ class PostgresDatabase(Database):
         async with self._lock:
             token = self._owner.set(asyncio.current_task())
             try:
-                try:
-                    holder = self.pool.acquire(timeout=CONNECT_TIMEOUT)
-                    conn = await holder.__aenter__()
-                except _LOST as error:
-                    raise StoreUnavailable() from error
+                holder = self.pool.acquire(timeout=CONNECT_TIMEOUT)
+                conn = await self._connect(holder)
                 try:
                     transaction = conn.transaction()
                     try:
@@ -327,7 +341,7 @@ class PostgresDatabase(Database):
                     self._committed()
                 finally:
                     self._connection = None
-                    await holder.__aexit__(None, None, None)
+                    await self._give_back(holder)
             finally:
                 self._owner.reset(token)
 

@@ -1,9 +1,11 @@
 """The Reading cog: /article, /summary, /glossary, /timeline and /positions.
 
 Thin on purpose: each command resolves the pack (``bot.pack_for``), looks up what was asked
-with ``bot.rules.reading``, renders with ``cogs.reading.render`` and answers. Paged answers use the
-restart-proof page buttons of ``bot.adapter.ui`` (the pack id is in the button's ``custom_id``); the
-article card's "Short summary" and "Positions" buttons are dynamic items for the same reason.
+with ``bot.rules.reading``, renders with ``cogs.reading.render`` and answers. /article and
+/summary answer publicly (moderators post them for the group); /glossary, /positions and
+/timeline answer the member privately with a Share button (``cogs.reading.views.Card``). Paged
+answers use the restart-proof page buttons of ``bot.adapter.ui`` (the pack id is in the
+button's ``custom_id``); every other button is a dynamic item for the same reason.
 """
 
 from __future__ import annotations
@@ -30,17 +32,18 @@ from bot.rules.reading import (
 )
 from cogs.reading import render
 from cogs.reading.views import (
-    GLOSSARY,
+    DYNAMIC_ITEMS,
+    OVERVIEW_CARD,
     PAGES,
-    POSITIONS,
+    POSITION_CARD,
     SUMMARY,
-    TIMELINE,
-    PositionsButton,
-    ShortSummaryButton,
+    TERM_CARD,
+    TIMELINE_CARD,
+    Card,
     answer,
     article_view,
-    indexed_arg,
     make_pager,
+    send_card,
 )
 
 PACK_HELP = "The content pack (default: this server's pack)."
@@ -68,10 +71,10 @@ class Reading(commands.Cog):
             bot.register_pager(make_pager(kind))
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ShortSummaryButton, PositionsButton)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ShortSummaryButton, PositionsButton)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
         for kind in PAGES:
             self.bot.pagers.pop(kind, None)
 
@@ -148,7 +151,10 @@ class Reading(commands.Cog):
 
     # --- /glossary ----------------------------------------------------------------------------
 
-    @app_commands.command(name="glossary", description="Look up a term the article uses.")
+    @app_commands.command(
+        name="glossary",
+        description="Look up a term the article uses (only you see it; Share posts it).",
+    )
     @app_commands.describe(term="Start typing: terms and their other names", pack=PACK_HELP)
     @app_commands.autocomplete(pack=pack_autocomplete)
     async def glossary(
@@ -158,9 +164,7 @@ class Reading(commands.Cog):
         if not chosen.glossary:
             raise NotFound(f"“{chosen.article.title}” has no glossary.")
         found = find_term(chosen, term)
-        pages = render.glossary_pages(chosen, found)
-        arg = indexed_arg(chosen, chosen.glossary.index(found))
-        await answer(interaction, pages, kind=GLOSSARY, arg=arg)
+        await send_card(interaction, Card(TERM_CARD, chosen, chosen.glossary.index(found)))
 
     @glossary.autocomplete("term")
     async def term_autocomplete(
@@ -172,7 +176,8 @@ class Reading(commands.Cog):
     # --- /timeline ----------------------------------------------------------------------------
 
     @app_commands.command(
-        name="timeline", description="The dated events, marking background apart from the article."
+        name="timeline",
+        description="The dated events, background marked apart (only you see it; Share posts it).",
     )
     @app_commands.describe(pack=PACK_HELP)
     @app_commands.autocomplete(pack=pack_autocomplete)
@@ -180,12 +185,13 @@ class Reading(commands.Cog):
         chosen = await self.pack(interaction, pack)
         if not chosen.timeline:
             raise NotFound(f"“{chosen.article.title}” has no timeline.")
-        await answer(interaction, render.timeline_pages(chosen), kind=TIMELINE, arg=chosen.id)
+        await send_card(interaction, Card(TIMELINE_CARD, chosen))
 
     # --- /positions ---------------------------------------------------------------------------
 
     @app_commands.command(
-        name="positions", description="The debate positions side by side, or one in full."
+        name="positions",
+        description="The debate positions side by side, or one in full (only you see them).",
     )
     @app_commands.describe(position="One position to read in full", pack=PACK_HELP)
     @app_commands.autocomplete(pack=pack_autocomplete)
@@ -199,13 +205,11 @@ class Reading(commands.Cog):
         if not chosen.positions:
             raise NotFound(f"“{chosen.article.title}” has no debate positions.")
         if position is None:
-            pages = render.positions_pages(chosen)
-            await answer(interaction, pages, kind=POSITIONS, arg=chosen.id)
+            await send_card(interaction, Card(OVERVIEW_CARD, chosen))
             return
         found = find_position(chosen, position)
         index = list(chosen.positions).index(found.id)
-        pages = render.position_pages(chosen, found)
-        await answer(interaction, pages, kind=POSITIONS, arg=indexed_arg(chosen, index))
+        await send_card(interaction, Card(POSITION_CARD, chosen, index))
 
     @positions.autocomplete("position")
     async def position_autocomplete(

@@ -13,13 +13,15 @@ import discord
 
 from bot.adapter.ui import (
     AUTHOR_NAME,
+    EMBED_TITLE,
     FIELD_VALUE,
+    FOOTER_TEXT,
     add_long_field,
     embed,
     paginate_fields,
     truncate,
 )
-from bot.content import GlossaryTerm, Pack, Position
+from bot.content import GlossaryTerm, Pack, Position, Section
 from bot.rules.reading import chunk_lines, section_name, timeline_line
 
 #: Room kept free in a timeline page's description for the legend and the page footer.
@@ -81,16 +83,28 @@ def short_embed(pack: Pack) -> discord.Embed:
 
 
 def section_pages(pack: Pack) -> list[discord.Embed]:
-    """The detailed summary: one page per section, in the pack's order."""
+    """The detailed summary: one page per section, in the pack's order, each labelled by its
+    paragraph ("P3 · The Sunshine years") and naming the part that comes next."""
     pages = []
-    total = len(pack.sections)
+    sections = pack.sections
+    total = len(sections)
     author = truncate(f"{pack.article.title} · detailed summary", AUTHOR_NAME)
-    for index, section in enumerate(pack.sections, start=1):
-        page = embed(f"{section_name(section)} — {section.title}", section.summary)
+    for index, section in enumerate(sections):
+        page = embed(part_label(section), section.summary)
         page.set_author(name=author)
-        page.set_footer(text=f"Part {index} of {total}")
+        where = f"{section_name(section)} ({index + 1} of {total})"
+        if index + 1 < total:
+            footer = f"{where} · Next: {part_label(sections[index + 1])}"
+        else:
+            footer = f"{where} · the last part"
+        page.set_footer(text=truncate(footer, FOOTER_TEXT))
         pages.append(page)
     return pages
+
+
+def part_label(section: Section) -> str:
+    """``P3 · The Sunshine years, 1998–2007``: a part of the summary named by its paragraph."""
+    return truncate(f"{section_name(section)} · {section.title}", EMBED_TITLE)
 
 
 # --- /glossary --------------------------------------------------------------------------------
@@ -152,7 +166,8 @@ def positions_pages(pack: Pack) -> list[discord.Embed]:
     first = next(iter(pack.positions), "")
     description = (
         f"{count} position{'s' * (count != 1)} on “{pack.article.title}”. "
-        f"Read one in full with `/positions position:{first}` (or another id)."
+        f"Open one in full with its button below, or with `/positions position:{first}` "
+        "(or another id)."
     )
     return paginate_fields("Positions", fields, description=description, inline=True)
 

@@ -1,32 +1,53 @@
 """Buttons and pages of the reading commands, all restart-proof.
 
 "Short summary" and "Positions" under the article card are dynamic items whose ``custom_id``
-holds the pack id; the "Practice quiz" button is answered by the quiz cog's own dynamic item.
-Paged answers (/summary detailed, /timeline, /positions, /glossary) use ``bot.adapter.ui``
-page buttons: each pager rebuilds its pages from the pack named in the button's arg.
+holds the pack id; the "Practice quiz" button is answered by the quiz cog's own dynamic item and
+"Read the article" is a link. Paged answers (/summary detailed, /timeline, /positions,
+/glossary) use ``bot.adapter.ui`` page buttons: each pager rebuilds its pages from the pack named
+in the button's arg, and a member who turns someone else's pages gets a private copy.
+
+/glossary, /positions and /timeline answer privately with a **Share** button (a :class:`Card`):
+its ``custom_id`` names what the card is, the pack, the item's index and the page, so the same
+card can be rebuilt and posted publicly "shared by" the member, and never carries member text.
+Positions open with one button each (:class:`PositionButton`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 import discord
 
-from bot.adapter.buttons import Field, PersistentButton
+from bot.adapter.buttons import INT, Field, PersistentButton
 from bot.adapter.client import RoundtableBot
-from bot.adapter.ui import Page, Pager, clamp_page, page_view
+from bot.adapter.ui import Page, Pager, clamp_page, page_view, send_ephemeral
 from bot.content import Pack
-from bot.errors import NotFound
+from bot.errors import NotFound, UserError
+from bot.services.ports import nonce
 from cogs.reading import render
 
 PACK = Field(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+INDEX = Field(r"\d{1,4}", int)
 
 # Pager kinds (the second part of a page button's custom_id).
 SUMMARY = "read-summary"
 TIMELINE = "read-timeline"
 POSITIONS = "read-positions"
 GLOSSARY = "read-glossary"
+
+# What a shareable card shows (the ``what`` of a Share button's custom_id).
+TERM_CARD: Final = "g"
+POSITION_CARD: Final = "p"
+OVERVIEW_CARD: Final = "o"
+TIMELINE_CARD: Final = "t"
+
+#: Nobody owns the page buttons of a shared card: everyone who turns them gets a private copy.
+NO_OWNER: Final = 0
+#: Position buttons fill the rows under the page and Share buttons (4 rows of 5).
+POSITION_BUTTONS: Final = 20
+SHARE_LABEL: Final = "Share"
 
 
 def pack_by_id(bot: RoundtableBot, pack_id: str, command: str) -> Pack:
@@ -53,6 +74,178 @@ async def answer(
     await interaction.response.send_message(
         embeds=page.embeds, view=view or discord.utils.MISSING, ephemeral=ephemeral
     )
+
+
+# --- cards a member reads privately and may share ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A glossary term, one position, the positions side by side, or the timeline of a pack."""
+
+    what: str
+    pack: Pack
+    index: int = 0
+
+    @property
+    def kind(self) -> str:
+        """The pager that turns this card's pages."""
+        return {
+            TERM_CARD: GLOSSARY, TIMELINE_CARD: TIMELINE,
+            POSITION_CARD: POSITIONS, OVERVIEW_CARD: POSITIONS,
+        }[self.what]  # fmt: skip
+
+    @property
+    def arg(self) -> str:
+        """The pager arg: the pack id, and the item's index for a term or one position."""
+        if self.what in (TERM_CARD, POSITION_CARD):
+            return indexed_arg(self.pack, self.index)
+        return self.pack.id
+
+    @property
+    def label(self) -> str:
+        """What the shared message says it is: "Glossary entry shared by @name"."""
+        return {
+            TERM_CARD: "Glossary entry", POSITION_CARD: "Debate position",
+            OVERVIEW_CARD: "Debate positions", TIMELINE_CARD: "Timeline",
+        }[self.what]  # fmt: skip
+
+    def pages(self) -> list[discord.Embed]:
+        if self.what == TERM_CARD:
+            return render.glossary_pages(self.pack, self.pack.glossary[self.index])
+        if self.what == POSITION_CARD:
+            return render.position_pages(self.pack, list(self.pack.positions.values())[self.index])
+        if self.what == OVERVIEW_CARD:
+            return render.positions_pages(self.pack)
+        return render.timeline_pages(self.pack)
+
+    def items(
+        self, pages: list[discord.Embed], index: int, *, share: bool = True, posted: int = 0
+    ) -> list[discord.ui.Item[Any]]:
+        """The buttons under page ``index``: one per position shown there, and Share."""
+        items: list[discord.ui.Item[Any]] = []
+        if share:
+            items.append(
+                ShareButton(
+                    label=SHARE_LABEL, style=discord.ButtonStyle.primary, what=self.what,
+                    pack=self.pack.id, index=self.index, page=index, posted=posted,
+                )
+            )  # fmt: skip
+        if self.what == OVERVIEW_CARD:
+            first = sum(len(page.fields) for page in pages[:index])
+            shown = range(first, first + len(pages[index].fields))
+            positions = list(self.pack.positions.values())
+            for number, at in enumerate(shown[:POSITION_BUTTONS]):
+                button = PositionButton(label=positions[at].name, pack=self.pack.id, index=at)
+                button.row = 1 + number // 5
+                items.append(button)
+        return items
+
+    def page(self, index: int, *, share: bool = True, posted: int = 0) -> Page:
+        """Page ``index`` (clamped) with its buttons."""
+        pages = self.pages()
+        index = clamp_page(index, len(pages))
+        items = self.items(pages, index, share=share, posted=posted)
+        return Page([pages[index]], index, len(pages), extra_items=items)
+
+
+def card_of(bot: RoundtableBot, what: str, pack_id: str, index: int) -> Card:
+    """The card a button names, or NotFound when its item left the pack since it was sent."""
+    if what == TERM_CARD:
+        pack = pack_by_id(bot, pack_id, "glossary")
+        if index >= len(pack.glossary):
+            raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
+    elif what == TIMELINE_CARD:
+        pack = pack_by_id(bot, pack_id, "timeline")
+        if not pack.timeline:
+            raise NotFound(f"“{pack.article.title}” has no timeline any more.")
+    else:
+        pack = pack_by_id(bot, pack_id, "positions")
+        if not pack.positions:
+            raise NotFound(f"“{pack.article.title}” has no debate positions any more.")
+        if what == POSITION_CARD and index >= len(pack.positions):
+            raise NotFound("That position is no longer in the pack. Run `/positions` again.")
+    return Card(what, pack, index)
+
+
+async def send_card(interaction: discord.Interaction, card: Card, index: int = 0) -> None:
+    """Answer with ``card`` privately: its page ``index``, page buttons and Share."""
+    page = card.page(index)
+    view = page_view(card.kind, interaction.user.id, card.arg, page)
+    await interaction.response.send_message(
+        embeds=page.embeds, view=view or discord.utils.MISSING, ephemeral=True
+    )
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if number == 0:
+            return text
+
+
+def jump_url(guild_id: int | None, channel_id: int | None, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
+
+
+class ShareButton(
+    PersistentButton,
+    key="read:share",
+    fields={"what": Field(r"[gpot]"), "pack": PACK, "index": INDEX, "page": INDEX, "posted": INT},
+):
+    """Post the private card publicly, "shared by" the member (no ping), once per card.
+
+    ``posted`` is the shared message once there is one: a second click points to it instead of
+    posting again. The post's nonce names the private message and page, so two clicks that race
+    still make one message.
+    """
+
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        values = self.values
+        if values["posted"]:
+            link = jump_url(interaction.guild_id, interaction.channel_id, values["posted"])
+            await send_ephemeral(
+                interaction, f"You already shared this card: {link}. Nothing was posted again."
+            )
+            return
+        card = card_of(interaction.client, values["what"], values["pack"], values["index"])
+        public = card.page(values["page"], share=False)
+        channel = interaction.channel
+        if not isinstance(channel, discord.abc.Messageable):
+            raise UserError("Cards can only be shared in a channel.")
+        await interaction.response.defer()
+        source = interaction.message.id if interaction.message else interaction.id
+        try:
+            posted = await channel.send(
+                f"{card.label} shared by {interaction.user.mention}",
+                embeds=public.embeds,
+                view=page_view(card.kind, NO_OWNER, card.arg, public) or discord.utils.MISSING,
+                allowed_mentions=discord.AllowedMentions.none(),
+                nonce=nonce("sh", _base36(source), public.index),
+            )
+        except (discord.Forbidden, discord.NotFound):
+            raise UserError(
+                "I cannot post in this channel, so the card stays private to you."
+            ) from None
+        mine = card.page(public.index, posted=posted.id)
+        await interaction.edit_original_response(
+            content=f"Shared in this channel: {posted.jump_url}",
+            embeds=mine.embeds,
+            view=page_view(card.kind, interaction.user.id, card.arg, mine),
+        )
+
+
+class PositionButton(
+    PersistentButton, key="read:position", fields={"pack": PACK, "index": INDEX}
+):  # fmt: skip
+    """One position's name under the positions side by side: that position in full, privately."""
+
+    async def act(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        card = card_of(interaction.client, POSITION_CARD, self.values["pack"], self.values["index"])
+        await send_card(interaction, card)
 
 
 # --- the article card's buttons -------------------------------------------------------------
@@ -84,13 +277,18 @@ class PositionsButton(PersistentButton, key="read:positions", fields={"pack": PA
         pack = pack_by_id(interaction.client, self.values["pack"], "positions")
         if not pack.positions:
             raise NotFound(f"“{pack.article.title}” has no debate positions.")
-        pages = render.positions_pages(pack)
-        await answer(interaction, pages, kind=POSITIONS, arg=pack.id, ephemeral=True)
+        await send_card(interaction, Card(OVERVIEW_CARD, pack))
+
+
+READ_LABEL: Final = "Read the article"
 
 
 def article_view(pack: Pack, *, with_quiz: bool) -> discord.ui.View:
-    """Short summary, Positions (when the pack has some), Practice quiz (when the quiz runs)."""
+    """Read the article (when the pack has a url), Short summary, Positions (when the pack has
+    some), Practice quiz (when the quiz runs)."""
     view = discord.ui.View(timeout=None)
+    if pack.article.url:
+        view.add_item(discord.ui.Button(label=READ_LABEL, url=pack.article.url))
     view.add_item(
         ShortSummaryButton(label="Short summary", style=discord.ButtonStyle.primary, pack=pack.id)
     )
@@ -107,6 +305,9 @@ def article_view(pack: Pack, *, with_quiz: bool) -> discord.ui.View:
     return view
 
 
+DYNAMIC_ITEMS: Final = (ShortSummaryButton, PositionsButton, ShareButton, PositionButton)
+
+
 # --- pagers -----------------------------------------------------------------------------------
 
 
@@ -115,52 +316,53 @@ def indexed_arg(pack: Pack, index: int) -> str:
     return f"{pack.id}:{index}"
 
 
-def split_arg(bot: RoundtableBot, arg: str, command: str) -> tuple[Pack, int | None]:
-    """The pack and item index of an :func:`indexed_arg` (index None when absent)."""
+def split_arg(arg: str) -> tuple[str, int | None]:
+    """The pack id and item index of an :func:`indexed_arg` (index None when absent)."""
     pack_id, _, index = arg.partition(":")
-    return pack_by_id(bot, pack_id, command), int(index) if index.isdigit() else None
+    return pack_id, int(index) if index.isdigit() else None
 
 
-def _summary_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    return render.section_pages(pack_by_id(bot, arg, "summary"))
-
-
-def _timeline_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    return render.timeline_pages(pack_by_id(bot, arg, "timeline"))
-
-
-def _positions_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    pack, index = split_arg(bot, arg, "positions")
-    positions = list(pack.positions.values())
+def _card_for(kind: str, bot: RoundtableBot, arg: str) -> Card:
+    pack_id, index = split_arg(arg)
+    if kind == GLOSSARY:
+        if index is None:
+            raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
+        return card_of(bot, TERM_CARD, pack_id, index)
+    if kind == TIMELINE:
+        return card_of(bot, TIMELINE_CARD, pack_id, 0)
     if index is None:
-        return render.positions_pages(pack)
-    if index >= len(positions):
-        raise NotFound("That position is no longer in the pack. Run `/positions` again.")
-    return render.position_pages(pack, positions[index])
+        return card_of(bot, OVERVIEW_CARD, pack_id, 0)
+    return card_of(bot, POSITION_CARD, pack_id, index)
 
 
-def _glossary_pages(bot: RoundtableBot, arg: str) -> list[discord.Embed]:
-    pack, index = split_arg(bot, arg, "glossary")
-    if index is None or index >= len(pack.glossary):
-        raise NotFound("That term is no longer in the glossary. Run `/glossary` again.")
-    return render.glossary_pages(pack, pack.glossary[index])
+def _summary_page(bot: RoundtableBot, arg: str, index: int) -> Page:
+    pages = render.section_pages(pack_by_id(bot, arg, "summary"))
+    index = clamp_page(index, len(pages))
+    return Page([pages[index]], index, len(pages))
 
 
-PAGES: dict[str, tuple[str, Callable[[RoundtableBot, str], list[discord.Embed]]]] = {
-    SUMMARY: ("summary", _summary_pages),
-    TIMELINE: ("timeline", _timeline_pages),
-    POSITIONS: ("positions", _positions_pages),
-    GLOSSARY: ("glossary", _glossary_pages),
+PAGES: dict[str, str] = {
+    SUMMARY: "summary",
+    TIMELINE: "timeline",
+    POSITIONS: "positions",
+    GLOSSARY: "glossary",
 }
 
 
 def make_pager(kind: str) -> Pager:
-    """The pager that rebuilds the pages of ``kind`` when a page button is pressed."""
-    command, build = PAGES[kind]
+    """The pager that rebuilds the pages of ``kind`` when a page button is pressed.
+
+    Anyone but the member who asked gets a private copy at the page they turned to.
+    """
+    build: Callable[[RoundtableBot, str, int], Page]
+    if kind == SUMMARY:
+        build = _summary_page
+    else:
+
+        def build(bot: RoundtableBot, arg: str, index: int) -> Page:
+            return _card_for(kind, bot, arg).page(index)
 
     async def render_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
-        pages = build(interaction.client, arg)  # type: ignore[arg-type]
-        index = clamp_page(index, len(pages))
-        return Page([pages[index]], index, len(pages))
+        return build(interaction.client, arg, index)  # type: ignore[arg-type]
 
-    return Pager(kind, render_page, command)
+    return Pager(kind, render_page, PAGES[kind], private_copy=True)

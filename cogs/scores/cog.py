@@ -30,11 +30,12 @@ from bot.rules.scores import (
     validate_adjustment,
     validate_season_name,
 )
-from bot.store.scores import LedgerRow, Season
+from bot.store.scores import LeaderboardPage, LedgerRow, Season
 from cogs.scores.render import (
     debate_fields,
     history_embed,
     leaderboard_embed,
+    own_rank_text,
     points_text,
     profile_embed,
     quiz_fields,
@@ -129,8 +130,9 @@ class Scores(commands.Cog):
 
     # --- /leaderboard -------------------------------------------------------------------------
 
-    async def render_page(self, interaction: discord.Interaction, arg: str, index: int) -> Page:
-        """A leaderboard page for the member who asked (their own rank included)."""
+    async def _board(
+        self, interaction: discord.Interaction, arg: str, index: int
+    ) -> tuple[LeaderboardPage, Season | None]:
         try:
             board, key = parse_leaderboard_arg(arg)
         except ValueError:
@@ -138,10 +140,13 @@ class Scores(commands.Cog):
         guild_id = guild_id_of(interaction)
         store = self.bot.store.scores
         page = await store.leaderboard(guild_id, board, key, index)
-        mine = await store.standing(guild_id, board, key, interaction.user.id)
         season = await store.season(guild_id, int(key[2:])) if key.startswith("s:") else None
-        card = leaderboard_embed(page, mine, season, interaction.user)
-        return Page([card], page.page, page.pages)
+        return page, season
+
+    async def render_page(self, interaction: discord.Interaction, arg: str, index: int) -> Page:
+        """A public leaderboard page (the caller's own rank goes to them privately)."""
+        page, season = await self._board(interaction, arg, index)
+        return Page([leaderboard_embed(page, season)], page.page, page.pages)
 
     @app_commands.command(name="leaderboard", description="The top members by points, 10 a page.")
     @app_commands.describe(
@@ -166,11 +171,14 @@ class Scores(commands.Cog):
         chosen = await self._season(guild_id, season)
         key = period_key(period, self.bot.clock.now(), chosen.number)
         arg = leaderboard_arg(board, key)
-        page = await self.render_page(interaction, arg, 0)
+        shown, shown_season = await self._board(interaction, arg, 0)
+        mine = await self.bot.store.scores.standing(guild_id, board, key, interaction.user.id)
+        page = Page([leaderboard_embed(shown, shown_season)], shown.page, shown.pages)
         view = page_view(PAGER, interaction.user.id, arg, page)
         await interaction.response.send_message(
             embeds=page.embeds, view=view or discord.utils.MISSING
         )
+        await interaction.followup.send(own_rank_text(shown, mine, shown_season), ephemeral=True)
 
     # --- /profile -----------------------------------------------------------------------------
 

@@ -36,14 +36,13 @@ def period_title(key: str, season: Season | None) -> str:
     return describe_period(key, season.name if season else None)
 
 
-def leaderboard_embed(
-    page: LeaderboardPage, mine: Standing | None, season: Season | None, viewer: discord.abc.User
-) -> discord.Embed:
-    """One page: ten ranked members, the caller's own standing, and where the page is.
+def leaderboard_title(page: LeaderboardPage, season: Season | None) -> str:
+    """``Leaderboard — Overall · Season 1``."""
+    return f"Leaderboard — {BOARD_NAMES[page.board]} · {period_title(page.period, season)}"
 
-    The page is public, so the caller's standing is labelled with their name.
-    """
-    title = f"Leaderboard — {BOARD_NAMES[page.board]} · {period_title(page.period, season)}"
+
+def leaderboard_embed(page: LeaderboardPage, season: Season | None) -> discord.Embed:
+    """One public page: ten ranked members and where the page is (nobody's own rank)."""
     if page.entries:
         lines = [
             f"**{entry.rank}.** <@{entry.user_id}> — {points_text(entry.points)}"
@@ -55,17 +54,22 @@ def leaderboard_embed(
             "Nobody has points on this board yet: answer quiz questions or take part in a "
             "debate to get on it."
         )
-    card = embed(title, description)
-    if mine is None:
-        yours = "You have no points on this board yet."
-    else:
-        yours = f"#{mine.rank} of {page.members:,}, with {points_text(mine.points)}"
-    card.add_field(name=f"Your rank ({display_name(viewer)})", value=yours, inline=False)
+    card = embed(leaderboard_title(page, season), description)
     members = f"{page.members:,} member" + ("" if page.members == 1 else "s")
     card.set_footer(
         text=f"Page {page.page + 1} of {page.pages} · {members} · equal points share a rank"
     )
     return card
+
+
+def own_rank_text(page: LeaderboardPage, mine: Standing | None, season: Season | None) -> str:
+    """The caller's own standing on the board, sent to them privately."""
+    if mine is None:
+        standing = "You have no points on this board yet."
+    else:
+        standing = f"#{mine.rank} of {page.members:,}, with {points_text(mine.points)}."
+    title = leaderboard_title(page, season).removeprefix("Leaderboard — ")
+    return truncate(f"**Your rank** · {mention_safe(title)}\n{standing}", MESSAGE_LIMIT)
 
 
 def breakdown_text(points: Breakdown, standing: Standing | None, members: int) -> str:

@@ -193,3 +193,14 @@ def test_no_word_is_cut_in_the_shipped_pack(shipped: Pack) -> None:
     )))  # fmt: skip
     shown = set(re.findall(r"[\w’'-]+", " ".join(all_text(p) for p in every_page(shipped))))
     assert words <= shown
+
+
+def test_detailed_summary_parts_are_labelled_by_their_paragraph(shipped: Pack) -> None:
+    pages = render.section_pages(shipped)
+    assert [p.title for p in pages[3:5]] == [
+        "P3 · The Sunshine years, 1998–2007",
+        f"P4 · {shipped.sections[4].title}",
+    ]
+    assert pages[0].title == "Standfirst · The thesis in two sentences"
+    assert pages[3].footer.text == f"P3 (4 of 8) · Next: P4 · {shipped.sections[4].title}"
+    assert pages[-1].footer.text == "P7 (8 of 8) · the last part"

@@ -4,6 +4,7 @@ the commands end to end through the emulator (/article, /summary, /glossary, /ti
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from bot.adapter.client import RoundtableBot
 from bot.content import Pack, load_pack
 from bot.services.quiz import NoQuizOutput
 from tests.emulator import BotHarness, Choice, Emulator, Member, Message, copy_content
-from tests.packs import write_pack
+from tests.packs import parts, write_pack
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "content" / "wedging-strategy"
 
 
@@ -104,12 +105,12 @@ async def test_practice_quiz_button_only_when_the_quiz_cog_is_loaded(
 ) -> None:
     assert bot.quiz.available, "the quiz cog gives the quiz service its output"
     card = await (await alice.slash("article")).message()
-    assert card.button_labels == ["Short summary", "Positions", "Practice quiz"]
+    assert card.button_labels == ["Read the article", "Short summary", "Positions", "Practice quiz"]
     assert button(card, "Practice quiz")["custom_id"] == "quiz:practice-start:wedging-strategy"
 
     monkeypatch.setattr(bot.quiz, "output", NoQuizOutput())  # as if the quiz cog were not loaded
     card = await (await alice.slash("article")).message()
-    assert card.button_labels == ["Short summary", "Positions"]
+    assert card.button_labels == ["Read the article", "Short summary", "Positions"]
 
 
 async def test_practice_quiz_is_answered_by_the_quiz_cog_alone(
@@ -136,7 +137,7 @@ async def test_pages_still_turn_after_a_restart(harness: BotHarness, alice: Memb
     page = await (await alice.slash("summary", length="detailed", pack="demo")).message()
     await harness.restart(abrupt=True)
     page = await turn(alice, page, "Next")
-    assert page.embed["title"] == "P1 — The quarrel"
+    assert page.embed["title"] == "P1 · The quarrel"
 
 
 @pytest.mark.usefixtures("bot")
@@ -159,44 +160,59 @@ async def test_summary_tldr_and_private(alice: Member) -> None:
 @pytest.mark.usefixtures("bot")
 async def test_detailed_summary_pages_to_both_ends_and_back(alice: Member) -> None:
     page = await (await alice.slash("summary", length="detailed")).message()
-    assert page.embed["title"] == "Standfirst — The thesis in two sentences"
-    assert page.embed["footer"]["text"] == "Part 1 of 8"
+    assert page.embed["title"] == "Standfirst · The thesis in two sentences"
+    assert page.embed["footer"]["text"] == (
+        "Standfirst (1 of 8) · Next: P1 · Pompeo's trip and a sudden chill"
+    )
     assert button(page, "Previous").get("disabled") is True
     for number in range(2, 9):
         page = await turn(alice, page, "Next")
-        assert page.embed["footer"]["text"] == f"Part {number} of 8"
-    assert page.embed["title"] == "P7 — What the allies should do"
+        assert page.embed["footer"]["text"].startswith(f"P{number - 1} ({number} of 8) · ")
+        assert page.embed["title"].startswith(f"P{number - 1} · ")
+    assert page.embed["title"] == "P7 · What the allies should do"
+    assert page.embed["footer"]["text"] == "P7 (8 of 8) · the last part"
     assert button(page, "Next").get("disabled") is True
     assert not button(page, "Previous").get("disabled")
     for number in range(7, 0, -1):
         page = await turn(alice, page, "Previous")
-        assert page.embed["footer"]["text"] == f"Part {number} of 8"
+        assert f"({number} of 8)" in page.embed["footer"]["text"]
     assert button(page, "Previous").get("disabled") is True
 
 
 @pytest.mark.usefixtures("bot")
-async def test_only_the_asker_turns_the_pages(alice: Member, bob: Member) -> None:
-    page = await (await alice.slash("summary", length="detailed")).message()
-    refused = await (await bob.click(page, "Next")).ephemeral()
-    assert "Only the member who asked" in refused.text
-    assert "/summary" in refused.text
-    assert page.embed["footer"]["text"] == "Part 1 of 8"
+async def test_next_on_someone_elses_summary_opens_a_private_copy(
+    emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    page = await (await alice.slash("summary", length="detailed", section="P2")).message()
+    assert not page.ephemeral
+    copy = await (await bob.click(page, "Next")).ephemeral()
+    assert copy.ephemeral_for == bob.id
+    assert copy.embed["title"].startswith("P3 · The Sunshine years")
+    assert page.embed["title"].startswith("P2 · ") and page.revision == 0  # alice's is untouched
+    # bob turns his own copy; alice's stays where it was
+    back = await turn(bob, copy, "Previous")
+    assert back.embed["title"].startswith("P2 · ") and back.ephemeral_for == bob.id
+    assert page.revision == 0
+    # alice still turns her own page in place
+    mine = await turn(alice, page, "Next")
+    assert mine.id == page.id and mine.embed["title"].startswith("P3 · ")
+    assert [m.id for m in emulator.messages_in("general")] == [page.id]
 
 
 @pytest.mark.usefixtures("bot")
 async def test_section_jumps_to_one_part(alice: Member) -> None:
     alone = await (await alice.slash("summary", section="P3")).message()
-    assert alone.embed["title"] == "P3 — The Sunshine years, 1998–2007"
-    assert alone.embed["footer"]["text"] == "Part 4 of 8"
+    assert alone.embed["title"] == "P3 · The Sunshine years, 1998–2007"
+    assert alone.embed["footer"]["text"].startswith("P3 (4 of 8) · Next: P4 · ")
     previous = await turn(alice, alone, "Previous")
-    assert previous.embed["title"].startswith("P2 — ")
+    assert previous.embed["title"].startswith("P2 · ")
     detailed = await (
         await alice.slash("summary", length="detailed", section="P7", private=True)
     ).ephemeral()
-    assert detailed.embed["title"] == "P7 — What the allies should do"
+    assert detailed.embed["title"] == "P7 · What the allies should do"
     assert button(detailed, "Next").get("disabled") is True
     back = await turn(alice, detailed, "Previous")
-    assert back.ephemeral and back.embed["title"].startswith("P6 — ")
+    assert back.ephemeral and back.embed["title"].startswith("P6 · ")
 
 
 @pytest.mark.usefixtures("bot")
@@ -219,8 +235,8 @@ async def test_section_autocomplete_lists_the_parts_with_their_titles(alice: Mem
 
 @pytest.mark.usefixtures("bot")
 async def test_glossary_gives_definition_paragraphs_and_related_terms(alice: Member) -> None:
-    reply = await (await alice.slash("glossary", term="decoupling")).message()
-    assert not reply.ephemeral
+    reply = await (await alice.slash("glossary", term="decoupling")).ephemeral()
+    assert reply.button_labels == ["Share"]
     assert reply.embed["title"] == "Decoupling"
     assert reply.embed["description"].startswith("Separating allies")
     fields = field_map(reply)
@@ -280,8 +296,8 @@ async def test_unknown_term_gets_close_suggestions_privately(alice: Member) -> N
 
 @pytest.mark.usefixtures("bot")
 async def test_timeline_marks_background_apart(alice: Member) -> None:
-    reply = await (await alice.slash("timeline")).message()
-    assert not reply.ephemeral and not reply.buttons
+    reply = await (await alice.slash("timeline")).ephemeral()
+    assert reply.button_labels == ["Share"]
     lines = [line for line in reply.embed["description"].splitlines() if line.startswith("**")]
     assert len(lines) == 20
     assert lines[0] == (
@@ -295,7 +311,7 @@ async def test_timeline_marks_background_apart(alice: Member) -> None:
 
 @pytest.mark.usefixtures("bot")
 async def test_a_long_timeline_is_paged(alice: Member, bob: Member) -> None:
-    first = await (await alice.slash("timeline", pack="demo")).message()
+    first = await (await alice.slash("timeline", pack="demo")).ephemeral()
     pages = int(first.embed["footer"]["text"].split(" of ")[1].split(" ")[0])
     assert pages > 1
     seen = [first.embed["description"]]
@@ -307,19 +323,18 @@ async def test_a_long_timeline_is_paged(alice: Member, bob: Member) -> None:
     text = "\n".join(seen)
     years = [int(y) for y in re.findall(r"\*\*Year (\d{4})\*\*", text)]
     assert years == list(range(1950, 1990))
-    refused = await (await bob.click(page, "Previous")).ephemeral()
-    assert "/timeline" in refused.text
+    assert page.button_labels == ["Previous", "Next", "Share"]
     page = await turn(alice, page, "Previous")
     assert page.embed["footer"]["text"].startswith(f"Page {pages - 1} of {pages}")
 
 
 @pytest.mark.usefixtures("bot")
 async def test_positions_side_by_side_and_one_in_full(alice: Member) -> None:
-    overview = await (await alice.slash("positions")).message()
-    assert not overview.ephemeral
+    overview = await (await alice.slash("positions")).ephemeral()
     assert len(overview.embed["fields"]) == 3
     assert all(f["inline"] for f in overview.embed["fields"])
-    full = await (await alice.slash("positions", position="united-states")).message()
+    full = await (await alice.slash("positions", position="united-states")).ephemeral()
+    assert full.button_labels == ["Share"]
     assert full.embed["title"] == "United States"
     assert "**Stance.** Keep the alliance united" in full.embed["description"]
     fields = field_map(full)
@@ -372,3 +387,209 @@ async def test_a_pack_without_positions_says_so(
     assert "has no debate positions" in none.text
     empty = await (await alice.slash("timeline", pack="plain")).ephemeral()
     assert "has no timeline" in empty.text
+
+
+# ================================================================================================
+# Private by default, with Share (issue 20)
+
+
+def public_in(emulator: Emulator, channel: str = "general") -> list[Message]:
+    return emulator.messages_in(channel)
+
+
+async def share(member: Member, private: Message) -> Message:
+    """Press Share on a private card; return the public card it posted."""
+    emulator = member.emulator
+    before = {m.id for m in public_in(emulator)}
+    result = await member.click(private, "Share")
+    assert await result.acknowledged() in (6, 7)
+    return await emulator.wait_until(
+        lambda: next((m for m in public_in(emulator) if m.id not in before), None),
+        what="the shared card",
+    )
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_shared_glossary_card_is_public_names_the_member_and_pings_nobody(
+    emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    private = await (await alice.slash("glossary", term="decoupling")).ephemeral()
+    assert private.ephemeral_for == alice.id and public_in(emulator) == []
+    assert private not in bob.seen()
+
+    shared = await share(alice, private)
+    assert not shared.ephemeral and shared in bob.seen()
+    assert shared.content == f"Glossary entry shared by {alice.mention}"
+    assert shared.embeds == private.embeds  # the same card
+    assert shared.pings == set()
+    assert shared.allowed_mentions is not None and shared.allowed_mentions["parse"] == []
+    assert not shared.allowed_mentions.get("users")
+    assert shared.buttons == []  # nothing on a one-page card to press
+    await emulator.wait_until(
+        lambda: "Shared in this channel" in private.content, what="the private card to change"
+    )
+    assert str(shared.id) in private.content
+
+    # A second press posts nothing again and says where the card is.
+    again = await (await alice.click(private, "Share")).ephemeral()
+    assert "already shared" in again.text and str(shared.id) in again.text
+    assert [m.id for m in public_in(emulator)] == [shared.id]
+
+    # Another member shares their own copy: a card of their own, in their name.
+    theirs = await (await bob.slash("glossary", term="decoupling")).ephemeral()
+    second = await share(bob, theirs)
+    assert second.content == f"Glossary entry shared by {bob.mention}"
+    assert second.pings == set()
+    assert [m.id for m in public_in(emulator)] == [shared.id, second.id]
+
+
+@pytest.mark.usefixtures("bot")
+async def test_two_shares_at_once_post_one_card(emulator: Emulator, alice: Member) -> None:
+    private = await (await alice.slash("glossary", term="entrapment")).ephemeral()
+    first, second = await asyncio.gather(
+        alice.click(private, "Share"), alice.click(private, "Share")
+    )
+    await asyncio.gather(first.acknowledged(), second.acknowledged())
+    await emulator.wait_until(
+        lambda: "Shared in this channel" in private.content, what="the private card to change"
+    )
+    await emulator.wait_until(lambda: len(emulator.deduplicated) == 1, what="the second post")
+    cards = public_in(emulator)
+    assert len(cards) == 1 and cards[0].content == f"Glossary entry shared by {alice.mention}"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_share_buttons_carry_ids_never_member_text(alice: Member) -> None:
+    private = await (await alice.slash("glossary", term="Preventive strike")).ephemeral()
+    custom_id = button(private, "Share")["custom_id"]
+    index = next(
+        i
+        for i, t in enumerate(load_pack(SHIPPED).glossary)
+        if t.id == "preventive-counterforce-strike"
+    )
+    assert custom_id == f"read:share:g:wedging-strategy:{index}:0:0"
+    timeline = await (await alice.slash("timeline")).ephemeral()
+    assert button(timeline, "Share")["custom_id"] == "read:share:t:wedging-strategy:0:0:0"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_positions_open_with_buttons_and_share(
+    emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    overview = await (await alice.slash("positions")).ephemeral()
+    assert overview.button_labels == [
+        "Share", "South Korean liberals", "South Korean conservatives", "United States"
+    ]  # fmt: skip
+    assert button(overview, "United States")["custom_id"] == "read:position:wedging-strategy:2"
+    full = await (await alice.click(overview, "United States")).ephemeral()
+    assert full.ephemeral_for == alice.id and full.embed["title"] == "United States"
+    assert "**Stance.**" in full.embed["description"]
+
+    card = await share(alice, full)
+    assert card.content == f"Debate position shared by {alice.mention}"
+    assert card.embed["title"] == "United States" and card.pings == set()
+
+    # The overview shared publicly keeps its position buttons: anyone opens one privately.
+    public = await share(alice, overview)
+    assert public.content == f"Debate positions shared by {alice.mention}"
+    assert public.button_labels == [
+        "South Korean liberals", "South Korean conservatives", "United States"
+    ]  # fmt: skip
+    liberal = await (await bob.click(public, "South Korean liberals")).ephemeral()
+    assert liberal.ephemeral_for == bob.id
+    assert liberal.embed["title"] == "South Korean liberals"
+    assert liberal.button_labels == ["Share"]
+
+
+async def test_the_article_cards_positions_button_also_opens_positions(
+    bot: RoundtableBot, alice: Member, bob: Member
+) -> None:
+    card = await (await alice.slash("article")).message()
+    overview = await (await bob.click(card, "Positions")).ephemeral()
+    assert "South Korean conservatives" in overview.button_labels
+    conservative = await (await bob.click(overview, "South Korean conservatives")).ephemeral()
+    assert conservative.embed["title"] == "South Korean conservatives"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_a_shared_page_of_a_long_timeline_gives_others_their_own_copy(
+    emulator: Emulator, alice: Member, bob: Member
+) -> None:
+    private = await (await alice.slash("timeline", pack="demo")).ephemeral()
+    private = await turn(alice, private, "Next")
+    page_two = private.embed["description"]
+    shared = await share(alice, private)
+    assert shared.embed["description"] == page_two
+    assert shared.content == f"Timeline shared by {alice.mention}"
+    assert shared.button_labels == ["Previous", "Next"]  # no Share on the public card
+
+    copy = await (await bob.click(shared, "Next")).ephemeral()
+    assert copy.ephemeral_for == bob.id
+    assert copy.embed["footer"]["text"].startswith("Page 3 of ")
+    assert copy.button_labels == ["Previous", "Next", "Share"]
+    own = await (await alice.click(shared, "Previous")).ephemeral()  # the sharer too: a copy
+    assert own.embed["footer"]["text"].startswith("Page 1 of ")
+    assert shared.revision == 0 and shared.embed["description"] == page_two
+
+    # alice's private copy now points to the shared card; sharing page 3 is a new card
+    await emulator.wait_until(
+        lambda: "Shared in this channel" in private.content, what="the private card to change"
+    )
+    private = await turn(alice, private, "Next")
+    third = await share(alice, private)
+    assert third.id != shared.id and third.embed["footer"]["text"].startswith("Page 3 of ")
+
+
+async def test_share_still_works_after_a_restart(
+    harness: BotHarness, emulator: Emulator, alice: Member
+) -> None:
+    private = await (await alice.slash("glossary", term="coercion")).ephemeral()
+    await harness.restart(abrupt=True)
+    shared = await share(alice, private)
+    assert shared.embed["title"] == "Coercion"
+
+
+@pytest.mark.usefixtures("bot")
+async def test_share_where_the_bot_cannot_post_keeps_the_card_private(
+    emulator: Emulator, alice: Member
+) -> None:
+    private = await (await alice.slash("glossary", term="coercion")).ephemeral()
+    await emulator.revoke("general", "send_messages")
+    result = await alice.click(private, "Share")
+    await result.acknowledged()
+    refusal = await result.followup()
+    assert refusal.ephemeral and "cannot post in this channel" in refusal.text
+    assert public_in(emulator) == []
+    assert button(private, "Share")["custom_id"].endswith(":0")  # still unshared
+
+
+# ================================================================================================
+# The article card's link (issue 20)
+
+ARTICLE_URL = "https://example.org/street-trees"
+
+
+async def test_the_article_card_links_to_the_article_when_the_pack_has_a_url(
+    harness: BotHarness, content_dir: Path, alice: Member
+) -> None:
+    article = dict(parts()["article"], url=ARTICLE_URL)
+    write_pack(content_dir, "linked", article=article)
+    await harness.restart()
+    card = await (await alice.slash("article", pack="linked")).message()
+    link = button(card, "Read the article")
+    assert link["style"] == 5 and link["url"] == ARTICLE_URL and "custom_id" not in link
+    assert card.button_labels[0] == "Read the article"
+    with pytest.raises(AssertionError, match="link button"):
+        await alice.click(card, "Read the article")
+
+    plain = await (await alice.slash("article", pack="demo")).message()
+    assert "Read the article" not in plain.button_labels
+    assert "Source" in field_map(plain) and "Date" in field_map(plain)
+
+
+@pytest.mark.usefixtures("bot")
+async def test_the_shipped_article_card_links_to_the_source(alice: Member, shipped: Pack) -> None:
+    card = await (await alice.slash("article")).message()
+    assert shipped.article.url is not None
+    assert button(card, "Read the article")["url"] == shipped.article.url
+    assert shipped.article.url.startswith("https://nationalinterest.org/blog/skeptics/")

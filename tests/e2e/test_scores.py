@@ -60,6 +60,16 @@ def lines(message: Message) -> list[str]:
     return [line for line in message.embed["description"].splitlines() if line]
 
 
+async def leaderboard(member: Member, **options: Any) -> tuple[Message, Message]:
+    """The public board and the caller's own rank, sent to them privately."""
+    result = await member.slash("leaderboard", **options)
+    board = await result.message()
+    assert not board.ephemeral
+    rank = await result.followup()
+    assert rank.ephemeral and rank.content.startswith("**Your rank** · ")
+    return board, rank
+
+
 def field(message: Message, name: str) -> str:
     return next(f["value"] for f in message.embed["fields"] if f["name"].startswith(name))
 
@@ -82,14 +92,14 @@ async def test_a_quiz_s_points_reach_the_leaderboard_and_the_profile(
     )
     assert points == 15  # 10 + the full speed bonus
 
-    board = await (await bob.slash("leaderboard")).message()
+    board, rank = await leaderboard(bob)
     assert board.embed["title"] == "Leaderboard — Overall · Season 1"
     assert lines(board) == [f"**1.** {alice.mention} — 15 points"]
-    assert field(board, "Your rank") == "You have no points on this board yet."
+    assert rank.content.endswith("\nYou have no points on this board yet.")
     assert board.pings == set()
-    quiz_board = await (await alice.slash("leaderboard", board="quiz", period="week")).message()
+    quiz_board, rank = await leaderboard(alice, board="quiz", period="week")
     assert lines(quiz_board) == [f"**1.** {alice.mention} — 15 points"]
-    assert field(quiz_board, "Your rank") == "#1 of 1, with 15 points"
+    assert rank.content.endswith("\n#1 of 1, with 15 points.")
     assert "Week 1 of 2026" in quiz_board.embed["title"]
 
     profile = await (await bob.slash("profile", member=alice)).ephemeral()
@@ -111,10 +121,10 @@ async def test_pages_turn_after_a_restart_and_the_caller_sees_their_rank_off_the
     for index in range(24):  # members 1..24 with 500, 490, ... points
         await award(bot, 10_000 + index, 500 - 10 * index)
     await award(bot, alice, 3)
-    board = await (await alice.slash("leaderboard", period="all-time")).message()
+    board, rank = await leaderboard(alice, period="all-time")
     assert len(lines(board)) == 10
     assert lines(board)[0] == "**1.** <@10000> — 500 points"
-    assert field(board, "Your rank") == "#25 of 25, with 3 points"
+    assert rank.content == "**Your rank** · Overall · All time\n#25 of 25, with 3 points."
     assert board.embed["footer"]["text"].startswith("Page 1 of 3 · 25 members")
     assert board.button_labels == ["Previous", "Next"]
     assert board.buttons[0]["disabled"] and not board.buttons[1]["disabled"]
@@ -138,17 +148,18 @@ async def test_ties_share_a_rank(bot: Any, alice: Member, bob: Member, carol: Me
     await award(bot, bob, 40)
     await award(bot, carol, 40)
     await award(bot, 20_000, 30)
-    board = await (await carol.slash("leaderboard")).message()
+    board, rank = await leaderboard(carol)
     assert lines(board) == [
         f"**1.** {alice.mention} — 50 points",
         f"**2.** {bob.mention} — 40 points",
         f"**2.** {carol.mention} — 40 points",
         "**4.** <@20000> — 30 points",
     ]
-    assert field(board, "Your rank") == "#2 of 4, with 40 points"
-    # The page is public: the standing says whose it is.
-    assert [f["name"] for f in board.embed["fields"]] == ["Your rank (Carol)"]
-    assert board.pings == set()
+    assert rank.content == "**Your rank** · Overall · Season 1\n#2 of 4, with 40 points."
+    # The page is public and shows nobody's own rank; that goes to the caller privately.
+    assert "fields" not in board.embed and "Your rank" not in board.text
+    assert rank.ephemeral_for == carol.id and rank not in alice.seen()
+    assert board.pings == set() and rank.pings == set()
 
 
 async def test_a_moderator_adjusts_and_a_member_is_refused(
@@ -348,17 +359,30 @@ async def test_the_export_keeps_points_numeric_and_escapes_every_text_cell(
     assert {row[1]: int(row[2]) for row in totals[1:]} == dict(by_member)
 
 
+async def help_text(member: Member) -> str:
+    """Every page of the member's /help, following Next to the last page."""
+    page = await (await member.slash("help")).ephemeral()
+    texts = [page.text]
+    while not page.find_component("Next").get("disabled"):
+        page = await (await member.click(page, "Next")).message()
+        texts.append(page.text)
+    return "\n".join(texts)
+
+
 async def test_help_lists_the_scores_commands_and_how_points_are_earned(
-    bot: Any, alice: Member
+    bot: Any, alice: Member, mod: Member, admin: Member
 ) -> None:
-    text = (await (await alice.slash("help")).ephemeral()).text
-    for command in (
-        "/leaderboard [board] [period] [season]",
-        "/profile [member]",
-        "/scores history [member]",
-        "/scores adjust member points reason",
-        "/scores season-new name",
-        "/scores export [season]",
-    ):
+    everyone = ("/leaderboard [board] [period] [season]", "/profile [member]")
+    everyone += ("/scores history [member]",)
+    moderators = ("/scores adjust member points reason",)
+    admins = ("/scores season-new name", "/scores export [season]")
+    text = await help_text(admin)
+    for command in everyone + moderators + admins:
         assert command in text
     assert "How points are earned" in text
+    text = await help_text(alice)
+    assert all(command in text for command in everyone) and "How points are earned" in text
+    assert not any(command in text for command in moderators + admins)
+    text = await help_text(mod)
+    assert all(command in text for command in everyone + moderators)
+    assert not any(command in text for command in admins)

@@ -123,6 +123,10 @@ class Session:
         return needed is None or bool(self.intents & needed)
 
 
+#: Close codes with which a client ends its session for good.
+CLEAN_CLOSE = (1000, 1001)
+
+
 def shard_of(guild_id: int | None, shard_count: int) -> int:
     """Discord's shard for a guild: ``(guild_id >> 22) % shard_count``; 0 outside a guild."""
     return 0 if guild_id is None else (guild_id >> 22) % shard_count
@@ -227,6 +231,10 @@ class Gateway:
             self.connections.remove(connection)
         if connection.session is not None and connection.session.connection is connection:
             connection.session.connection = None
+            if connection.client_close_code in CLEAN_CLOSE:
+                # A client that closes with 1000/1001 ends its session (Discord invalidates
+                # it: no RESUME, no more events); a broken connection stays resumable.
+                connection.session.closed = True
         self._on_change()
 
     async def _receive(self, connection: Connection, message: dict[str, Any]) -> None:
@@ -252,6 +260,9 @@ class Gateway:
         if not await self._may_identify(connection, shard):
             return
         self.identify_count += 1
+        for older in self.sessions.values():
+            if not older.closed and older.shard == shard:
+                older.closed = True  # a new session of a shard takes over its events
         session = Session(
             id=secrets.token_hex(16), intents=int(data.get("intents") or 0), shard=shard
         )

@@ -876,10 +876,13 @@ class Emulator:
         return await self.wait_until(probe, what="a new thread by the bot", timeout=timeout)
 
     def threads(self, parent: Channel | str | None = None) -> list[Channel]:
-        parent_id = self.channel(parent).id if parent is not None else None
+        """Live threads, of ``parent`` (any guild's channel) or of the default guild."""
+        found = self.channel(parent) if parent is not None else None
+        parent_id = found.id if found is not None else None
+        guild = self.guilds.get(found.guild_id or 0, self.guild) if found else self.guild
         return [
             c
-            for c in self.guild.channels.values()
+            for c in guild.channels.values()
             if c.is_thread and not c.deleted and (parent_id is None or c.parent_id == parent_id)
         ]
 
