@@ -66,8 +66,8 @@ POINTS_RULE = (
 PRACTICE_RULE = (
     "Practice is private and never changes the leaderboard: it brings back what you missed "
     "first, then what is due, then new questions, and spaces the reviews with FSRS (minutes at "
-    "first, then days). `/quiz due` shows what is due. Review quizzes (`/quiz start "
-    "mode:review`) ask what this server's members most need."
+    "first, then days). `/quiz due` shows what is due. Review quizzes (mode: review) ask what "
+    "this server's members most need."
 )
 
 

@@ -133,6 +133,7 @@ class ScheduleCog(
     name="Schedule",
     group_name="schedule",
     group_description="Quizzes that post themselves on a timetable (moderators).",
+    group_extras={"audience": "moderator"},  # /help lists it among the moderators' commands
 ):
     """Scheduled quizzes: the commands, and the timers that run them."""
 
