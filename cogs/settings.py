@@ -137,6 +137,37 @@ class SettingsCog(
         )
         await self._update(interaction, note, quiz_starters=starters)
 
+    @app_commands.command(
+        name="quiz-points", description="Choose how live quizzes score: classic or accuracy."
+    )
+    @app_commands.describe(
+        mode="classic: 10 + speed + streak (default); accuracy: bonuses capped at 9 per quiz"
+    )
+    async def quiz_points(
+        self, interaction: discord.Interaction, mode: Literal["classic", "accuracy"]
+    ) -> None:
+        from bot.rules.quiz import points_line
+
+        note = f"Live quizzes started from now on score like this. {points_line(mode)}"
+        await self._update(interaction, note, quiz_points=mode)
+
+    @app_commands.command(
+        name="retention", description="Set how well members should still know a question (FSRS)."
+    )
+    @app_commands.describe(value="Desired retention from 0.70 to 0.97 (default 0.9)")
+    async def retention(
+        self, interaction: discord.Interaction, value: app_commands.Range[float, 0.7, 0.97]
+    ) -> None:
+        from bot.rules.srs import check_retention
+
+        chosen = check_retention(value)
+        note = (
+            f"Desired retention set to {chosen:g}: practice and review quizzes bring a question "
+            f"back when the chance that you still know it falls to {chosen:.0%}. Higher means "
+            "more reviews; the default is 0.9."
+        )
+        await self._update(interaction, note, retention=chosen)
+
 
 async def setup(bot: RoundtableBot) -> None:
     await bot.add_cog(SettingsCog(bot))

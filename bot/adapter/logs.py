@@ -12,6 +12,9 @@ import discord
 # A Discord bot token: base64 user id, a dot, a timestamp part, a dot, an HMAC part.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}")
 REDACTED = "[redacted]"
+# An interaction token in a webhook URL (discord.py logs those URLs at DEBUG): the quiz keeps
+# such tokens to edit members' replies, and they must never reach a log.
+WEBHOOK_TOKEN = re.compile(r"(/webhooks/\d+/)[^/\s?]+")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -30,6 +33,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """``text`` with each secret and anything shaped like a bot token replaced."""
     for secret in secrets:
         text = text.replace(secret, REDACTED)
+    text = WEBHOOK_TOKEN.sub(rf"\g<1>{REDACTED}", text)
     return TOKEN_SHAPE.sub(REDACTED, text)
 
 

@@ -1,16 +1,19 @@
-"""Rules of live quizzes and solo practice: choosing questions, points, Leitner boxes, standings.
+"""Rules of live quizzes: choosing questions (normal and review), points, choice orders, standings.
 
 Pure: no Discord, no SQL, no clock. Times are UTC epoch seconds passed in by the caller; random
-choices use a ``random.Random`` the caller hands in, so tests can fix the seed.
+choices use a ``random.Random`` the caller hands in, so tests can fix the seed. Spaced
+repetition (practice, each member's card per question) is :mod:`bot.rules.srs`.
 
-Points for a live answer (awarded when the question closes): a right answer earns
-``BASE_POINTS`` (10), plus a speed bonus of 0–5 in proportion to the time left, plus a streak
-bonus of +1 for each consecutive right answer in this quiz after the first, at most +5. A wrong
-answer, or no answer, earns 0 and breaks the streak.
+Points for a live answer (awarded when the question closes), in the server's points mode:
 
-Practice uses Leitner boxes: a wrong answer sends the question to box 1, due at once; a right one
-moves it up a box (a new question answered right lands in box 2), due again after 1, 3, 7 or 14
-days for boxes 2, 3, 4 and 5 (the top box).
+- ``classic`` (the default): a right answer earns ``BASE_POINTS`` (10), plus a speed bonus of 0–5
+  in proportion to the time left, plus a streak bonus of +1 for each consecutive right answer in
+  this quiz after the first, at most +5.
+- ``accuracy``: the same, except that all the bonuses one member earns in one quiz together
+  never exceed ``ACCURACY_BONUS_CAP`` (9), so within a quiz more right answers always mean more
+  points.
+
+A wrong answer, or no answer, earns 0 and breaks the streak.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.content import DIFFICULTIES, Pack, Question
 from bot.errors import UserError
@@ -26,13 +29,16 @@ from bot.errors import UserError
 BASE_POINTS = 10
 SPEED_BONUS_MAX = 5
 STREAK_BONUS_MAX = 5
+#: In accuracy mode, the most bonus points one member earns in one quiz.
+ACCURACY_BONUS_CAP = BASE_POINTS - 1
+POINTS_MODES = ("classic", "accuracy")
+QUIZ_MODES = ("normal", "review")
 
 DAY = 86_400.0
-FIRST_BOX = 1
-TOP_BOX = 5
-MASTERED_BOX = 4
-#: Days until a question in box N (2–5) is due again.
-BOX_INTERVAL_DAYS: Mapping[int, int] = {2: 1, 3: 3, 4: 7, 5: 14}
+#: A review quiz never asks a question asked in its channel this recently.
+REVIEW_RECENT = DAY
+#: A question's share of right answers counts for a review once it has this many answers.
+REVIEW_MIN_ANSWERS = 3
 
 #: How much of what a member typed is repeated back in an error.
 ECHO_LIMIT = 40
@@ -41,18 +47,41 @@ MIN_QUESTIONS, MAX_QUESTIONS, DEFAULT_QUESTIONS = 1, 20, 5
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 10, 120, 30
 STANDINGS_SIZE = 10
 
+CLASSIC_RULE = (
+    f"a right answer earns {BASE_POINTS}, plus a speed bonus of 0–{SPEED_BONUS_MAX} "
+    f"({SPEED_BONUS_MAX} × time left ÷ question time, rounded half up), plus a streak bonus of "
+    f"+1 for each consecutive right answer in the quiz after the first (at most "
+    f"+{STREAK_BONUS_MAX}). A wrong answer or no answer earns 0 and breaks the streak"
+)
+ACCURACY_RULE = (
+    f"a right answer earns {BASE_POINTS}; speed and streak bonuses as in classic, but all of one "
+    f"member's bonuses in one quiz together never exceed {ACCURACY_BONUS_CAP}, so more right "
+    "answers always mean more points"
+)
 POINTS_RULE = (
-    f"Live quiz points: a right answer earns {BASE_POINTS}, plus a speed bonus of "
-    f"0–{SPEED_BONUS_MAX} ({SPEED_BONUS_MAX} × time left ÷ question time, rounded half up), "
-    f"plus a streak bonus of +1 for each consecutive right answer in the quiz after the first "
-    f"(at most +{STREAK_BONUS_MAX}). A wrong answer or no answer earns 0 and breaks the streak. "
-    "Points are given when the question closes."
+    f"Live quiz points (classic, the default): {CLASSIC_RULE}. Points are given when the "
+    f"question closes. Accuracy mode (`/settings quiz-points`): {ACCURACY_RULE}. Each quiz's "
+    "first message says which rule it uses."
 )
 PRACTICE_RULE = (
-    "Practice is private and never changes the leaderboard: questions you got wrong come back "
-    "first, then new ones, then the ones you saw longest ago (boxes 1–5, due again after 1, 3, "
-    "7 and 14 days)."
+    "Practice is private and never changes the leaderboard: it brings back what you missed "
+    "first, then what is due, then new questions, and spaces the reviews with FSRS (minutes at "
+    "first, then days). `/quiz due` shows what is due. Review quizzes (mode: review) ask what "
+    "this server's members most need."
 )
+
+
+def points_line(mode: str) -> str:
+    """The points rule in one line, for a quiz's first message."""
+    if mode == "accuracy":
+        return (
+            f"Points (accuracy): {BASE_POINTS} per right answer, plus speed and streak bonuses of "
+            f"at most {ACCURACY_BONUS_CAP} in the whole quiz: more right answers always win."
+        )
+    return (
+        f"Points (classic): {BASE_POINTS} per right answer, +0–{SPEED_BONUS_MAX} for speed, "
+        f"+1 per right answer in a row after the first (at most +{STREAK_BONUS_MAX})."
+    )
 
 
 class QuizChannelUnavailable(UserError):
@@ -83,12 +112,20 @@ def echo(text: str, limit: int = ECHO_LIMIT) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Points:
-    """What one live answer earned and the member's quiz streak after it."""
+    """What one live answer earned (base + bonuses) and the member's quiz streak after it."""
 
     points: int
     speed_bonus: int
     streak_bonus: int
     streak: int
+
+    @property
+    def base(self) -> int:
+        return self.points - self.speed_bonus - self.streak_bonus
+
+    @property
+    def bonus(self) -> int:
+        return self.speed_bonus + self.streak_bonus
 
 
 def _half_up(value: float) -> int:
@@ -117,12 +154,23 @@ def score_answer(
     opened_at: float,
     closes_at: float,
     streak: int,
+    *,
+    mode: str = "classic",
+    bonus_so_far: int = 0,
 ) -> Points:
-    """Points for one live answer; ``streak`` is the run of right answers just before it."""
+    """Points for one live answer; ``streak`` is the run of right answers just before it.
+
+    In ``accuracy`` mode ``bonus_so_far`` (the member's bonuses earlier in this quiz) caps what
+    this answer's bonuses may add: the speed bonus first, then the streak bonus.
+    """
     if not correct:
         return Points(0, 0, 0, 0)
     speed = speed_bonus(answered_at, opened_at, closes_at)
     bonus = min(streak, STREAK_BONUS_MAX)
+    if mode == "accuracy":
+        room = max(ACCURACY_BONUS_CAP - bonus_so_far, 0)
+        speed = min(speed, room)
+        bonus = min(bonus, room - speed)
     return Points(BASE_POINTS + speed + bonus, speed, bonus, streak + 1)
 
 
@@ -130,46 +178,6 @@ def next_member_streak(current: int, best: int, correct: bool) -> tuple[int, int
     """A member's (current, best) run of right answers over all quizzes after one more answer."""
     current = current + 1 if correct else 0
     return current, max(best, current)
-
-
-# --- Leitner boxes -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """One member's record on one question."""
-
-    question_id: str
-    paragraph: str
-    seen: int
-    correct: int
-    box: int
-    due_at: float
-    last_seen: float
-
-
-def review(previous: Progress | None, correct: bool, now: float) -> tuple[int, float]:
-    """The (box, due time) after an answer: wrong → box 1 now; right → one box up."""
-    if not correct:
-        return FIRST_BOX, now
-    box = min((previous.box if previous else FIRST_BOX) + 1, TOP_BOX)
-    return box, now + BOX_INTERVAL_DAYS[box] * DAY
-
-
-def reviewed(
-    previous: Progress | None, question: Question, correct: bool, answered_at: float
-) -> Progress:
-    """``previous`` updated with one more answer to ``question``."""
-    box, due_at = review(previous, correct, answered_at)
-    return Progress(
-        question_id=question.id,
-        paragraph=question.paragraph,
-        seen=(previous.seen if previous else 0) + 1,
-        correct=(previous.correct if previous else 0) + int(correct),
-        box=box,
-        due_at=due_at,
-        last_seen=answered_at,
-    )
 
 
 # --- choosing questions ------------------------------------------------------------------------
@@ -236,35 +244,83 @@ def choose_questions(
     return tuple(sorted(shuffled, key=priority)[: max(count, 0)])
 
 
-def next_practice_question(
+def choose_review(
     candidates: Sequence[str],
-    progress: Mapping[str, Progress],
-    now: float,
-    *,
-    avoid: str | None = None,
-) -> str | None:
-    """The question to practise next: due ones first, then unseen ones, then the stalest.
+    due_for: Mapping[str, int],
+    answered: Mapping[str, tuple[int, int]],
+    recent: Collection[str],
+    count: int,
+) -> tuple[str, ...]:
+    """Up to ``count`` questions this server's members most need, for a review quiz.
 
-    Due questions (the member's misses land in box 1, due at once) are ordered by box, then by
-    due time; unseen questions follow in the pack's order; then seen ones that are not due, the
-    least recently seen first. ``avoid`` (the question just answered) is taken only when it is
-    the sole candidate.
+    First those due for the most members (``due_for``: question → members whose card is due),
+    then those with the lowest share of right answers here (``answered``: question → (answers,
+    right), counted once it has at least 3 answers); never one in ``recent`` (asked in the
+    channel in the last 24 hours). Fewer than ``count`` (even none) when the history is thin.
     """
-    if not candidates:
+    eligible = [q for q in dict.fromkeys(candidates) if q not in recent]
+
+    def share(question_id: str) -> float:
+        seen, right = answered.get(question_id, (0, 0))
+        return right / seen if seen >= REVIEW_MIN_ANSWERS else 1.0
+
+    due = sorted(
+        (q for q in eligible if due_for.get(q, 0) > 0),
+        key=lambda q: (-due_for[q], share(q)),
+    )
+    weak = sorted(
+        (q for q in eligible if q not in due and answered.get(q, (0, 0))[0] >= REVIEW_MIN_ANSWERS),
+        key=lambda q: (share(q), -answered[q][0]),
+    )
+    return tuple([*due, *weak][: max(count, 0)])
+
+
+# --- the order a showing presents the choices in ---------------------------------------------
+
+
+def draw_order(question: Question, rng: random.Random) -> tuple[int, ...] | None:
+    """A fresh order for one showing of ``question``: the original choice indices in the order
+    they are shown (None for true/false, which keeps True before False)."""
+    if question.kind == "truefalse" or len(question.choices) < 2:
         return None
+    order = list(range(len(question.choices)))
+    rng.shuffle(order)
+    return tuple(order)
 
-    def priority(indexed: tuple[int, str]) -> tuple[int, float, float, int]:
-        index, question_id = indexed
-        record = progress.get(question_id)
-        if record is None:
-            return 1, 0.0, 0.0, index
-        if record.due_at <= now:
-            return 0, float(record.box), record.due_at, index
-        return 2, record.last_seen, 0.0, index
 
-    ordered = [q for _, q in sorted(enumerate(candidates), key=priority)]
-    others = [q for q in ordered if q != avoid]
-    return (others or ordered)[0]
+def _fits(question: Question, order: Sequence[int] | None) -> tuple[int, ...] | None:
+    """``order`` when it is a permutation of the question's choices, else None."""
+    if order is None or sorted(order) != list(range(len(question.choices))):
+        return None
+    return tuple(order)
+
+
+def as_shown(question: Question, order: Sequence[int] | None) -> Question:
+    """``question`` with its choices in the shown ``order`` (its ``answer`` the shown position).
+
+    A round stored without an order (or with one that no longer fits the question) is shown as
+    the pack has it.
+    """
+    fitting = _fits(question, order)
+    if fitting is None:
+        return question
+    return replace(
+        question,
+        choices=tuple(question.choices[index] for index in fitting),
+        answer=fitting.index(question.answer),
+    )
+
+
+def original_choice(question: Question, order: Sequence[int] | None, shown: int) -> int:
+    """The pack's index of the choice shown at position ``shown``."""
+    fitting = _fits(question, order)
+    return fitting[shown] if fitting is not None and 0 <= shown < len(fitting) else shown
+
+
+def shown_choice(question: Question, order: Sequence[int] | None, original: int) -> int:
+    """The position at which the pack's choice ``original`` is shown."""
+    fitting = _fits(question, order)
+    return fitting.index(original) if fitting is not None and original in fitting else original
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -275,17 +331,21 @@ class Standing:
     rank: int
     user_id: int
     points: int
+    right: int = 0
 
 
 def standings(
-    totals: Iterable[tuple[int, int]], limit: int = STANDINGS_SIZE
+    totals: Iterable[tuple[int, int] | tuple[int, int, int]], limit: int = STANDINGS_SIZE
 ) -> tuple[Standing, ...]:
-    """The top ``limit`` (user, points) by points; equal points share a rank (1, 1, 3...)."""
+    """The top ``limit`` (user, points[, right answers]) by points; equal points share a rank
+    (1, 1, 3...)."""
     ordered = sorted(totals, key=lambda item: (-item[1], item[0]))
     rows: list[Standing] = []
-    for index, (user_id, points) in enumerate(ordered[:limit]):
+    for index, item in enumerate(ordered[:limit]):
+        user_id, points = item[0], item[1]
+        right = item[2] if len(item) > 2 else 0
         rank = rows[-1].rank if rows and rows[-1].points == points else index + 1
-        rows.append(Standing(rank, user_id, points))
+        rows.append(Standing(rank, user_id, points, right))
     return tuple(rows)
 
 

@@ -47,6 +47,8 @@ _NAMED_DAYS = {
     "weekends": frozenset({5, 6}),
 }
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+_TWELVE_HOUR = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\.?$")
+_HOURS = re.compile(r"^(\d{1,2})\s*h(?:\s*(\d{2}))?$")
 DAYS_HELP = "use daily, weekdays, weekends, or days such as mon,wed,fri"
 
 
@@ -63,16 +65,30 @@ class LocalTime:
         return f"{self.hour:02d}:{self.minute:02d}"
 
 
-def parse_time(text: str) -> LocalTime:
-    """``HH:MM`` on the 24-hour clock (``7:30`` is fine too), or a UserError saying why not."""
-    cleaned = text.strip()
-    match = _TIME.match(cleaned)
-    if match is None:
+def _twelve_hour(cleaned: str, match: re.Match[str]) -> tuple[int, int]:
+    hour, minute = int(match[1]), int(match[2] or 0)
+    if not 1 <= hour <= 12:
         raise UserError(
-            f"{echo(cleaned)} is not a time of day: write it as HH:MM on the 24-hour clock, "
-            "e.g. 19:00 or 07:30."
+            f"{echo(cleaned)} is not a time of day: with am or pm, hours go from 1 to 12."
         )
-    hour, minute = int(match[1]), int(match[2])
+    return hour % 12 + (12 if match[3] == "p" else 0), minute
+
+
+def parse_time(text: str) -> LocalTime:
+    """A time of day: ``HH:MM`` on the 24-hour clock (``7:30`` too), ``7pm`` or ``7:30 pm``,
+    or ``19h`` (``19h30``); a UserError saying why not."""
+    cleaned = text.strip().lower()
+    if match := _TIME.match(cleaned):
+        hour, minute = int(match[1]), int(match[2])
+    elif match := _TWELVE_HOUR.match(cleaned):
+        hour, minute = _twelve_hour(cleaned, match)
+    elif match := _HOURS.match(cleaned):
+        hour, minute = int(match[1]), int(match[2] or 0)
+    else:
+        raise UserError(
+            f"{echo(text.strip())} is not a time of day: write it as HH:MM on the 24-hour "
+            "clock, or like 7pm or 19h, e.g. 19:00 or 07:30."
+        )
     if hour > 23:
         raise UserError(f"{echo(cleaned)} is not a time of day: hours go from 00 to 23.")
     if minute > 59:

@@ -2,24 +2,31 @@
 
 Live quiz life cycle, every step durable:
 
-1. :meth:`QuizService.start_live` chooses the questions, stores the quiz and its first round
-   and schedules the round's ``quiz.close`` timer (one transaction), then posts the question.
-2. A click stores the member's first answer (group commit) and is acknowledged only after that
-   commit (primary key (round, user): a second click never counts).
+1. :meth:`QuizService.start_live` chooses the questions (normally, or for a review quiz the
+   group's weak spots), stores the quiz and its first round (with the order its choices are
+   shown in) and schedules the round's ``quiz.close`` timer (one transaction), then posts the
+   quiz's first message (who started it, its size, its points rule) and the question.
+2. A click stores the member's first answer as the pack's choice (not the shown letter), with
+   the token of the member's "Locked in" reply (group commit), and is acknowledged only after
+   that commit (primary key (round, user): a second click never counts).
 3. ``quiz.close`` (at the deadline, at once after a restart if it passed) closes the round,
-   scores it, appends the ledger rows, updates progress and streaks, completes the timer and
-   schedules ``quiz.next`` — one transaction, so a round is scored exactly once. Then the reveal
-   is posted.
+   scores it, appends the ledger rows, updates each member's FSRS card and streak, completes
+   the timer and schedules ``quiz.next`` — one transaction, so a round is scored exactly once.
+   Then the reveal is posted and each "Locked in" reply still within its token's 15 minutes is
+   edited to say right or wrong and the points.
 4. ``quiz.next`` (a few seconds later) makes sure everything due is posted, then asks the next
    question, or posts the standings once the quiz has ended. A question Discord does not take
    for a while (5xx, 429) is taken back and asked again ``RETRY_DELAY`` seconds later, up to
    ``POST_TRIES`` times; a channel that refuses the bot ends the quiz at once.
 
 Posting never happens inside a transaction, and every post is tried before it is recorded:
-questions, reveals and standings carry a nonce naming them (``qq:<round>``, ``qr:<round>``,
-``qs:<quiz>``), so posting again after a crash, or from two paths at once, gives the message
-Discord already has. :meth:`publish` posts whatever the database says is due and not yet
-recorded; it runs after every change and at start-up.
+first messages, questions, reveals and standings carry a nonce naming them (``qh:<quiz>``,
+``qq:<round>``, ``qr:<round>``, ``qs:<quiz>``), so posting again after a crash, or from two
+paths at once, gives the message Discord already has. :meth:`publish` posts whatever the
+database says is due and not yet recorded; it runs after every change and at start-up.
+
+Practice (one member, private) and ``/quiz due`` read and write the same FSRS cards
+(:mod:`bot.rules.srs`); a practice session counts its answers until **Done** ends it.
 """
 
 from __future__ import annotations
@@ -27,8 +34,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.clock import Clock
@@ -38,19 +45,32 @@ from bot.rules.quiz import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
     MAX_SECONDS,
-    Progress,
+    QUIZ_MODES,
+    REVIEW_RECENT,
     QuizChannelUnavailable,
     Standing,
+    as_shown,
     check_quiz_options,
     choose_questions,
+    choose_review,
+    draw_order,
     matching_questions,
     next_member_streak,
-    next_practice_question,
-    reviewed,
+    original_choice,
     score_answer,
     section_ref,
+    shown_choice,
     standings,
     streak_before,
+)
+from bot.rules.srs import (
+    DEFAULT_RETENTION,
+    DueCount,
+    Progress,
+    due_counts,
+    next_due,
+    next_practice_question,
+    reviewed,
 )
 from bot.services.packs import Packs
 from bot.services.ports import Posted, PostFailed, nonce
@@ -61,6 +81,7 @@ from bot.store.quiz import (
     MemberStreak,
     NewAnswer,
     PlayerState,
+    PracticeSession,
     Quiz,
     QuizAlreadyRunning,
     Round,
@@ -79,6 +100,11 @@ RETRY_DELAY = 10.0
 _ROUND_CACHE = 512
 #: Recorded in place of a message id when a post is given up (the channel refused it).
 GIVEN_UP = 0
+#: A "Locked in" reply is edited at the reveal only while its token is this fresh (Discord's
+#: interaction tokens last 15 minutes).
+REPLY_TOKEN_LIFETIME = 15 * 60.0 - 30.0
+#: At most this many "Locked in" replies are edited at once.
+REPLY_EDITS_AT_ONCE = 10
 
 
 def close_key(round_id: int) -> str:
@@ -89,8 +115,30 @@ def next_key(quiz_id: int) -> str:
     return f"quiz-next:{quiz_id}"
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """How one member's live answer went, for the edit of their "Locked in" reply."""
+
+    user_id: int
+    chosen: str
+    right_label: str
+    correct: bool
+    points: int
+    speed_bonus: int
+    streak_bonus: int
+
+
 class QuizOutput(Protocol):
-    """How the quiz service shows a live quiz in its channel (the quiz cog supplies it)."""
+    """How the quiz service shows a live quiz in its channel (the quiz cog supplies it).
+
+    Questions come as members see them: choices in the round's order, ``answer`` the shown
+    position; answers handed to a reveal carry the shown position as ``choice``.
+    """
+
+    async def post_header(self, quiz: Quiz, *, nonce: str) -> Posted:
+        """Post the quiz's first message: who started it, its size and its points rule (and
+        ping the quiz's role, the only ping the quiz makes)."""
+        ...
 
     async def post_question(
         self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str
@@ -118,6 +166,15 @@ class QuizOutput(Protocol):
         """Post the answer, the explanation and how the members answered."""
         ...
 
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        """Delete one of the quiz's messages (a first message whose quiz never started)."""
+        ...
+
+    async def edit_reply(self, token: str, result: AnswerResult) -> None:
+        """Edit a member's "Locked in" reply (by its interaction token) to say how it went.
+        Raises :class:`PostFailed`; an expired token or a deleted reply is ``gone``."""
+        ...
+
     async def post_standings(
         self, quiz: Quiz, rows: Sequence[Standing], players: int, *, nonce: str
     ) -> Posted:
@@ -135,9 +192,15 @@ class NoQuizOutput:
     async def _unavailable(self, *args: object, **kwargs: object) -> Posted:
         raise PostFailed("transient", "quizzes are not available right now")
 
-    post_question = post_reveal = post_standings = post_note = _unavailable
+    post_header = post_question = post_reveal = post_standings = post_note = _unavailable
 
     async def close_question(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    async def edit_reply(self, *args: object, **kwargs: object) -> None:
+        return None
+
+    async def delete_message(self, *args: object, **kwargs: object) -> None:
         return None
 
 
@@ -155,6 +218,24 @@ def running_text(quiz: Quiz) -> str:
         f"{quiz.total}, started by {starter_text(quiz)}). Wait for it to end, or ask its "
         "starter or a moderator to `/quiz stop` it."
     )
+
+
+def review_note(quiz: Quiz) -> str | None:
+    """What a review quiz says about its choice of questions (None for a normal quiz)."""
+    if quiz.mode != "review":
+        return None
+    picked = quiz.review_picked or 0
+    if picked == 0:
+        return (
+            "Too little history for a review yet (few answers and nothing due), so the "
+            "questions are chosen as usual."
+        )
+    if picked < quiz.total:
+        return (
+            f"{picked} of the {quiz.total} questions are this server's weak spots; there is "
+            "too little history for more, so the rest are chosen as usual."
+        )
+    return "The questions this server's members most need: due for the most, or most missed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,18 +258,25 @@ class LiveAnswer:
 
 @dataclass(frozen=True, slots=True)
 class PracticeQuestion:
-    """A practice question to show one member."""
+    """A practice question to show one member (``question`` as shown: choices in the round's
+    order)."""
 
     round_id: int
     question: Question
     pack: Pack
     record: Progress | None
     now: float
+    session_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PracticeAnswer:
-    """A practice answer: ``already`` holds the stored label when this was a second click."""
+    """A practice answer: ``already`` holds the stored label when this was a second click.
+
+    ``question`` is as shown and ``choice`` the shown position; ``after`` is the member's FSRS
+    record after the answer; ``tally`` is (answered, right) in this session; ``leech`` is True
+    the one time a question becomes a leech the member is told of.
+    """
 
     round_id: int
     question: Question
@@ -196,6 +284,35 @@ class PracticeAnswer:
     choice: int
     after: Progress | None
     already: str | None = None
+    now: float = 0.0
+    tally: tuple[int, int] = (0, 0)
+    leech: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSummary:
+    """A practice session's tally, when it ended (Done) or ran out of questions for now.
+
+    ``next_due`` is when the member's next question falls due (None: nothing answered yet).
+    """
+
+    session_id: int | None
+    pack: Pack
+    answered: int
+    right: int
+    next_due: float | None
+    ended: bool
+    now: float
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    """``/quiz due``: per paragraph, the member's questions due now, this week and new."""
+
+    pack: Pack
+    counts: tuple[DueCount, ...]
+    next_due: float | None
+    now: float
 
 
 class QuizService:
@@ -237,8 +354,18 @@ class QuizService:
         return await self.packs.get(rnd.pack_id, rnd.guild_id)
 
     async def question_of(self, rnd: Round) -> Question | None:
+        """The round's question as the pack has it."""
         pack = await self.pack_of(rnd)
         return pack.question(rnd.question_id) if pack else None
+
+    async def shown_of(self, rnd: Round) -> Question | None:
+        """The round's question as members see it: its choices in the round's order."""
+        question = await self.question_of(rnd)
+        return as_shown(question, rnd.choice_order) if question else None
+
+    async def retention(self, guild_id: int) -> float:
+        """The guild's desired retention for FSRS (0.9 unless an admin chose another)."""
+        return (await self.store.guilds.get(guild_id)).retention or DEFAULT_RETENTION
 
     async def _cached_round(self, round_id: int) -> Round | None:
         """A round's fixed facts (question, deadline); its state is always re-read in SQL."""
@@ -277,8 +404,10 @@ class QuizService:
         source: str = "live",
         title: str | None = None,
         max_seconds: int = MAX_SECONDS,
+        mode: str = "normal",
+        ping_role_id: int | None = None,
     ) -> Quiz:
-        """Start a quiz in a channel and post its first question.
+        """Start a quiz in a channel and post its first message and question.
 
         Raises :class:`Conflict` when a quiz runs in the channel, :class:`UserError` for bad
         options or filters that match nothing, :class:`QuizChannelUnavailable` when Discord
@@ -299,6 +428,8 @@ class QuizService:
                 source=source,
                 title=title,
                 max_seconds=max_seconds,
+                mode=mode,
+                ping_role_id=ping_role_id,
             )
         return await self.post_first_question(quiz.id)
 
@@ -316,14 +447,20 @@ class QuizService:
         source: str = "live",
         title: str | None = None,
         max_seconds: int = MAX_SECONDS,
+        mode: str = "normal",
+        ping_role_id: int | None = None,
     ) -> Quiz:
         """Store a quiz, its first round and the round's close timer; nothing is posted.
 
         Joins the caller's transaction (a scheduled run completes its timer in the same one);
-        :meth:`post_first_question` then posts.
+        :meth:`post_first_question` then posts. The quiz keeps the server's points mode of the
+        moment it starts; a ``review`` quiz asks the group's weak spots (see
+        :func:`bot.rules.quiz.choose_review`) and fills up with the normal choice.
         """
         if source not in ("live", "scheduled"):
             raise ValueError(f"unknown quiz source {source!r}")
+        if mode not in QUIZ_MODES:
+            raise UserError(f"The quiz mode must be one of {', '.join(QUIZ_MODES)}.")
         check_quiz_options(questions, seconds, max_seconds=max_seconds)
         pack = await self.packs.for_guild(guild_id, pack_id)
         candidates = [q.id for q in matching_questions(pack, section, difficulty)]
@@ -340,7 +477,25 @@ class QuizService:
                 for question_id in other.question_ids
             }
             last_asked = await self.store.quiz.last_asked(guild_id, pack.id)
-            chosen = choose_questions(candidates, questions, last_asked, reserved, self.rng)
+            picked: tuple[str, ...] = ()
+            recent: set[str] = set()
+            if mode == "review":
+                recent = await self.store.quiz.asked_in_channel_since(
+                    channel_id, now - REVIEW_RECENT
+                )
+                picked = choose_review(
+                    candidates,
+                    await self.store.quiz.due_for_members(guild_id, pack.id, now),
+                    await self.store.quiz.answered_here(guild_id, pack.id),
+                    recent,
+                    questions,
+                )
+            rest = [q for q in candidates if q not in picked]
+            # The rest as usual; for a review, questions asked here lately come last.
+            chosen = picked + choose_questions(
+                rest, questions - len(picked), last_asked, reserved | recent, self.rng
+            )
+            settings = await self.store.guilds.get(guild_id)
             try:
                 quiz = await self.store.quiz.create_quiz(
                     guild_id=guild_id,
@@ -354,6 +509,10 @@ class QuizService:
                     section=ref,
                     difficulty=difficulty,
                     now=now,
+                    points_mode=settings.quiz_points,
+                    mode=mode,
+                    review_picked=len(picked) if mode == "review" else None,
+                    ping_role_id=ping_role_id,
                 )
             except QuizAlreadyRunning:
                 raise Conflict("Sorry, a quiz is already running here.") from None
@@ -361,15 +520,18 @@ class QuizService:
             return await self._must_quiz(quiz.id)
 
     async def post_first_question(self, quiz_id: int) -> Quiz:
-        """Post a new quiz's first question; when Discord does not take it the quiz is removed
-        (see :meth:`start_live` for what is raised)."""
+        """Post a new quiz's first message and question; when Discord does not take them the
+        quiz is removed (see :meth:`start_live` for what is raised)."""
         quiz = await self._must_quiz(quiz_id)
         rnd = await self.store.quiz.latest_round(quiz_id)
         if rnd is None:
             raise RuntimeError(f"quiz {quiz_id} has no round")
         try:
-            await self._post_question(quiz, rnd)
+            async with self._lock(quiz_id):
+                await self._post_header(quiz)
+                await self._post_question(quiz, rnd)
         except Exception as error:
+            await self._retract_header(quiz_id)
             await self.discard(quiz)
             if isinstance(error, PostFailed) and not error.transient:
                 raise QuizChannelUnavailable(error.reason) from error
@@ -377,6 +539,16 @@ class QuizService:
         log.info("quiz %s started in channel %s (%d questions)", quiz.id, quiz.channel_id,
                  quiz.total)  # fmt: skip
         return quiz
+
+    async def _retract_header(self, quiz_id: int) -> None:
+        """Take back the first message of a quiz whose first question Discord did not take."""
+        quiz = await self.store.quiz.quiz(quiz_id)
+        if quiz is None or not quiz.header_message_id:
+            return
+        try:
+            await self.output.delete_message(quiz.channel_id, quiz.header_message_id)
+        except PostFailed as error:
+            log.info("quiz %s: its first message could not be taken back: %s", quiz_id, error)
 
     async def discard(self, quiz: Quiz) -> None:
         """Remove a quiz that never got going, with its timers (one commit)."""
@@ -386,9 +558,18 @@ class QuizService:
             await self.store.timers.delete_key(next_key(quiz.id))
             await self.store.quiz.delete_quiz(quiz.id)
 
+    async def _draw_order(
+        self, pack_id: str, guild_id: int, question_id: str
+    ) -> tuple[int, ...] | None:
+        pack = await self.packs.get(pack_id, guild_id)
+        question = pack.question(question_id) if pack else None
+        return draw_order(question, self.rng) if question else None
+
     async def _open_round(self, quiz: Quiz, position: int, now: float) -> Round:
-        """Ask question ``position``: the round and its close timer (inside a transaction)."""
-        rnd = await self.store.quiz.open_live_round(quiz, position, now)
+        """Ask question ``position``: the round (with a fresh order of its choices) and its
+        close timer (inside a transaction)."""
+        order = await self._draw_order(quiz.pack_id, quiz.guild_id, quiz.question_ids[position])
+        rnd = await self.store.quiz.open_live_round(quiz, position, now, order)
         await self.timers.schedule(
             CLOSE_KIND,
             rnd.closes_at or now,
@@ -398,9 +579,16 @@ class QuizService:
         )
         return rnd
 
+    async def _post_header(self, quiz: Quiz) -> None:
+        """Post the quiz's first message (nonce ``qh:<quiz>``) unless it was, and record it."""
+        if quiz.header_message_id is not None:
+            return
+        posted = await self.output.post_header(quiz, nonce=nonce("qh", quiz.id))
+        await self.store.quiz.record_header(quiz.id, posted.message_id)
+
     async def _post_question(self, quiz: Quiz, rnd: Round) -> None:
         """Post a round's question (nonce ``qq:<round>``) and record its message."""
-        question = await self.question_of(rnd)
+        question = await self.shown_of(rnd)
         if question is None:
             raise RuntimeError(f"question {rnd.question_id} vanished from pack {rnd.pack_id}")
         posted = await self.output.post_question(
@@ -411,9 +599,17 @@ class QuizService:
     # --- clicks ---------------------------------------------------------------------------------
 
     async def answer(
-        self, guild_id: int | None, round_id: int, user_id: int, choice: int
+        self,
+        guild_id: int | None,
+        round_id: int,
+        user_id: int,
+        choice: int,
+        *,
+        reply_token: str | None = None,
     ) -> LiveAnswer | PracticeAnswer:
-        """A member clicked a choice: store the first answer (committed before this returns)."""
+        """A member clicked the choice shown at position ``choice``: store the first answer as
+        the pack's choice (committed before this returns). ``reply_token`` lets the reveal edit
+        the member's "Locked in" reply."""
         rnd = await self._cached_round(round_id)
         if rnd is None or rnd.guild_id != guild_id:
             raise UserError("Sorry, this question has closed.")
@@ -426,10 +622,14 @@ class QuizService:
         closes_at = rnd.closes_at or now
         if rnd.closes_at is not None and now >= rnd.closes_at:
             return LiveAnswer("closed", None, closes_at)
+        picked = original_choice(question, rnd.choice_order, choice)
         outcome = await self.store.quiz.write_answer(
-            NewAnswer(rnd.id, user_id, choice, choice == question.answer, now)
+            NewAnswer(rnd.id, user_id, picked, picked == question.answer, now, reply_token)
         )
-        label = question.labels[outcome.choice] if outcome.choice is not None else None
+        label = None
+        if outcome.choice is not None:
+            shown = shown_choice(question, rnd.choice_order, outcome.choice)
+            label = question.labels[shown]
         return LiveAnswer(outcome.status, label, closes_at)
 
     # --- closing --------------------------------------------------------------------------------
@@ -471,7 +671,7 @@ class QuizService:
         answers = await self.store.quiz.answers(closed.id)
         players = await self.store.quiz.players(quiz.id)
         position = closed.position or 0
-        points: dict[int, int] = {}
+        points: dict[int, tuple[int, int, int]] = {}
         updated: list[PlayerState] = []
         for answer in answers:
             player = players.get(answer.user_id, PlayerState(answer.user_id))
@@ -481,10 +681,19 @@ class QuizService:
                 closed.opened_at,
                 closed.closes_at or now,
                 streak_before(player.streak, player.last_position, position),
+                mode=quiz.points_mode,
+                bonus_so_far=player.bonus,
             )
-            points[answer.user_id] = result.points
+            points[answer.user_id] = (result.points, result.speed_bonus, result.streak_bonus)
             updated.append(
-                PlayerState(answer.user_id, player.points + result.points, result.streak, position)
+                PlayerState(
+                    answer.user_id,
+                    player.points + result.points,
+                    result.streak,
+                    position,
+                    player.bonus + result.bonus,
+                    player.right + int(answer.correct),
+                )
             )
             if result.points:
                 await self.store.scores.add(
@@ -515,14 +724,17 @@ class QuizService:
         question: Question,
         answers: Sequence[tuple[int, bool, float]],
         now: float,
-    ) -> None:
-        """Update each member's progress on ``question`` and their overall streak."""
+    ) -> Mapping[int, tuple[Progress | None, Progress]]:
+        """Review each member's FSRS card on ``question`` (wrong: Again, right: Good, at the
+        guild's retention) and update their overall streak; (before, after) per member."""
         if not answers:
-            return
+            return {}
         users = [user for user, _, _ in answers]
         before = await self.store.quiz.progress_on(guild_id, pack_id, question.id, users)
+        retention = await self.retention(guild_id)
         records = {
-            user: reviewed(before.get(user), question, correct, at) for user, correct, at in answers
+            user: reviewed(before.get(user), question, correct, at, retention)
+            for user, correct, at in answers
         }
         await self.store.quiz.save_progress(guild_id, pack_id, records, now)
         streaks = await self.store.quiz.streaks(guild_id, users)
@@ -532,6 +744,7 @@ class QuizService:
             current, best = next_member_streak(old.current, old.best, correct)
             updated.append(MemberStreak(user, current, best))
         await self.store.quiz.save_streaks(guild_id, updated, now)
+        return {user: (before.get(user), after) for user, after in records.items()}
 
     # --- advancing ------------------------------------------------------------------------------
 
@@ -627,7 +840,8 @@ class QuizService:
 
     async def publish(self, quiz_id: int) -> bool:
         """Post what the database says is due and not yet recorded: unposted questions (after
-        a crash), reveals of closed rounds, and the standings once the quiz has ended.
+        a crash) and the quiz's first message, reveals of closed rounds, and the standings once
+        the quiz has ended.
 
         Returns False when Discord did not take a post for now (it is tried again by the
         quiz's next timer or at start-up); a channel that refuses the bot ends the quiz.
@@ -637,6 +851,7 @@ class QuizService:
             if quiz is None or quiz.status == "abandoned":
                 return True
             try:
+                await self._post_header(quiz)
                 for rnd in await self.store.quiz.rounds(quiz_id):
                     if rnd.message_id is None:
                         await self._post_question(quiz, rnd)
@@ -654,7 +869,8 @@ class QuizService:
         return True
 
     async def _reveal(self, quiz: Quiz, rnd: Round) -> None:
-        """Redraw the question as closed and post its answer (nonce ``qr:<round>``)."""
+        """Redraw the question as closed, post its answer (nonce ``qr:<round>``), then edit the
+        members' "Locked in" replies to say how they did."""
         question = await self.question_of(rnd)
         pack = await self.pack_of(rnd)
         now = self.now()
@@ -663,14 +879,45 @@ class QuizService:
             posted = await self.output.post_note(
                 rnd.channel_id or quiz.channel_id, text, nonce=nonce("qr", rnd.id)
             )
-        else:
-            if rnd.message_id:
-                await self.output.close_question(quiz, rnd, question, pack)
-            answers = await self.store.quiz.answers(rnd.id)
-            posted = await self.output.post_reveal(
-                quiz, rnd, question, pack, answers, nonce=nonce("qr", rnd.id)
-            )
+            await self.store.quiz.record_reveal(rnd.id, posted.message_id, now)
+            return
+        shown = as_shown(question, rnd.choice_order)
+        if rnd.message_id:
+            await self.output.close_question(quiz, rnd, shown, pack)
+        answers = [
+            replace(a, choice=shown_choice(question, rnd.choice_order, a.choice))
+            for a in await self.store.quiz.answers(rnd.id)
+        ]
+        posted = await self.output.post_reveal(
+            quiz, rnd, shown, pack, answers, nonce=nonce("qr", rnd.id)
+        )
+        await self._edit_replies(shown, answers, now)
         await self.store.quiz.record_reveal(rnd.id, posted.message_id, now)
+        await self.store.quiz.forget_reply_tokens(rnd.id)
+
+    async def _edit_replies(self, shown: Question, answers: Sequence[Answer], now: float) -> None:
+        """Edit each fresh "Locked in" reply; an expired token or a deleted reply is skipped."""
+        gate = asyncio.Semaphore(REPLY_EDITS_AT_ONCE)
+
+        async def edit(answer: Answer) -> None:
+            if answer.reply_token is None or now - answer.answered_at > REPLY_TOKEN_LIFETIME:
+                return
+            result = AnswerResult(
+                answer.user_id,
+                shown.labels[answer.choice],
+                shown.answer_label,
+                answer.correct,
+                answer.points or 0,
+                answer.speed_bonus or 0,
+                answer.streak_bonus or 0,
+            )
+            async with gate:
+                try:
+                    await self.output.edit_reply(answer.reply_token, result)
+                except PostFailed as error:
+                    log.info("could not edit %s's locked-in reply: %s", answer.user_id, error.kind)
+
+        await asyncio.gather(*(edit(a) for a in answers))
 
     async def _post_standings(self, quiz: Quiz) -> None:
         """Post the standings (top 10, shared ranks; nonce ``qs:<quiz>``)."""
@@ -690,6 +937,8 @@ class QuizService:
             for rnd in await self.store.quiz.rounds(quiz.id):
                 if rnd.closed_at is not None and rnd.reveal_message_id is None:
                     await self.store.quiz.record_reveal(rnd.id, GIVEN_UP, now)
+                    await self.store.quiz.forget_reply_tokens(rnd.id)
+            await self.store.quiz.record_header(quiz.id, GIVEN_UP)
             await self.store.quiz.record_standings(quiz.id, GIVEN_UP, now)
 
     async def catch_up(self) -> None:
@@ -707,60 +956,110 @@ class QuizService:
         pack_id: str | None = None,
         section: str | None = None,
         difficulty: str | None = None,
-    ) -> PracticeQuestion:
-        """A private practice question for the member."""
+    ) -> PracticeQuestion | PracticeSummary:
+        """A new practice session's first question (or, when nothing may be practised now,
+        when the next question falls due)."""
         if guild_id is None:
             raise UserError("Practice works in a server, not in direct messages.")
-        return await self._next_practice(
-            guild_id, user_id, pack_id=pack_id, section=section, difficulty=difficulty
+        pack = await self.packs.for_guild(guild_id, pack_id)
+        matching_questions(pack, section, difficulty)
+        session = await self.store.quiz.start_session(
+            guild_id=guild_id,
+            user_id=user_id,
+            pack_id=pack.id,
+            section=section_ref(pack, section),
+            difficulty=difficulty,
+            now=self.now(),
         )
+        return await self._next_practice(session)
 
-    async def practice_next(
+    async def _session_of(
         self, guild_id: int | None, user_id: int, round_id: int
-    ) -> PracticeQuestion:
-        """The next practice question after ``round_id``, with the same filters."""
+    ) -> tuple[Round, PracticeSession]:
+        """The practice round a button names and its session (checked: the member's, open)."""
         rnd = await self.store.quiz.round(round_id)
         if rnd is None or rnd.source != "practice" or rnd.guild_id != guild_id:
             raise UserError("This practice has ended. Start again with `/quiz practice`.")
         if rnd.user_id != user_id:
             raise NotAllowed("This is someone else's practice. Start yours with `/quiz practice`.")
-        return await self._next_practice(
-            rnd.guild_id,
-            user_id,
-            pack_id=rnd.pack_id,
-            section=rnd.section,
-            difficulty=rnd.difficulty,
-            avoid=rnd.question_id,
+        session = await self.store.quiz.session(rnd.session_id) if rnd.session_id else None
+        if session is None:
+            # A practice round from before sessions existed: a session with its filters.
+            session = await self.store.quiz.start_session(
+                guild_id=rnd.guild_id,
+                user_id=user_id,
+                pack_id=rnd.pack_id,
+                section=rnd.section,
+                difficulty=rnd.difficulty,
+                now=self.now(),
+            )
+        return rnd, session
+
+    async def practice_next(
+        self, guild_id: int | None, user_id: int, round_id: int
+    ) -> PracticeQuestion | PracticeSummary:
+        """The next practice question after ``round_id``, in the same session."""
+        rnd, session = await self._session_of(guild_id, user_id, round_id)
+        if session.ended_at is not None:
+            raise UserError("This practice has ended. Start again with `/quiz practice`.")
+        return await self._next_practice(session, avoid=rnd.question_id)
+
+    async def practice_done(
+        self, guild_id: int | None, user_id: int, round_id: int
+    ) -> PracticeSummary:
+        """**Done**: end the session of ``round_id`` and sum it up (a second Done repeats it)."""
+        _, session = await self._session_of(guild_id, user_id, round_id)
+        await self.store.quiz.end_session(session.id, self.now())
+        return await self._summary(session, ended=True)
+
+    async def _summary(self, session: PracticeSession, *, ended: bool) -> PracticeSummary:
+        pack = await self.packs.for_guild(session.guild_id, session.pack_id)
+        answered, right = await self.store.quiz.session_tally(session.id)
+        candidates = self._practice_candidates(pack, session)
+        progress = await self.store.quiz.progress(session.guild_id, session.user_id, pack.id)
+        return PracticeSummary(
+            session.id,
+            pack,
+            answered,
+            right,
+            next_due([q.id for q in candidates], progress),
+            ended,
+            self.now(),
         )
 
+    @staticmethod
+    def _practice_candidates(pack: Pack, session: PracticeSession) -> tuple[Question, ...]:
+        try:
+            return matching_questions(pack, session.section, session.difficulty)
+        except UserError:
+            return ()
+
     async def _next_practice(
-        self,
-        guild_id: int,
-        user_id: int,
-        *,
-        pack_id: str | None,
-        section: str | None,
-        difficulty: str | None,
-        avoid: str | None = None,
-    ) -> PracticeQuestion:
-        pack = await self.packs.for_guild(guild_id, pack_id)
-        candidates = matching_questions(pack, section, difficulty)
-        progress = await self.store.quiz.progress(guild_id, user_id, pack.id)
+        self, session: PracticeSession, *, avoid: str | None = None
+    ) -> PracticeQuestion | PracticeSummary:
+        pack = await self.packs.for_guild(session.guild_id, session.pack_id)
+        candidates = matching_questions(pack, session.section, session.difficulty)
+        progress = await self.store.quiz.progress(session.guild_id, session.user_id, pack.id)
         now = self.now()
         question_id = next_practice_question([q.id for q in candidates], progress, now, avoid=avoid)
         question = pack.question(question_id or "")
         if question is None:
-            raise UserError("There is no question to practise.")
+            return await self._summary(session, ended=False)
+        order = draw_order(question, self.rng)
         rnd = await self.store.quiz.open_practice_round(
-            guild_id=guild_id,
-            user_id=user_id,
+            guild_id=session.guild_id,
+            user_id=session.user_id,
             pack_id=pack.id,
             question_id=question.id,
-            section=section_ref(pack, section),
-            difficulty=difficulty,
+            section=session.section,
+            difficulty=session.difficulty,
             now=now,
+            order=order,
+            session_id=session.id,
         )
-        return PracticeQuestion(rnd.id, question, pack, progress.get(question.id), now)
+        return PracticeQuestion(
+            rnd.id, as_shown(question, order), pack, progress.get(question.id), now, session.id
+        )
 
     async def _practice_answer(self, rnd: Round, user_id: int, choice: int) -> PracticeAnswer:
         if rnd.user_id != user_id:
@@ -769,19 +1068,46 @@ class QuizService:
         pack = await self.pack_of(rnd)
         if question is None or pack is None or not 0 <= choice < len(question.choices):
             raise UserError("This question is no longer available. Try `/quiz practice` again.")
-        correct = choice == question.answer
+        shown = as_shown(question, rnd.choice_order)
+        picked = original_choice(question, rnd.choice_order, choice)
+        correct = picked == question.answer
         now = self.now()
+        after: Progress | None = None
+        leech = False
         async with self.store.transaction():
-            outcome = await self.store.quiz.record_answer(rnd.id, user_id, choice, correct, now)
+            outcome = await self.store.quiz.record_answer(rnd.id, user_id, picked, correct, now)
             if outcome.status == "locked":
                 await self.store.quiz.close_round(rnd.id, now)
-                await self._apply_reviews(
+                reviews = await self._apply_reviews(
                     rnd.guild_id, rnd.pack_id, question, [(user_id, correct, now)], now
                 )
+                after = reviews[user_id][1]
+                if after.leech and after.leech_noted_at is None:
+                    leech = await self.store.quiz.note_leech(
+                        rnd.guild_id, user_id, rnd.pack_id, question.id, now
+                    )
+                    after = replace(after, leech_noted_at=now)
+        tally = await self.store.quiz.session_tally(rnd.session_id) if rnd.session_id else (0, 0)
         if outcome.status != "locked":
-            stored = outcome.choice if outcome.choice is not None else choice
-            return PracticeAnswer(
-                rnd.id, question, pack, stored, None, already=question.labels[stored]
-            )
-        after = (await self.store.quiz.progress(rnd.guild_id, user_id, pack.id)).get(question.id)
-        return PracticeAnswer(rnd.id, question, pack, choice, after)
+            stored = outcome.choice if outcome.choice is not None else picked
+            label = shown.labels[shown_choice(question, rnd.choice_order, stored)]
+            return PracticeAnswer(rnd.id, shown, pack, choice, None, already=label, now=now)
+        return PracticeAnswer(rnd.id, shown, pack, choice, after, now=now, tally=tally, leech=leech)
+
+    # --- due ------------------------------------------------------------------------------------
+
+    async def due(
+        self, guild_id: int | None, user_id: int, pack_id: str | None = None
+    ) -> DueReport:
+        """``/quiz due``: the member's questions due now and in the next 7 days, by paragraph."""
+        if guild_id is None:
+            raise UserError("This works in a server, not in direct messages.")
+        pack = await self.packs.for_guild(guild_id, pack_id)
+        progress = await self.store.quiz.progress(guild_id, user_id, pack.id)
+        now = self.now()
+        return DueReport(
+            pack,
+            tuple(due_counts(pack.questions, progress, now)),
+            next_due([q.id for q in pack.questions], progress),
+            now,
+        )

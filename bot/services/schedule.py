@@ -26,7 +26,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import Conflict, UserError
-from bot.rules.quiz import QuizChannelUnavailable, matching_questions, section_ref
+from bot.rules.quiz import QUIZ_MODES, QuizChannelUnavailable, matching_questions, section_ref
 from bot.rules.schedule import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
@@ -132,10 +132,17 @@ class ScheduleService:
         difficulty: str | None = None,
         created_by: int | None = None,
         pack_id: str | None = None,
+        mode: str = "normal",
+        ping_role_id: int | None = None,
     ) -> tuple[Schedule, list[float]]:
         """Store a schedule and its first run's timer; returns it and its next three runs.
-        ``pack_id`` names the pack its runs use (None: the guild's default at run time)."""
+
+        ``pack_id`` names the pack its runs use (None: the guild's default at run time),
+        ``mode`` ``review`` runs review quizzes, ``ping_role_id`` is the one role a run's first
+        message may ping."""
         check_quiz_size(questions, seconds)
+        if mode not in QUIZ_MODES:
+            raise UserError(f"The quiz mode must be one of {', '.join(QUIZ_MODES)}.")
         pack = await self.packs.for_guild(guild_id, pack_id)
         matching_questions(pack, section, difficulty)
         now = self.clock.now()
@@ -154,6 +161,8 @@ class ScheduleService:
                 created_by=created_by,
                 now=now,
                 pack_id=pack.id if pack_id else None,
+                mode=mode,
+                ping_role_id=ping_role_id,
             )
             await self._plan_run(schedule, runs[0])
         log.info("schedule %s added in guild %s: %s", schedule.id, guild_id, rule.describe())
@@ -325,6 +334,8 @@ class ScheduleService:
             title=schedule.name,
             max_seconds=MAX_SECONDS,
             pack_id=schedule.pack_id,
+            mode=schedule.mode,
+            ping_role_id=schedule.ping_role_id,
         )
 
     async def _wait_or_skip(self, schedule: Schedule, planned: float, now: float) -> None:

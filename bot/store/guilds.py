@@ -1,4 +1,5 @@
-"""Per-guild settings: moderator role, log channel, time zone, default pack, quiz starters."""
+"""Per-guild settings: moderator role, log channel, time zone, default pack, quiz starters,
+quiz points mode and the desired retention of spaced repetition."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, fields
 from bot.store.db import Database
 
 QUIZ_STARTERS = ("everyone", "moderators")
+QUIZ_POINTS = ("classic", "accuracy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,9 @@ class GuildSettings:
     timezone: str | None = None
     default_pack: str | None = None
     quiz_starters: str = "everyone"
+    #: FSRS's desired retention (None: the default, 0.9).
+    retention: float | None = None
+    quiz_points: str = "classic"
 
 
 _COLUMNS = tuple(f.name for f in fields(GuildSettings) if f.name != "guild_id")
@@ -45,6 +50,8 @@ class GuildStore:
             raise ValueError(f"unknown guild settings: {sorted(unknown)}")
         if "quiz_starters" in changes and changes["quiz_starters"] not in QUIZ_STARTERS:
             raise ValueError(f"quiz_starters must be one of {QUIZ_STARTERS}")
+        if "quiz_points" in changes and changes["quiz_points"] not in QUIZ_POINTS:
+            raise ValueError(f"quiz_points must be one of {QUIZ_POINTS}")
         names = list(changes)
         columns = "".join(f", {name}" for name in names)
         assignments = "".join(f", {name} = excluded.{name}" for name in names)

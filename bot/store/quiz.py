@@ -2,9 +2,9 @@
 
 Methods that write join the caller's transaction when there is one, so the quiz service can
 close a round, score it, append the ledger rows and complete its timer in one commit. Nothing
-here decides a rule: points, boxes and streaks are computed by :mod:`bot.rules.quiz` and handed
-in. Clicks are stored through :class:`AnswerBatcher`, which commits the clicks that arrive
-together in one transaction.
+here decides a rule: points and streaks are computed by :mod:`bot.rules.quiz`, FSRS cards by
+:mod:`bot.rules.srs`, and handed in. Clicks are stored through :class:`AnswerBatcher`, which
+commits the clicks that arrive together in one transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from bot.rules.quiz import MASTERED_BOX, Progress
+from bot.rules.srs import Progress, mastered
 from bot.store.db import Database, IntegrityError
 
 AnswerStatus = Literal["locked", "stands", "closed"]
@@ -43,6 +43,12 @@ class Quiz:
     stopped_by: int | None
     standings_posted_at: float | None
     standings_message_id: int | None = None
+    points_mode: str = "classic"
+    mode: str = "normal"
+    #: How many of a review quiz's questions the review chose (the rest: the normal choice).
+    review_picked: int | None = None
+    ping_role_id: int | None = None
+    header_message_id: int | None = None
 
     @property
     def total(self) -> int:
@@ -72,6 +78,10 @@ class Round:
     closed_at: float | None
     revealed_at: float | None
     reveal_message_id: int | None = None
+    #: The practice session a practice round belongs to.
+    session_id: int | None = None
+    #: The pack's choice indices in the order this showing presents them (None: the pack's).
+    choice_order: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,10 @@ class Answer:
     correct: bool
     answered_at: float
     points: int | None
+    speed_bonus: int | None = None
+    streak_bonus: int | None = None
+    #: The member's "Locked in" reply's interaction token until the reveal edits it.
+    reply_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +116,19 @@ class NewAnswer:
     choice: int
     correct: bool
     answered_at: float
+    reply_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class PlayerState:
-    """A member's total and streak within one quiz."""
+    """A member's total, streak, bonuses and right answers within one quiz."""
 
     user_id: int
     points: int = 0
     streak: int = 0
     last_position: int | None = None
+    bonus: int = 0
+    right: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +150,22 @@ class QuizMemberStats:
     current_streak: int = 0
     best_streak: int = 0
     mastered: int = 0
+    #: (question id, paragraph, misses) of the questions missed 8 times or more, most missed first.
+    leeches: tuple[tuple[str, str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PracticeSession:
+    """A member's practice session: its filters, and when Done ended it."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    pack_id: str
+    section: str | None
+    difficulty: str | None
+    started_at: float
+    ended_at: float | None
 
 
 class QuizAlreadyRunning(Exception):
@@ -142,16 +175,19 @@ class QuizAlreadyRunning(Exception):
 _QUIZ = (
     "SELECT id, guild_id, channel_id, pack_id, started_by, source, title, question_ids, seconds, "
     "section, difficulty, status, position, created_at, ended_at, stopped_by, "
-    "standings_posted_at, standings_message_id FROM quizzes"
+    "standings_posted_at, standings_message_id, points_mode, mode, review_picked, ping_role_id, "
+    "header_message_id FROM quizzes"
 )
 _ROUND = (
     "SELECT id, guild_id, quiz_id, position, pack_id, question_id, channel_id, message_id, "
     "source, user_id, section, difficulty, opened_at, closes_at, closed_at, revealed_at, "
-    "reveal_message_id FROM quiz_rounds"
+    "reveal_message_id, session_id, choice_order FROM quiz_rounds"
 )
-_PROGRESS = (
-    "SELECT question_id, paragraph, seen, correct, box, due_at, last_seen FROM question_stats"
+_PROGRESS_COLUMNS = (
+    "question_id, paragraph, seen, correct, due_at, last_seen, state, step, stability, "
+    "difficulty, last_right, leech_noted_at"
 )
+_PROGRESS = f"SELECT {_PROGRESS_COLUMNS} FROM question_stats"  # noqa: S608 - constant columns
 
 
 def _quiz(row: Any) -> Quiz:
@@ -161,7 +197,13 @@ def _quiz(row: Any) -> Quiz:
 
 
 def _round(row: Any) -> Round:
-    return Round(**dict(row))
+    data = dict(row)
+    order = data.pop("choice_order")
+    return Round(**data, choice_order=tuple(json.loads(order)) if order else None)
+
+
+def _order(order: Sequence[int] | None) -> str | None:
+    return json.dumps(list(order)) if order else None
 
 
 def _answer(row: Any) -> Answer:
@@ -171,7 +213,9 @@ def _answer(row: Any) -> Answer:
 
 
 def _progress(row: Any) -> Progress:
-    return Progress(**{k: row[k] for k in row.keys() if k != "user_id"})  # noqa: SIM118
+    data = {k: row[k] for k in row.keys() if k != "user_id"}  # noqa: SIM118
+    data["last_right"] = bool(data["last_right"])
+    return Progress(**data)
 
 
 def _open_at(round_row: Any, at: float) -> bool:
@@ -275,6 +319,10 @@ class QuizStore:
         section: str | None,
         difficulty: str | None,
         now: float,
+        points_mode: str = "classic",
+        mode: str = "normal",
+        review_picked: int | None = None,
+        ping_role_id: int | None = None,
     ) -> Quiz:
         """Insert a running quiz; :class:`QuizAlreadyRunning` if the channel has one."""
         async with self.db.transaction():
@@ -282,11 +330,13 @@ class QuizStore:
                 async with self.db.savepoint():
                     cursor = await self.db.execute(
                         "INSERT INTO quizzes (guild_id, channel_id, pack_id, started_by, source, "
-                        "title, question_ids, seconds, section, difficulty, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "title, question_ids, seconds, section, difficulty, created_at, "
+                        "points_mode, mode, review_picked, ping_role_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         (
                             *(guild_id, channel_id, pack_id, started_by, source, title),
                             *(json.dumps(list(question_ids)), seconds, section, difficulty, now),
+                            *(points_mode, mode, review_picked, ping_role_id),
                         ),
                     )
                     row = await cursor.fetchone()
@@ -326,11 +376,23 @@ class QuizStore:
                 (message_id, now, quiz_id),
             )
 
+    async def record_header(self, quiz_id: int, message_id: int) -> None:
+        """Remember the quiz's first message (0: it could not be posted and is given up)."""
+        async with self.db.transaction():
+            await self.db.execute(
+                "UPDATE quizzes SET header_message_id = ? "
+                "WHERE id = ? AND header_message_id IS NULL",
+                (message_id, quiz_id),
+            )
+
     async def unpublished(self) -> list[int]:
-        """Quizzes with something still to post: a question, a reveal or the standings."""
+        """Quizzes with something still to post: the first message, a question, a reveal or
+        the standings."""
         rows = await self.db.fetchall(
             "SELECT id FROM quizzes q WHERE (q.status IN ('finished', 'stopped') "
-            "AND q.standings_message_id IS NULL) OR (q.status <> 'abandoned' AND EXISTS ("
+            "AND q.standings_message_id IS NULL) "
+            "OR (q.status <> 'abandoned' AND q.header_message_id IS NULL) "
+            "OR (q.status <> 'abandoned' AND EXISTS ("
             "SELECT 1 FROM quiz_rounds r WHERE r.quiz_id = q.id AND (r.message_id IS NULL "
             "OR (r.closed_at IS NOT NULL AND r.reveal_message_id IS NULL)))) ORDER BY id"
         )
@@ -344,12 +406,42 @@ class QuizStore:
         )
         return {r["question_id"]: r["asked_at"] for r in rows}
 
-    async def totals(self, quiz_id: int) -> list[tuple[int, int]]:
-        """(user, points) of everyone who answered in the quiz."""
+    async def totals(self, quiz_id: int) -> list[tuple[int, int, int]]:
+        """(user, points, right answers) of everyone who answered in the quiz."""
         rows = await self.db.fetchall(
-            "SELECT user_id, points FROM quiz_players WHERE quiz_id = ?", (quiz_id,)
+            "SELECT user_id, points, right_answers FROM quiz_players WHERE quiz_id = ?",
+            (quiz_id,),
         )
-        return [(r["user_id"], r["points"]) for r in rows]
+        return [(r["user_id"], r["points"], r["right_answers"]) for r in rows]
+
+    async def asked_in_channel_since(self, channel_id: int, since: float) -> set[str]:
+        """The questions a quiz asked in the channel since ``since``."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT question_id FROM quiz_rounds WHERE channel_id = ? AND opened_at >= ? "
+            "AND quiz_id IS NOT NULL",
+            (channel_id, since),
+        )
+        return {r["question_id"] for r in rows}
+
+    async def due_for_members(self, guild_id: int, pack_id: str, now: float) -> dict[str, int]:
+        """Per question of the pack: how many of the guild's members have it due at ``now``
+        (a question a member last missed counts as due for them)."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, count(*) AS members FROM question_stats "
+            "WHERE guild_id = ? AND pack_id = ? AND (due_at <= ? OR last_right = 0) "
+            "GROUP BY question_id",
+            (guild_id, pack_id, now),
+        )
+        return {r["question_id"]: int(r["members"]) for r in rows}
+
+    async def answered_here(self, guild_id: int, pack_id: str) -> dict[str, tuple[int, int]]:
+        """Per question of the pack: (answers, right answers) by the guild's members."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, SUM(seen) AS seen, SUM(correct) AS correct "
+            "FROM question_stats WHERE guild_id = ? AND pack_id = ? GROUP BY question_id",
+            (guild_id, pack_id),
+        )
+        return {r["question_id"]: (int(r["seen"]), int(r["correct"])) for r in rows}
 
     # --- rounds ---------------------------------------------------------------------------------
 
@@ -363,17 +455,20 @@ class QuizStore:
         )
         return _round(row) if row else None
 
-    async def open_live_round(self, quiz: Quiz, position: int, now: float) -> Round:
-        """Ask question ``position`` of ``quiz``: a round closing ``quiz.seconds`` from now."""
+    async def open_live_round(
+        self, quiz: Quiz, position: int, now: float, order: Sequence[int] | None = None
+    ) -> Round:
+        """Ask question ``position`` of ``quiz``: a round closing ``quiz.seconds`` from now,
+        showing the choices in ``order`` (None: the pack's order)."""
         async with self.db.transaction():
             cursor = await self.db.execute(
                 "INSERT INTO quiz_rounds (guild_id, quiz_id, position, pack_id, question_id, "
-                "channel_id, source, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "channel_id, source, opened_at, closes_at, choice_order) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     *(quiz.guild_id, quiz.id, position, quiz.pack_id),
                     *(quiz.question_ids[position], quiz.channel_id, quiz.source),
-                    *(now, now + quiz.seconds),
+                    *(now, now + quiz.seconds, _order(order)),
                 ),
             )
             row = await cursor.fetchone()
@@ -395,14 +490,20 @@ class QuizStore:
         section: str | None,
         difficulty: str | None,
         now: float,
+        order: Sequence[int] | None = None,
+        session_id: int | None = None,
     ) -> Round:
-        """A practice question for one member; it has no deadline."""
+        """A practice question for one member (no deadline), in practice session
+        ``session_id``, showing the choices in ``order``."""
         async with self.db.transaction():
             cursor = await self.db.execute(
                 "INSERT INTO quiz_rounds (guild_id, pack_id, question_id, source, user_id, "
-                "section, difficulty, opened_at) VALUES (?, ?, ?, 'practice', ?, ?, ?, ?) "
-                "RETURNING id",
-                (guild_id, pack_id, question_id, user_id, section, difficulty, now),
+                "section, difficulty, opened_at, choice_order, session_id) "
+                "VALUES (?, ?, ?, 'practice', ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    *(guild_id, pack_id, question_id, user_id, section, difficulty, now),
+                    *(_order(order), session_id),
+                ),
             )
             row = await cursor.fetchone()
             await cursor.close()
@@ -480,10 +581,18 @@ class QuizStore:
     # --- answers --------------------------------------------------------------------------------
 
     async def record_answer(
-        self, round_id: int, user_id: int, choice: int, correct: bool, now: float
+        self,
+        round_id: int,
+        user_id: int,
+        choice: int,
+        correct: bool,
+        now: float,
+        reply_token: str | None = None,
     ) -> AnswerOutcome:
         """Store a member's first answer if the round is still open (see :meth:`record_answers`)."""
-        (outcome,) = await self.record_answers([NewAnswer(round_id, user_id, choice, correct, now)])
+        (outcome,) = await self.record_answers(
+            [NewAnswer(round_id, user_id, choice, correct, now, reply_token)]
+        )
         return outcome
 
     async def record_answers(self, clicks: Sequence[NewAnswer]) -> list[AnswerOutcome]:
@@ -527,12 +636,14 @@ class QuizStore:
                         (
                             *(click.round_id, found["guild_id"], click.user_id),
                             *(click.choice, int(click.correct), click.answered_at),
+                            click.reply_token,
                         )
                     )
                     outcomes.append(AnswerOutcome("locked", click.choice))
             await self.db.executemany(
                 "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, "
-                "answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO NOTHING",
+                "answered_at, reply_token) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (round_id, user_id) DO NOTHING",
                 rows,
             )
         return outcomes
@@ -543,15 +654,26 @@ class QuizStore:
 
     async def answers(self, round_id: int) -> list[Answer]:
         rows = await self.db.fetchall(
-            "SELECT round_id, user_id, choice, correct, answered_at, points FROM quiz_answers "
+            "SELECT round_id, user_id, choice, correct, answered_at, points, speed_bonus, "
+            "streak_bonus, reply_token FROM quiz_answers "
             "WHERE round_id = ? ORDER BY answered_at, user_id",
             (round_id,),
         )
         return [_answer(r) for r in rows]
 
+    async def forget_reply_tokens(self, round_id: int) -> None:
+        """Drop the round's reply tokens once the reveal has used them."""
+        async with self.db.transaction():
+            await self.db.execute(
+                "UPDATE quiz_answers SET reply_token = NULL WHERE round_id = ? "
+                "AND reply_token IS NOT NULL",
+                (round_id,),
+            )
+
     async def players(self, quiz_id: int) -> dict[int, PlayerState]:
         rows = await self.db.fetchall(
-            "SELECT user_id, points, streak, last_position FROM quiz_players WHERE quiz_id = ?",
+            'SELECT user_id, points, streak, last_position, bonus, right_answers AS "right" '
+            "FROM quiz_players WHERE quiz_id = ?",
             (quiz_id,),
         )
         return {r["user_id"]: PlayerState(**dict(r)) for r in rows}
@@ -560,22 +682,28 @@ class QuizStore:
         self,
         quiz: Quiz,
         round_id: int,
-        points: Mapping[int, int],
+        points: Mapping[int, tuple[int, int, int]],
         players: Iterable[PlayerState],
     ) -> None:
-        """Write each answer's points and the members' quiz totals and streaks."""
+        """Write each answer's (points, speed bonus, streak bonus) and the members' quiz
+        totals, streaks, bonuses and right answers."""
         async with self.db.transaction():
             await self.db.executemany(
-                "UPDATE quiz_answers SET points = ? WHERE round_id = ? AND user_id = ?",
-                [(p, round_id, user) for user, p in points.items()],
+                "UPDATE quiz_answers SET points = ?, speed_bonus = ?, streak_bonus = ? "
+                "WHERE round_id = ? AND user_id = ?",
+                [(p, speed, streak, round_id, user) for user, (p, speed, streak) in points.items()],
             )
             await self.db.executemany(
                 "INSERT INTO quiz_players (quiz_id, guild_id, user_id, points, streak, "
-                "last_position) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (quiz_id, user_id) "
-                "DO UPDATE SET points = excluded.points, streak = excluded.streak, "
-                "last_position = excluded.last_position",
+                "last_position, bonus, right_answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (quiz_id, user_id) DO UPDATE SET points = excluded.points, "
+                "streak = excluded.streak, last_position = excluded.last_position, "
+                "bonus = excluded.bonus, right_answers = excluded.right_answers",
                 [
-                    (quiz.id, quiz.guild_id, p.user_id, p.points, p.streak, p.last_position)
+                    (
+                        *(quiz.id, quiz.guild_id, p.user_id, p.points, p.streak),
+                        *(p.last_position, p.bonus, p.right),
+                    )
                     for p in players
                 ],
             )
@@ -597,8 +725,8 @@ class QuizStore:
         if not user_ids:
             return {}
         rows = await self.db.fetchall(
-            "SELECT user_id, question_id, paragraph, seen, correct, box, due_at, last_seen "  # noqa: S608
-            "FROM question_stats WHERE guild_id = ? AND pack_id = ? AND question_id = ? "
+            f"SELECT user_id, {_PROGRESS_COLUMNS} FROM question_stats "  # noqa: S608
+            "WHERE guild_id = ? AND pack_id = ? AND question_id = ? "
             f"AND user_id IN ({_marks(user_ids)})",
             (guild_id, pack_id, question_id, *user_ids),
         )
@@ -607,22 +735,39 @@ class QuizStore:
     async def save_progress(
         self, guild_id: int, pack_id: str, records: Mapping[int, Progress], now: float
     ) -> None:
+        """Store each member's record and FSRS card (``records``: user → record)."""
         async with self.db.transaction():
             await self.db.executemany(
                 "INSERT INTO question_stats (guild_id, user_id, pack_id, question_id, paragraph, "
-                "seen, correct, box, due_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "seen, correct, due_at, last_seen, state, step, stability, difficulty, "
+                "last_right, leech_noted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id, user_id, pack_id, question_id) DO UPDATE SET "
                 "paragraph = excluded.paragraph, seen = excluded.seen, "
-                "correct = excluded.correct, box = excluded.box, due_at = excluded.due_at, "
-                "last_seen = excluded.last_seen",
+                "correct = excluded.correct, due_at = excluded.due_at, "
+                "last_seen = excluded.last_seen, state = excluded.state, step = excluded.step, "
+                "stability = excluded.stability, difficulty = excluded.difficulty, "
+                "last_right = excluded.last_right, leech_noted_at = excluded.leech_noted_at",
                 [
                     (
                         *(guild_id, user, pack_id, p.question_id, p.paragraph),
-                        *(p.seen, p.correct, p.box, p.due_at, p.last_seen),
+                        *(p.seen, p.correct, p.due_at, p.last_seen, p.state, p.step),
+                        *(p.stability, p.difficulty, int(p.last_right), p.leech_noted_at),
                     )
                     for user, p in records.items()
                 ],
             )
+
+    async def note_leech(
+        self, guild_id: int, user_id: int, pack_id: str, question_id: str, now: float
+    ) -> bool:
+        """Remember that the member was told the question is a leech; False if told before."""
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "UPDATE question_stats SET leech_noted_at = ? WHERE guild_id = ? AND user_id = ? "
+                "AND pack_id = ? AND question_id = ? AND leech_noted_at IS NULL",
+                (now, guild_id, user_id, pack_id, question_id),
+            )
+            return cursor.rowcount > 0
 
     async def streaks(self, guild_id: int, user_ids: Sequence[int]) -> dict[int, MemberStreak]:
         if not user_ids:
@@ -650,12 +795,13 @@ class QuizStore:
             )
 
     async def member_stats(
-        self, guild_id: int, user_id: int, pack_id: str | None = None
+        self, guild_id: int, user_id: int, pack_id: str | None = None, *, now: float
     ) -> QuizMemberStats:
         """A member's quiz record in the guild (all packs unless ``pack_id`` is given).
 
         ``answered``/``correct`` count scored live answers and practice answers; ``mastered``
-        counts questions in box 4 or higher.
+        counts questions last answered right whose FSRS retrievability at ``now`` is at least
+        0.9; ``leeches`` the questions missed 8 times or more.
         """
         where = "guild_id = ? AND user_id = ?"
         params: tuple[Any, ...] = (guild_id, user_id)
@@ -663,22 +809,84 @@ class QuizStore:
             where += " AND pack_id = ?"
             params = (*params, pack_id)
         rows = await self.db.fetchall(
-            f"SELECT paragraph, SUM(seen) AS seen, SUM(correct) AS correct, "  # noqa: S608
-            f"SUM(CASE WHEN box >= ? THEN 1 ELSE 0 END) AS mastered "
-            f"FROM question_stats WHERE {where} GROUP BY paragraph ORDER BY paragraph",
-            (MASTERED_BOX, *params),
+            f"{_PROGRESS} WHERE {where} ORDER BY paragraph, question_id",
+            params,
         )
         streak = await self.db.fetchone(
             "SELECT current_streak, best_streak FROM quiz_members "
             "WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        by_paragraph = {r["paragraph"]: (int(r["seen"]), int(r["correct"])) for r in rows}
+        records = [_progress(r) for r in rows]
+        by_paragraph: dict[str, tuple[int, int]] = {}
+        for record in records:
+            seen, right = by_paragraph.get(record.paragraph, (0, 0))
+            by_paragraph[record.paragraph] = (seen + record.seen, right + record.correct)
+        leeches = sorted(
+            ((r.question_id, r.paragraph, r.misses) for r in records if r.leech),
+            key=lambda leech: (-leech[2], leech[0]),
+        )
         return QuizMemberStats(
-            answered=sum(seen for seen, _ in by_paragraph.values()),
-            correct=sum(right for _, right in by_paragraph.values()),
+            answered=sum(r.seen for r in records),
+            correct=sum(r.correct for r in records),
             by_paragraph=MappingProxyType(by_paragraph),
             current_streak=streak["current_streak"] if streak else 0,
             best_streak=streak["best_streak"] if streak else 0,
-            mastered=sum(int(r["mastered"]) for r in rows),
+            mastered=sum(1 for r in records if mastered(r, now)),
+            leeches=tuple(leeches),
         )
+
+    # --- practice sessions ----------------------------------------------------------------------
+
+    async def start_session(
+        self,
+        *,
+        guild_id: int,
+        user_id: int,
+        pack_id: str,
+        section: str | None,
+        difficulty: str | None,
+        now: float,
+    ) -> PracticeSession:
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "INSERT INTO practice_sessions (guild_id, user_id, pack_id, section, difficulty, "
+                "started_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (guild_id, user_id, pack_id, section, difficulty, now),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+        if row is None:
+            raise RuntimeError("INSERT ... RETURNING gave no row")
+        found = await self.session(int(row[0]))
+        if found is None:
+            raise RuntimeError("the practice session just inserted is missing")
+        return found
+
+    async def session(self, session_id: int) -> PracticeSession | None:
+        row = await self.db.fetchone(
+            "SELECT id, guild_id, user_id, pack_id, section, difficulty, started_at, ended_at "
+            "FROM practice_sessions WHERE id = ?",
+            (session_id,),
+        )
+        return PracticeSession(**dict(row)) if row else None
+
+    async def end_session(self, session_id: int, now: float) -> bool:
+        """End a practice session; False when it had ended already."""
+        async with self.db.transaction():
+            cursor = await self.db.execute(
+                "UPDATE practice_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                (now, session_id),
+            )
+            return cursor.rowcount > 0
+
+    async def session_tally(self, session_id: int) -> tuple[int, int]:
+        """(answered, right) in a practice session."""
+        row = await self.db.fetchone(
+            "SELECT count(*) AS answered, SUM(a.correct) AS right_answers FROM quiz_answers a "
+            "JOIN quiz_rounds r ON r.id = a.round_id WHERE r.session_id = ?",
+            (session_id,),
+        )
+        if row is None:
+            return 0, 0
+        return int(row["answered"] or 0), int(row["right_answers"] or 0)

@@ -38,6 +38,8 @@ class Schedule:
     updated_at: float
     #: The pack its runs use; None: the guild's default pack at run time.
     pack_id: str | None = None
+    mode: str = "normal"
+    ping_role_id: int | None = None
 
     @property
     def paused(self) -> bool:
@@ -51,7 +53,7 @@ class Schedule:
 _COLUMNS = (
     "id, guild_id, channel_id, name, local_time, timezone, days, questions, seconds, section, "
     "difficulty, next_run_at, paused_at, paused_reason, last_run_at, last_outcome, created_by, "
-    "created_at, updated_at, pack_id"
+    "created_at, updated_at, pack_id, mode, ping_role_id"
 )
 _SELECT = f"SELECT {_COLUMNS} FROM schedules"  # noqa: S608 - constant column list
 
@@ -80,6 +82,8 @@ class ScheduleStore:
         now: float,
         limit: int = MAX_SCHEDULES,
         pack_id: str | None = None,
+        mode: str = "normal",
+        ping_role_id: int | None = None,
     ) -> Schedule:
         """Store a new schedule; :class:`Conflict` when the guild already has ``limit``."""
         async with self.db.transaction():
@@ -91,12 +95,12 @@ class ScheduleStore:
             cursor = await self.db.execute(
                 "INSERT INTO schedules (guild_id, channel_id, name, local_time, timezone, days, "
                 "questions, seconds, section, difficulty, next_run_at, created_by, created_at, "
-                "updated_at, pack_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING id",
+                "updated_at, pack_id, mode, ping_role_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id, channel_id, name, rule.time.text, rule.zone, rule.days.text,
                     questions, seconds, section, difficulty, next_run_at, created_by, now, now,
-                    pack_id,
+                    pack_id, mode, ping_role_id,
                 ),
             )  # fmt: skip
             row = await cursor.fetchone()

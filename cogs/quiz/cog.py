@@ -1,4 +1,5 @@
-"""``/quiz start``, ``/quiz stop`` and ``/quiz practice``: parse, check, hand to ``bot.quiz``."""
+"""``/quiz start``, ``/quiz stop``, ``/quiz practice`` and ``/quiz due``: parse, check, hand to
+``bot.quiz``."""
 
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ from bot.rules.quiz import (
     matching_questions,
 )
 from bot.services.ports import PostFailed
-from bot.services.quiz import running_text
-from cogs.quiz.views import DYNAMIC_ITEMS, send_practice_question
+from bot.services.quiz import review_note, running_text
+from cogs.quiz.views import DYNAMIC_ITEMS, due_embed, send_practice_question
 
 Difficulty = Literal["easy", "medium", "hard"]
+Mode = Literal["normal", "review"]
 
 
 async def section_autocomplete(
@@ -88,6 +90,7 @@ class QuizCog(
         section="Only questions about this part of the article",
         difficulty="Only questions of this difficulty",
         pack="The content pack to use (default: the server's)",
+        mode="normal, or review: the questions this server's members most need",
     )
     @app_commands.autocomplete(section=section_autocomplete, pack=pack_autocomplete)
     async def start(
@@ -98,6 +101,7 @@ class QuizCog(
         section: str | None = None,
         difficulty: Difficulty | None = None,
         pack: str | None = None,
+        mode: Mode = "normal",
     ) -> None:
         guild_id = guild_id_of(interaction)
         channel_id = interaction.channel_id
@@ -121,6 +125,7 @@ class QuizCog(
                 section=section,
                 difficulty=difficulty,
                 pack_id=chosen_pack.id,
+                mode=mode,
             )
         except PostFailed as error:
             raise UserError(
@@ -134,6 +139,9 @@ class QuizCog(
                 f" Only {total} question{'s' * (total != 1)} match these filters, "
                 f"so the quiz runs with {total}."
             )
+        review = review_note(quiz)
+        if review:
+            note += f" {review}"
         await interaction.followup.send(note, ephemeral=True)
 
     @app_commands.command(
@@ -174,3 +182,10 @@ class QuizCog(
             guild_id_of(interaction), interaction.user.id, section=section, difficulty=difficulty
         )
         await send_practice_question(interaction, practice)
+
+    @app_commands.command(
+        name="due", description="How many of your questions are due for review, by paragraph."
+    )
+    async def due(self, interaction: discord.Interaction[RoundtableBot]) -> None:
+        report = await self.bot.quiz.due(guild_id_of(interaction), interaction.user.id)
+        await interaction.response.send_message(embed=due_embed(report), ephemeral=True)

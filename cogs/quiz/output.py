@@ -1,4 +1,5 @@
-"""The quiz service's output port: questions, reveals and standings through discord.py."""
+"""The quiz service's output port: first messages, questions, reveals, edits of "Locked in"
+replies and standings through discord.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ from bot.adapter.posting import delivered
 from bot.content import Pack, Question
 from bot.rules.quiz import Standing
 from bot.services.ports import Posted, PostFailed
+from bot.services.quiz import AnswerResult
 from bot.store.quiz import Answer, Quiz, Round
-from cogs.quiz.views import answer_view, question_embed, quiz_heading, reveal_embed, standings_embed
+from cogs.quiz.views import (
+    answer_view,
+    header_text,
+    question_embed,
+    quiz_heading,
+    reply_result_text,
+    reveal_embed,
+    standings_embed,
+)
 
 if TYPE_CHECKING:
     from bot.adapter.client import RoundtableBot
@@ -29,6 +39,44 @@ class DiscordQuizOutput:
 
     def _channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def post_header(self, quiz: Quiz, *, nonce: str) -> Posted:
+        """The quiz's first message; it may ping the quiz's role, and nothing else."""
+        mentions = discord.AllowedMentions.none()
+        if quiz.ping_role_id is not None:
+            mentions = discord.AllowedMentions(
+                everyone=False, users=False, roles=[discord.Object(quiz.ping_role_id)]
+            )
+        message = await delivered(
+            self._channel(quiz.channel_id, quiz.guild_id).send(
+                header_text(quiz), allowed_mentions=mentions, nonce=nonce
+            )
+        )
+        return Posted(message.id)
+
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        await delivered(self._channel(channel_id).get_partial_message(message_id).delete())
+
+    async def edit_reply(self, token: str, result: AnswerResult) -> None:
+        """Edit a member's ephemeral "Locked in" reply through its interaction token."""
+        application_id = self.bot.application_id
+        if application_id is None:
+            raise PostFailed("transient", "the bot is not logged in")
+        webhook = discord.Webhook.partial(application_id, token, client=self.bot)
+        try:
+            await delivered(
+                webhook.edit_message(
+                    "@original",  # type: ignore[arg-type] # the interaction's first reply
+                    content=reply_result_text(result),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            )
+        except discord.HTTPException as error:
+            # 401: the token expired (Invalid Webhook Token); anything else refused: the reply
+            # stays as it was, which never holds up the quiz.
+            raise PostFailed(
+                "gone", "the reply can no longer be edited", status=error.status
+            ) from None
 
     async def post_question(
         self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str

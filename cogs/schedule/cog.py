@@ -1,7 +1,9 @@
-"""The ``/schedule`` commands: parse, check admin rights, call ``bot.schedules``, render.
+"""The ``/schedule`` commands: parse, check moderator rights, call ``bot.schedules``, render.
 
-Every command is for admins (Manage Server), checked on the server side with
-``require_admin`` as well as hidden with ``default_permissions``.
+Every command is for moderators (Manage Server, Manage Messages or the server's moderator role),
+checked on the server side with ``require_moderator`` on every command and autocomplete. The
+commands carry no ``default_permissions``: a moderator role cannot be expressed as one, so
+members see them in Discord's list and a plain member is refused by the bot.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapter.autocomplete import pack_autocomplete, time_zone_autocomplete, valid_time_zone
-from bot.adapter.checks import guild_id_of, is_admin, require_admin
+from bot.adapter.checks import guild_id_of, is_moderator, require_moderator
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import (
     AUTOCOMPLETE_RESULTS,
@@ -53,6 +55,7 @@ TIME_RULES = (
     "the channel, the run waits up to 10 minutes for it to end, then is skipped."
 )
 Difficulty = Literal["easy", "medium", "hard"]
+Mode = Literal["normal", "review"]
 
 
 def when(epoch: float) -> str:
@@ -68,6 +71,8 @@ def quiz_line(schedule: Schedule) -> str:
         parts.append(f"section {schedule.section}")
     if schedule.difficulty:
         parts.append(schedule.difficulty)
+    if schedule.mode == "review":
+        parts.append("review")
     if schedule.pack_id:
         parts.append(f"pack {schedule.pack_id}")
     return " · ".join(parts)
@@ -81,6 +86,8 @@ def describe_schedule(schedule: Schedule) -> tuple[str, str]:
         f"Rule: {schedule.rule.describe()}",
         f"Quiz: {quiz_line(schedule)}",
     ]
+    if schedule.ping_role_id is not None:
+        lines.append(f"Pings: <@&{schedule.ping_role_id}> when a run starts")
     if schedule.paused:
         title += " — paused"
         lines.append(f"**Paused** — {schedule.paused_reason or 'by an admin'}")
@@ -95,8 +102,8 @@ def describe_schedule(schedule: Schedule) -> tuple[str, str]:
 async def schedule_autocomplete(
     interaction: discord.Interaction[RoundtableBot], current: str
 ) -> list[app_commands.Choice[int]]:
-    """The guild's schedules as "#3 · Daily quiz at 19:00 (UTC) · #quiz" (admins only)."""
-    if interaction.guild_id is None or not is_admin(interaction):
+    """The guild's schedules as "#3 · Daily quiz at 19:00 (UTC) · #quiz" (moderators only)."""
+    if interaction.guild_id is None or not await is_moderator(interaction):
         return []
     guild = interaction.guild
     needle = current.strip().lstrip("#").casefold()
@@ -123,16 +130,16 @@ async def days_autocomplete(
 
 
 @app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
 class ScheduleCog(
     commands.GroupCog,
     name="Schedule",
     group_name="schedule",
-    group_description="Quizzes that post themselves on a timetable (admins).",
+    group_description="Quizzes that post themselves on a timetable (moderators).",
+    group_extras={"audience": "moderator"},  # /help lists it among the moderators' commands
 ):
     """Scheduled quizzes: the commands, and the timers that run them."""
 
-    help_area = "Schedules (admins)"
+    help_area = "Schedules (moderators)"
     help_order = 25
     help_notes = (TIME_RULES,)
 
@@ -157,7 +164,7 @@ class ScheduleCog(
     @app_commands.command(name="add", description="Schedule a quiz that posts itself.")
     @app_commands.describe(
         channel="The channel the quiz is posted in",
-        time="Local time as HH:MM on the 24-hour clock, e.g. 19:00",
+        time="Local time: 19:00, 7pm, 7:30 pm or 19h",
         timezone="IANA time zone (default: the server's /settings timezone, else UTC)",
         days="daily, weekdays, weekends, or days such as mon,wed,fri (default: daily)",
         questions=f"Questions per quiz ({MIN_QUESTIONS}–{MAX_QUESTIONS}, "
@@ -166,6 +173,8 @@ class ScheduleCog(
         section="Only questions about this part of the article",
         difficulty="Only questions of this difficulty",
         name="The quiz's heading (default: e.g. Daily quiz at 19:00 (Europe/Berlin))",
+        mode="normal, or review: the questions this server's members most need",
+        ping="A role to mention when a run starts (the only ping the quiz makes)",
         pack="The content pack (default: the server's pack when each quiz runs)",
     )
     @app_commands.autocomplete(
@@ -184,9 +193,13 @@ class ScheduleCog(
         section: str | None = None,
         difficulty: Difficulty | None = None,
         name: app_commands.Range[str, 1, MAX_NAME] | None = None,
+        mode: Mode = "normal",
+        ping: discord.Role | None = None,
         pack: str | None = None,
     ) -> None:
-        require_admin(interaction, "schedule quizzes")
+        await require_moderator(interaction, "schedule quizzes")
+        if ping is not None and ping.is_default():
+            raise UserError("A schedule never pings @everyone: pick a role, or leave `ping` out.")
         guild_id = guild_id_of(interaction)
         if timezone:
             zone = valid_time_zone(timezone)
@@ -206,6 +219,8 @@ class ScheduleCog(
             section=section,
             difficulty=difficulty,
             created_by=interaction.user.id,
+            mode=mode,
+            ping_role_id=ping.id if ping else None,
             pack_id=pack or None,
         )
         lines = [
@@ -214,11 +229,13 @@ class ScheduleCog(
             "Next runs:",
             *(f"• {when(run)}" for run in runs),
         ]
+        if ping is not None:
+            lines.append(f"Each run's first message pings {ping.mention}.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="list", description="Show this server's scheduled quizzes.")
     async def list_schedules(self, interaction: discord.Interaction[RoundtableBot]) -> None:
-        require_admin(interaction, "see the scheduled quizzes")
+        await require_moderator(interaction, "see the scheduled quizzes")
         page = await self.render_page(interaction, "", 0)
         view = page_view("schedules", interaction.user.id, "", page)
         await interaction.response.send_message(
@@ -229,7 +246,7 @@ class ScheduleCog(
         )
 
     async def render_page(self, interaction: discord.Interaction, arg: str, index: int) -> Page:
-        require_admin(interaction, "see the scheduled quizzes")
+        await require_moderator(interaction, "see the scheduled quizzes")
         schedules = await self.bot.store.schedules.in_guild(guild_id_of(interaction))
         if not schedules:
             return Page([], 0, 1, content="No scheduled quizzes yet: add one with /schedule add.")
@@ -245,7 +262,7 @@ class ScheduleCog(
     async def remove(
         self, interaction: discord.Interaction[RoundtableBot], schedule_id: int
     ) -> None:
-        require_admin(interaction, "remove scheduled quizzes")
+        await require_moderator(interaction, "remove scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
         await self.bot.schedules.remove(schedule.id)
         log.info("schedule %s removed by %s", schedule.id, interaction.user.id)
@@ -260,7 +277,7 @@ class ScheduleCog(
     async def pause(
         self, interaction: discord.Interaction[RoundtableBot], schedule_id: int
     ) -> None:
-        require_admin(interaction, "pause scheduled quizzes")
+        await require_moderator(interaction, "pause scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
         if schedule.paused:
             raise Conflict(
@@ -282,7 +299,7 @@ class ScheduleCog(
     async def resume(
         self, interaction: discord.Interaction[RoundtableBot], schedule_id: int
     ) -> None:
-        require_admin(interaction, "resume scheduled quizzes")
+        await require_moderator(interaction, "resume scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
         if not schedule.paused or schedule.next_run_at is not None:
             raise Conflict(f"Schedule #{schedule.id} is not paused.")
@@ -305,7 +322,7 @@ class ScheduleCog(
     @app_commands.describe(schedule_id="The schedule's number (see /schedule list)")
     @app_commands.autocomplete(schedule_id=schedule_autocomplete)
     async def run(self, interaction: discord.Interaction[RoundtableBot], schedule_id: int) -> None:
-        require_admin(interaction, "run scheduled quizzes")
+        await require_moderator(interaction, "run scheduled quizzes")
         schedule = await self.find(interaction, schedule_id)
         if await self.bot.quiz.running_in(schedule.channel_id):
             raise Conflict(

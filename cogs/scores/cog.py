@@ -202,7 +202,7 @@ class Scores(commands.Cog):
                 )
             )
         pack = await self._pack(guild_id)
-        quiz = await store.quiz.member_stats(guild_id, user.id)
+        quiz = await store.quiz.member_stats(guild_id, user.id, now=self.bot.clock.now())
         debates = await store.debates.member_stats(guild_id, user.id)
         card = profile_embed(
             user,

@@ -96,13 +96,24 @@ def paragraph_refs(pack: Pack | None, by_paragraph: Mapping[str, tuple[int, int]
     return refs + sorted(ref for ref in by_paragraph if ref not in refs)
 
 
+#: Leeches listed on a profile; more are counted.
+LEECHES_SHOWN = 5
+
+
+def leech_line(pack: Pack | None, question_id: str, paragraph: str, misses: int) -> str:
+    question = pack.question(question_id) if pack else None
+    prompt = truncate(question.prompt, 80) if question else question_id
+    return f"{paragraph}: {prompt} (missed {misses}×)"
+
+
 def quiz_fields(stats: QuizMemberStats, pack: Pack | None) -> list[tuple[str, str]]:
-    """The quiz part of a profile: accuracy, streaks, mastered questions, accuracy by paragraph."""
+    """The quiz part of a profile: accuracy, streaks, mastered questions (FSRS: last answered
+    right and still recalled with 90 % chance), accuracy by paragraph, leeches."""
     summary = "\n".join(
         [
             f"Accuracy: {ratio(stats.correct, stats.answered)}",
             f"Streak: current {stats.current_streak} · best {stats.best_streak}",
-            f"Questions mastered (Leitner box 4+): {stats.mastered}",
+            f"Questions mastered (recall chance 90%+ now): {stats.mastered}",
         ]
     )
     by_paragraph = stats.by_paragraph
@@ -110,7 +121,14 @@ def quiz_fields(stats: QuizMemberStats, pack: Pack | None) -> list[tuple[str, st
         f"{ref} {ratio(by_paragraph[ref][1], by_paragraph[ref][0]) if ref in by_paragraph else '—'}"
         for ref in paragraph_refs(pack, by_paragraph)
     )
-    return [("Quiz", summary), ("Quiz accuracy by paragraph", per_paragraph or NO_DATA)]
+    fields = [("Quiz", summary), ("Quiz accuracy by paragraph", per_paragraph or NO_DATA)]
+    if stats.leeches:
+        lines = [leech_line(pack, *leech) for leech in stats.leeches[:LEECHES_SHOWN]]
+        if len(stats.leeches) > LEECHES_SHOWN:
+            lines.append(f"…and {len(stats.leeches) - LEECHES_SHOWN} more.")
+        lines.append("Reread their paragraphs with `/summary section:…`.")
+        fields.append((f"Leeches (missed 8+ times): {len(stats.leeches)}", "\n".join(lines)))
+    return fields
 
 
 def debate_fields(stats: DebateMemberStats, pack: Pack | None) -> list[tuple[str, str]]:

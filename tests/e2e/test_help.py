@@ -13,7 +13,8 @@ import pytest
 from tests.emulator import Emulator, Member, Message
 
 MODERATOR_ONLY = ("/debate start", "/debate next", "/debate judge add", "/scores adjust")
-ADMIN_ONLY = ("/settings show", "/settings moderator-role", "/schedule add", "/scores export")
+MODERATOR_ONLY += ("/schedule add",)  # issue 20: schedules are for moderators
+ADMIN_ONLY = ("/settings show", "/settings moderator-role", "/scores export")
 ADMIN_ONLY += ("/scores season-new",)
 EVERYONE = ("/article", "/summary", "/glossary term", "/quiz practice", "/debate speak")
 EVERYONE += ("/leaderboard", "/profile", "/help")
@@ -114,7 +115,7 @@ async def test_an_admin_sees_every_section_in_order(bot: Any, admin: Member) -> 
     assert first < text.index("Moderator commands") < text.index("Admin commands")
     assert all(f"`{c}" in text for c in EVERYONE + MODERATOR_ONLY + ADMIN_ONLY)
     assert pages[0].button_labels[-3:] == ["Everyone", "Moderators", "Admins"]
-    assert "Schedules (admins)" in text and "a time it repeats runs once" in text
+    assert "Schedules (moderators)" in text and "a time it repeats runs once" in text
 
 
 @pytest.mark.usefixtures("bot")

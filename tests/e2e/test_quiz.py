@@ -52,8 +52,9 @@ def round_id_of(message: Message) -> int:
 
 
 async def question_on(bot: Any, message: Message) -> Question:
+    """The question on a message as members see it: its choices in the round's order."""
     rnd = await bot.store.quiz.round(round_id_of(message))
-    found = bot.library.get(rnd.pack_id).question(rnd.question_id)
+    found = await bot.quiz.shown_of(rnd)
     assert found is not None
     return found
 
@@ -124,7 +125,12 @@ async def test_a_whole_quiz_with_three_members(
     assert reveal.embed["title"] == "Answer to question 1 of 3"
     assert question.explanation in reveal.text
     assert "Answers (3)" in reveal.text
-    assert f"**{right(question)}**: 2" in reveal.text and f"**{wrong(question)}**: 1" in reveal.text
+    if question.kind == "truefalse":  # the answer is named once; the counts say right/wrong
+        assert "✅ right: 2" in reveal.text and "wrong: 1" in reveal.text
+        assert reveal.text.count(right(question)) == 1
+    else:  # the counts name the letters as shown
+        assert f"**{right(question)}**: 2" in reveal.text
+        assert f"**{wrong(question)}**: 1" in reveal.text
     assert f"{alice.mention} in 0.0 s" in reveal.text
     assert all(b["disabled"] for b in q1.buttons)
     assert q1.button_labels == list(question.labels)
@@ -184,11 +190,12 @@ async def test_a_whole_quiz_with_three_members(
     ]  # fmt: skip
     quiz = await bot.store.quiz.quiz(1)
     assert quiz.status == "finished"
-    stats = await bot.store.quiz.member_stats(emulator.guild.id, alice.id)
+    stats = await bot.store.quiz.member_stats(emulator.guild.id, alice.id, now=clock.now())
     assert (stats.answered, stats.correct, stats.current_streak, stats.best_streak) == (3, 2, 0, 2)
     clock.advance(60)
     await bot.timers.idle()
-    assert len(emulator.messages_in("general")) == 7  # 3 questions, 3 reveals, the standings
+    # the first message, 3 questions, 3 reveals, the standings
+    assert len(emulator.messages_in("general")) == 8
 
 
 async def run_out(emulator: Emulator, clock: Any, questions: int, seconds: int) -> list[Message]:
@@ -231,7 +238,7 @@ async def test_stop_is_for_the_starter_or_a_moderator(
     assert await bot.store.timers.by_kind("quiz.close") == []
     clock.advance(120)
     await bot.timers.idle()
-    assert len(emulator.messages_in("general")) == 3  # no further question
+    assert len(emulator.messages_in("general")) == 4  # first message; no further question
     nothing = await (await bob.slash("quiz stop")).ephemeral()
     assert nothing.content == "No quiz is running in this channel."
 
@@ -250,7 +257,7 @@ async def test_the_starter_may_stop_between_questions(
     assert "Nobody answered this time." in final.text
     clock.advance(30)
     await bot.timers.idle()
-    assert len(emulator.messages_in("general")) == 3
+    assert len(emulator.messages_in("general")) == 4  # the first message, Q1, reveal, standings
 
 
 async def test_a_second_quiz_in_the_same_channel_is_refused(
@@ -302,11 +309,17 @@ async def test_an_abrupt_restart_mid_question_loses_and_doubles_nothing(
     answers = await bot.store.db.fetchall(
         "SELECT round_id, user_id, choice FROM quiz_answers ORDER BY round_id, user_id"
     )
-    labels = {(r["round_id"], r["user_id"]): r["choice"] for r in answers}
-    assert labels == {
-        (round_id_of(q1), alice.id): question.answer,
-        (round_id_of(q1), bob.id): question.labels.index(wrong(question)),
-        (round_id_of(q2), carol.id): question2.answer,
+    stored = {(r["round_id"], r["user_id"]): r["choice"] for r in answers}
+    pack = bot.library.get("demo")
+
+    def as_in_pack(shown: Question, label: str) -> int:
+        """The pack's index of the choice shown under ``label``: what an answer stores."""
+        return pack.question(shown.id).choices.index(shown.choices[shown.labels.index(label)])
+
+    assert stored == {
+        (round_id_of(q1), alice.id): pack.question(question.id).answer,
+        (round_id_of(q1), bob.id): as_in_pack(question, wrong(question)),
+        (round_id_of(q2), carol.id): pack.question(question2.id).answer,
     }
     assert await ledger(bot) == [
         (alice.id, 15, f"quiz-round:{round_id_of(q1)}"),
@@ -375,8 +388,8 @@ async def test_practice_brings_a_missed_question_back_and_never_scores(
     result = await (await bob.click(first, wrong(missed))).message()
     assert result.embed["title"] == "Practice — wrong"
     assert missed.explanation in result.text and missed.paragraph in result.text
-    assert result.button_labels == [*missed.labels, "Next"]
-    assert all(b["disabled"] for b in result.buttons[:-1])
+    assert result.button_labels == [*missed.labels, "Next", "Done"]
+    assert all(b["disabled"] for b in result.buttons[:-2])
 
     shown = await (await bob.click(result, "Next")).message()
     other = await question_on(bot, shown)
@@ -385,19 +398,19 @@ async def test_practice_brings_a_missed_question_back_and_never_scores(
     assert result.embed["title"] == "Practice — right"
 
     back = await (await bob.click(result, "Next")).message()
-    assert (await question_on(bot, back)).id == missed.id
+    again = await question_on(bot, back)  # shown in an order drawn for this showing
+    assert again.id == missed.id
     assert "You missed this one before" in back.text
-    assert (await (await bob.click(back, right(missed))).message()).embed["title"] == (
+    assert (await (await bob.click(back, right(again))).message()).embed["title"] == (
         "Practice — right"
     )
 
     guild = emulator.guild.id
     progress = await bot.store.quiz.progress(guild, bob.id, "demo")
-    assert (progress[missed.id].seen, progress[missed.id].correct, progress[missed.id].box) == (
-        2, 1, 2
-    )  # fmt: skip
-    assert progress[other.id].box == 2
-    stats = await bot.store.quiz.member_stats(guild, bob.id)
+    record = progress[missed.id]
+    assert (record.seen, record.correct, record.last_right) == (2, 1, True)
+    assert progress[other.id].last_right and progress[other.id].seen == 1
+    stats = await bot.store.quiz.member_stats(guild, bob.id, now=bot.clock.now())
     assert (stats.answered, stats.correct, stats.current_streak, stats.best_streak) == (3, 2, 2, 2)
     assert await ledger(bot) == []
     assert await bot.store.db.fetchval("SELECT count(*) FROM score_totals") == 0
@@ -452,6 +465,8 @@ async def test_a_scheduled_start_needs_no_interaction_and_reports_the_channel(
         source="scheduled", title="Morning quiz",
     )).id  # fmt: skip
     assert await engine.running_in(quiz_channel.id)
+    header = await emulator.next_message("quiz")
+    assert header.content.startswith("Quiz from the schedule “Morning quiz”: 2 questions × 60 s.")
     posted = await emulator.next_message("quiz")
     assert posted.embed["title"] == "Morning quiz — Question 1 of 2"
     assert (await bot.store.quiz.quiz(quiz_id)).source == "scheduled"

@@ -149,24 +149,43 @@ async def test_bad_input_gets_one_sentence_and_stores_nothing(
     assert await bot.store.timers.by_kind("schedule.run") == []
 
 
-async def test_a_member_without_manage_server_is_refused(
+async def test_a_plain_member_is_refused_and_a_moderator_may_schedule(
     bot: Any, emulator: Emulator, admin: Member, alice: Member, mod: Member
 ) -> None:
+    """Issue 20: /schedule is for moderators (Manage Messages, Manage Server or the moderator
+    role), checked by the bot; the commands are visible to everyone in Discord's list."""
     await schedule_at(admin, emulator.channel("quiz"))
-    for member in (alice, mod):
-        result = await member.slash("schedule add", channel=emulator.channel("quiz"), time="19:00")
-        assert (await result.ephemeral()).content == (
-            "Only admins (Manage Server) can schedule quizzes."
-        )
+    refused = await alice.slash("schedule add", channel=emulator.channel("quiz"), time="19:00")
+    assert (await refused.ephemeral()).content == (
+        "Only moderators can schedule quizzes: you need Manage Messages, Manage Server, or the "
+        "server's moderator role."
+    )
     for command in ("schedule pause", "schedule remove", "schedule run"):
         refusal = await (await alice.slash(command, id=1)).ephemeral()
-        assert refusal.content.startswith("Only admins (Manage Server) can")
+        assert refusal.content.startswith("Only moderators can")
     listing = await (await alice.slash("schedule list")).ephemeral()
-    assert listing.content == "Only admins (Manage Server) can see the scheduled quizzes."
+    assert listing.content.startswith("Only moderators can see the scheduled quizzes")
     assert await alice.autocomplete("schedule pause", id="") == []
     assert await bot.store.schedules.count(emulator.guild.id) == 1
     assert not (await bot.store.schedules.get(1)).paused
     assert questions_in(emulator, "quiz") == []
+
+    await schedule_at(mod, emulator.channel("quiz"), "7:30 pm")  # Manage Messages
+    assert (await bot.store.schedules.get(2)).local_time == "19:30"
+    dave = emulator.member("dave")
+    await emulator.create_role("Quizmasters")
+    await emulator.give_role(dave, "Quizmasters")
+    refused = await dave.slash("schedule add", channel=emulator.channel("quiz"), time="7pm")
+    assert (await refused.ephemeral()).content.startswith("Only moderators can")
+    await (await admin.slash("settings moderator-role", role="Quizmasters")).ephemeral()
+    await schedule_at(dave, emulator.channel("quiz"), "19h")  # the server's moderator role
+    assert (await bot.store.schedules.get(3)).local_time == "19:00"
+    paused = await (await dave.slash("schedule pause", id=3)).ephemeral()
+    assert paused.content.startswith("Paused schedule #3")
+    listing = await (await mod.slash("schedule list")).ephemeral()
+    assert listing.embed["title"] == "Scheduled quizzes (3 of 25)"
+    commands = {c["name"]: c for c in emulator.commands[emulator.guild.id]}
+    assert commands["schedule"]["default_member_permissions"] is None  # listed for everyone
 
 
 async def test_list_pause_resume_and_remove(
@@ -443,7 +462,7 @@ async def test_a_busy_channel_makes_the_run_wait_for_the_quiz_to_end(
     ]  # fmt: skip
     clock.advance(25)  # 12:02:30: the next look finds the channel free
     question = await emulator.next_message(
-        "quiz", predicate=lambda m: m.embed is not None and "Daily quiz" in m.embed["title"]
+        "quiz", predicate=lambda m: bool(m.embeds) and "Daily quiz" in m.embed["title"]
     )
     assert question.embed["title"] == "Daily quiz at 12:01 (UTC) — Question 1 of 3"
     await settle(bot)
@@ -476,11 +495,11 @@ async def test_the_help_lists_schedules_and_the_time_rules(bot: Any, admin: Memb
     page = await (await admin.slash("help")).ephemeral()
     text = page.text
     for _ in range(5):
-        if "Schedules (admins)" in text or not page.buttons:
+        if "Schedules (moderators)" in text or not page.buttons:
             break
         page = await (await admin.click(page, "Next")).message()
         text = page.text
-    assert "Schedules (admins)" in text
+    assert "Schedules (moderators)" in text
     assert "/schedule add channel time" in text
     assert "a time it repeats runs once" in text
 

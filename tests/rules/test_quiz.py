@@ -1,8 +1,9 @@
-"""Quizzes: the pure rules, the store, and live quizzes and practice end to end.
+"""The pure rules of quizzes: points (classic and accuracy, with a property test of the
+accuracy invariant), choosing questions (normal and review), the order a showing presents the
+choices in, FSRS spaced repetition against ``fsrs`` itself, standings.
 
-Pure tests pass times in (no clock is read); store tests run on a real SQLite file; end-to-end
-tests drive the real bot through the emulator with the shared ``FakeClock`` and the demo pack
-from ``tests/packs.py`` (five questions: three A–D, two true/false).
+Pure tests pass times in (no clock is read); the demo pack from ``tests/packs.py`` has five
+questions: three A–D, two true/false.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from hypothesis import strategies as st
 from bot.content import load_pack
 from bot.errors import UserError
 from bot.rules.quiz import (
-    DAY,
     ECHO_LIMIT,
-    Progress,
     Standing,
     check_quiz_options,
     choose_questions,
@@ -28,10 +27,7 @@ from bot.rules.quiz import (
     fastest_right,
     matching_questions,
     next_member_streak,
-    next_practice_question,
     option_counts,
-    review,
-    reviewed,
     score_answer,
     speed_bonus,
     standings,
@@ -88,27 +84,6 @@ def test_a_members_overall_streak_and_best() -> None:
     for correct in (True, True, True, False, True):
         current, best = next_member_streak(current, best, correct)
     assert (current, best) == (1, 3)
-
-
-def test_leitner_boxes_move_up_on_right_and_back_to_one_on_wrong() -> None:
-    assert review(None, False, T0) == (1, T0)
-    assert review(None, True, T0) == (2, T0 + 1 * DAY)
-    record = Progress("q", "P1", 1, 1, 2, T0, T0)
-    assert review(record, True, T0) == (3, T0 + 3 * DAY)
-    assert review(Progress("q", "P1", 3, 3, 3, T0, T0), True, T0) == (4, T0 + 7 * DAY)
-    assert review(Progress("q", "P1", 4, 4, 4, T0, T0), True, T0) == (5, T0 + 14 * DAY)
-    assert review(Progress("q", "P1", 5, 5, 5, T0, T0), True, T0) == (5, T0 + 14 * DAY)
-    assert review(Progress("q", "P1", 5, 5, 5, T0, T0), False, T0) == (1, T0)
-
-
-def test_reviewed_counts_seen_and_correct(demo: Any) -> None:
-    q = demo.questions[0]
-    first = reviewed(None, q, False, T0)
-    assert (first.seen, first.correct, first.box, first.due_at, first.paragraph) == (
-        1, 0, 1, T0, q.paragraph
-    )  # fmt: skip
-    second = reviewed(first, q, True, T0 + 60)
-    assert (second.seen, second.correct, second.box, second.last_seen) == (2, 1, 2, T0 + 60)
 
 
 def test_choosing_prefers_unasked_then_the_longest_ago() -> None:
@@ -182,34 +157,8 @@ def test_pack_without_questions_is_a_clear_error(tmp_path: Path) -> None:
         matching_questions(pack)
 
 
-def test_practice_order_due_misses_first_then_unseen_then_stalest() -> None:
-    ids = ["a", "b", "c", "d"]
-    now = T0 + 10 * DAY
-    progress = {
-        "a": Progress("a", "P1", 1, 1, 3, now + DAY, T0),  # not due, seen long ago
-        "c": Progress("c", "P1", 2, 0, 1, now - 50, T0 + 5),  # missed: box 1, due
-        "d": Progress("d", "P1", 2, 1, 2, now - 100, T0 + 1),  # due again, box 2
-    }
-    assert next_practice_question(ids, progress, now) == "c"
-    del progress["c"]
-    assert next_practice_question(ids, progress, now) == "d"
-    del progress["d"]
-    assert next_practice_question(ids, progress, now) == "b"  # unseen
-    progress["b"] = Progress("b", "P1", 1, 1, 2, now + DAY, T0 + 9)
-    progress["c"] = Progress("c", "P1", 1, 1, 2, now + DAY, T0 + 8)
-    progress["d"] = Progress("d", "P1", 1, 1, 2, now + DAY, T0 + 7)
-    assert next_practice_question(ids, progress, now) == "a"  # the least recently seen
-
-
-def test_practice_does_not_repeat_the_question_just_answered_unless_alone() -> None:
-    now = T0
-    missed = {"a": Progress("a", "P1", 1, 0, 1, now, now)}
-    assert next_practice_question(["a", "b"], missed, now, avoid="a") == "b"
-    assert next_practice_question(["a"], missed, now, avoid="a") == "a"
-    assert next_practice_question([], {}, now) is None
-
-
 def test_standings_share_ranks_on_ties_and_keep_ten() -> None:
+    assert standings([(1, 30, 2)]) == (Standing(1, 1, 30, 2),)  # with right answers
     rows = standings([(1, 30), (2, 45), (3, 30), (4, 12), (5, 45), (6, 0)])
     assert rows[:5] == (
         Standing(1, 2, 45), Standing(1, 5, 45), Standing(3, 1, 30), Standing(3, 3, 30),

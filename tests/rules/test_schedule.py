@@ -48,6 +48,18 @@ def at(rule: str, zone: str, days: str = "daily") -> Rule:
 # =============================================================================== parsing
 
 
+def test_twelve_hour_times_and_hours_with_h_are_read_too() -> None:
+    assert parse_time("7pm") == LocalTime(19, 0)
+    assert parse_time("7:30 pm") == LocalTime(19, 30)
+    assert parse_time("7:30 PM").text == "19:30"
+    assert parse_time("12am") == LocalTime(0, 0) and parse_time("12 pm") == LocalTime(12, 0)
+    assert parse_time("19h") == LocalTime(19, 0) and parse_time("7h30") == LocalTime(7, 30)
+    with pytest.raises(UserError, match="with am or pm, hours go from 1 to 12"):
+        parse_time("13pm")
+    with pytest.raises(UserError, match="hours go from 00 to 23"):
+        parse_time("25h")
+
+
 def test_times_are_hh_mm_on_the_24_hour_clock() -> None:
     assert parse_time("19:00") == LocalTime(19, 0)
     assert parse_time(" 7:05 ").text == "07:05"
@@ -57,7 +69,7 @@ def test_times_are_hh_mm_on_the_24_hour_clock() -> None:
         parse_time("25:00")
     with pytest.raises(UserError, match="minutes go from 00 to 59"):
         parse_time("12:60")
-    for bad in ("7pm", "1900", "12:5", "", "12:00:00", "noon"):
+    for bad in ("1900", "12:5", "", "12:00:00", "noon", "7 o'clock", "13pm:00"):
         with pytest.raises(UserError, match="HH:MM on the 24-hour clock"):
             parse_time(bad)
     with pytest.raises(UserError) as pasted:  # a paste of 3,000 characters is echoed short

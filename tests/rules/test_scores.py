@@ -140,7 +140,8 @@ def test_csv_text_cells_that_look_like_formulas_get_an_apostrophe() -> None:
 def test_a_profile_of_a_member_who_has_done_nothing_yet() -> None:
     quiz = dict(quiz_fields(QuizMemberStats(answered=0, correct=0), None))
     assert quiz == {
-        "Quiz": "Accuracy: —\nStreak: current 0 · best 0\nQuestions mastered (Leitner box 4+): 0",
+        "Quiz": "Accuracy: —\nStreak: current 0 · best 0\n"
+        "Questions mastered (recall chance 90%+ now): 0",
         "Quiz accuracy by paragraph": "No data yet.",
     }
     debates = dict(debate_fields(DebateMemberStats({}, 0, 0, None), None))

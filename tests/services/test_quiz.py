@@ -17,9 +17,20 @@ from bot.clock import FakeClock
 from bot.content import Pack, Question
 from bot.errors import Conflict, NotAllowed, UserError
 from bot.rules.quiz import QuizChannelUnavailable, Standing
+from bot.rules.srs import DAY, reviewed
 from bot.services.packs import Packs
 from bot.services.ports import Posted, PostFailed
-from bot.services.quiz import POST_TRIES, RETRY_DELAY, LiveAnswer, PracticeAnswer, QuizService
+from bot.services.quiz import (
+    POST_TRIES,
+    RETRY_DELAY,
+    AnswerResult,
+    LiveAnswer,
+    PracticeAnswer,
+    PracticeQuestion,
+    PracticeSummary,
+    QuizService,
+    review_note,
+)
 from bot.store import Store
 from bot.store.quiz import Answer, Quiz, Round
 from bot.timers import TimerService
@@ -31,6 +42,18 @@ ALICE, BOB, CAROL = 1, 2, 3
 
 class RecordingQuizOutput(Recorder):
     """What members would see in the channel, as calls."""
+
+    async def post_header(self, quiz: Quiz, *, nonce: str) -> Posted:
+        return await self.record(
+            "post_header", nonce=nonce, quiz=quiz.id, points_mode=quiz.points_mode,
+            mode=quiz.mode, picked=quiz.review_picked, ping=quiz.ping_role_id,
+        )  # fmt: skip
+
+    async def edit_reply(self, token: str, result: AnswerResult) -> None:
+        await self.record("edit_reply", token=token, result=result)
+
+    async def delete_message(self, channel_id: int, message_id: int) -> None:
+        await self.record("delete_message", channel=channel_id, message=message_id)
 
     async def post_question(
         self, quiz: Quiz, rnd: Round, question: Question, pack: Pack | None, *, nonce: str
@@ -101,9 +124,10 @@ def right_and_wrong(question: Question) -> tuple[int, int]:
 
 
 async def current_round(quiz: QuizService, quiz_id: int) -> tuple[Round, Question]:
+    """The open round and its question as shown (positions are what members click)."""
     rnd = await quiz.store.quiz.latest_round(quiz_id)
     assert rnd is not None
-    question = await quiz.question_of(rnd)
+    question = await quiz.shown_of(rnd)
     assert question is not None
     return rnd, question
 
@@ -216,14 +240,17 @@ async def test_a_crash_between_posting_and_recording_neither_loses_nor_doubles_t
     async with quiz.store.transaction():
         created = await quiz.create(guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE)
     rnd, question = await current_round(quiz, created.id)
-    # The post reached Discord, then the process died before recording the message id.
+    # The posts reached Discord, then the process died before recording the message ids.
+    await output.post_header(created, nonce=f"qh:{created.id}")
     await output.post_question(created, rnd, question, None, nonce=f"qq:{rnd.id}")
     assert await quiz.store.quiz.unpublished() == [created.id]
     await quiz.catch_up()  # at start-up: the same nonce gets the same message back
-    assert len(output.named("post_question")) == 1
-    assert [c.deduplicated for c in output.calls] == [False, True]
+    assert len(output.named("post_question")) == 1 and len(output.named("post_header")) == 1
+    assert [c.deduplicated for c in output.calls] == [False, False, True, True]
+    header = await quiz.store.quiz.quiz(created.id)
+    assert header.header_message_id == output.calls[0].message_id
     recorded = await quiz.store.quiz.round(rnd.id)
-    assert recorded.message_id == output.calls[0].message_id
+    assert recorded.message_id == output.calls[1].message_id
     # The reveal too: posted, not recorded, posted again after a crash: one message.
     clock.advance(30)
     await timers.stop()
@@ -280,6 +307,10 @@ async def test_a_channel_that_refuses_the_first_question_leaves_nothing(
     output.fail("post_question", PostFailed("transient", "Discord had an error", status=500))
     with pytest.raises(PostFailed):
         await start(quiz)
+    # Both first messages were posted, then taken back with their quizzes.
+    headers = [c.message_id for c in output.named("post_header")]
+    assert [c.args["message"] for c in output.named("delete_message")] == headers
+    assert len(headers) == 2
     for table in ("quizzes", "quiz_rounds", "timers", "quiz_asked"):
         assert await quiz.store.db.fetchval(f"SELECT count(*) FROM {table}") == 0  # noqa: S608
 
@@ -312,7 +343,8 @@ async def test_practice_answers_privately_and_brings_a_miss_back(
     with pytest.raises(NotAllowed, match="someone else's practice"):
         await quiz.answer(GUILD, first.round_id, BOB, wrong)
     missed = await quiz.answer(GUILD, first.round_id, ALICE, wrong)
-    assert isinstance(missed, PracticeAnswer) and missed.after.box == 1
+    assert isinstance(missed, PracticeAnswer) and not missed.after.last_right
+    assert missed.after.due_at == missed.now + 60  # FSRS's first learning step
     again = await quiz.answer(GUILD, first.round_id, ALICE, first.question.answer)
     assert isinstance(again, PracticeAnswer) and again.already == first.question.labels[wrong]
     following = await quiz.practice_next(GUILD, ALICE, first.round_id)
@@ -320,3 +352,176 @@ async def test_practice_answers_privately_and_brings_a_miss_back(
     later = await quiz.practice_next(GUILD, ALICE, following.round_id)
     assert later.question.id == first.question.id  # the miss comes back first
     assert await store.db.fetchval("SELECT count(*) FROM score_events") == 0
+
+
+# =============================================================================== teaching quizzes
+
+
+async def test_review_selection_on_a_seeded_history(
+    quiz: QuizService, store: Store, clock: FakeClock, output: RecordingQuizOutput
+) -> None:
+    """Due for the most members first, then the lowest share right (3+ answers), never one
+    asked in this channel in the last 24 hours; the rest is the normal choice."""
+    pack = quiz.packs.default
+    ids = [q.id for q in pack.questions]
+    now = clock.now()
+    due_a, due_b, weak, strong, recent = ids[:5]
+    history: dict[str, list[tuple[int, bool, float]]] = {
+        due_a: [(u, False, now - 600) for u in (11, 12, 13)],  # due for three
+        due_b: [(u, False, now - 600) for u in (14, 15)],  # due for two
+        weak: [(16, True, now - 9 * DAY), (17, True, now - 9 * DAY), (18, True, now - 9 * DAY)],
+        strong: [(u, True, now - 30 * 60) for u in (19, 20, 21)],  # known: see below
+        recent: [(u, False, now - 600) for u in (22, 23, 24, 25)],  # most due, but asked here
+    }
+    for question_id, answers in history.items():
+        question = pack.question(question_id)
+        for user, correct, at in answers:
+            await store.quiz.save_progress(
+                GUILD, pack.id, {user: reviewed(None, question, correct, at)}, now
+            )
+    for user in (19, 20, 21):  # right again ten minutes on: scheduled days ahead, not due
+        before = (await store.quiz.progress(GUILD, user, pack.id))[strong]
+        after = reviewed(before, pack.question(strong), True, now - 20 * 60)
+        await store.quiz.save_progress(GUILD, pack.id, {user: after}, now)
+    # weak: 16 and 17 missed it since (due for two), 3 of its 5 answers right
+    for user in (16, 17):
+        before = (await store.quiz.progress(GUILD, user, pack.id))[weak]
+        after = reviewed(before, pack.question(weak), False, now - 8 * DAY)
+        await store.quiz.save_progress(GUILD, pack.id, {user: after}, now)
+    async with store.transaction():  # asked in this channel an hour ago
+        old = await store.quiz.create_quiz(
+            guild_id=GUILD, channel_id=CHANNEL, pack_id=pack.id, started_by=ALICE,
+            source="live", title=None, question_ids=[recent], seconds=20, section=None,
+            difficulty=None, now=now - 3600,
+        )  # fmt: skip
+        await store.quiz.open_live_round(old, 0, now - 3600)
+        await store.quiz.finish_quiz(old.id, "finished", now - 3500)
+    started = await quiz.start_live(
+        guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE, questions=5, mode="review"
+    )
+    # due for three; due for two, weak before due_b (a lower share right: 3/5 against too few
+    # answers to count); then strong, not due but with enough answers for its share to count.
+    assert started.question_ids[:4] == (due_a, weak, due_b, strong)
+    assert recent not in started.question_ids[:4]
+    assert (started.mode, started.review_picked) == ("review", 4)
+    header = output.named("post_header")[-1]
+    assert (header.args["mode"], header.args["picked"]) == ("review", 4)
+
+
+async def test_a_review_quiz_with_no_history_says_so_and_chooses_as_usual(
+    quiz: QuizService, output: RecordingQuizOutput
+) -> None:
+    started = await quiz.start_live(
+        guild_id=GUILD, channel_id=CHANNEL, started_by=ALICE, questions=3, mode="review"
+    )
+    assert started.review_picked == 0 and started.total == 3
+    assert "Too little history" in (review_note(started) or "")
+    with pytest.raises(UserError, match="mode must be one of normal, review"):
+        await quiz.start_live(guild_id=GUILD, channel_id=CHANNEL + 1, started_by=ALICE, mode="cram")
+
+
+async def test_accuracy_mode_scores_with_the_cap_and_edits_the_replies(
+    quiz: QuizService,
+    store: Store,
+    output: RecordingQuizOutput,
+    clock: FakeClock,
+    timers: TimerService,
+) -> None:
+    await store.guilds.update(GUILD, clock.now(), quiz_points="accuracy")
+    started = await start(quiz, questions=2, seconds=20)
+    assert started.points_mode == "accuracy"
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, ALICE, question.answer, reply_token="tok-a")
+    await quiz.answer(GUILD, rnd.id, BOB, (question.answer + 1) % 2, reply_token="tok-b")
+    await store.guilds.update(GUILD, clock.now(), quiz_points="classic")  # not for this quiz
+    clock.advance(20)
+    await settle(timers)
+    edits = {c.args["token"]: c.args["result"] for c in output.named("edit_reply")}
+    assert edits["tok-a"] == AnswerResult(
+        ALICE, question.answer_label, question.answer_label, True, 15, 5, 0
+    )
+    assert (edits["tok-b"].correct, edits["tok-b"].points) == (False, 0)
+    clock.advance(5)
+    await settle(timers)
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, ALICE, question.answer, reply_token="tok-a2")
+    clock.advance(20)
+    await settle(timers)
+    second = next(c for c in output.named("edit_reply") if c.args["token"] == "tok-a2")
+    # classic would give 10 + 5 + 1; accuracy caps the quiz's bonuses at 9: 5 + 4
+    assert (second.args["result"].points, second.args["result"].speed_bonus) == (14, 4)
+    assert second.args["result"].streak_bonus == 0
+    clock.advance(5)
+    await settle(timers)
+    rows = output.named("post_standings")[0].args["rows"]
+    assert rows[0] == (1, ALICE, 29)
+
+
+async def test_an_expired_or_deleted_reply_never_holds_up_the_reveal(
+    quiz: QuizService, output: RecordingQuizOutput, clock: FakeClock, timers: TimerService
+) -> None:
+    started = await start(quiz, questions=1, seconds=20)
+    rnd, question = await current_round(quiz, started.id)
+    await quiz.answer(GUILD, rnd.id, ALICE, question.answer, reply_token="gone")
+    output.fail("edit_reply", PostFailed("gone", "the reply can no longer be edited"))
+    clock.advance(20)
+    await settle(timers)
+    assert len(output.named("post_reveal")) == 1
+    assert (await quiz.store.quiz.round(rnd.id)).reveal_message_id is not None
+    assert (
+        await quiz.store.db.fetchval(
+            "SELECT count(*) FROM quiz_answers WHERE reply_token IS NOT NULL"
+        )
+        == 0
+    )
+
+
+async def test_practice_tells_a_leech_once_and_done_ends_the_session(
+    quiz: QuizService, store: Store, clock: FakeClock
+) -> None:
+    first = await quiz.practice_start(GUILD, ALICE, section="P3")
+    assert isinstance(first, PracticeQuestion)
+    question_id = first.question.id
+    shown = first
+    told: list[bool] = []
+    for _ in range(17):  # the miss comes back every other question
+        assert isinstance(shown, PracticeQuestion)
+        _, wrong = right_and_wrong(shown.question)
+        if shown.question.id != question_id:  # keep missing the same question
+            result = await quiz.answer(GUILD, shown.round_id, ALICE, shown.question.answer)
+        else:
+            result = await quiz.answer(GUILD, shown.round_id, ALICE, wrong)
+            told.append(result.leech)
+        assert isinstance(result, PracticeAnswer)
+        clock.advance(5)
+        shown = await quiz.practice_next(GUILD, ALICE, shown.round_id)
+    assert len(told) == 9
+    assert told.count(True) == 1 and told.index(True) == 7  # the 8th miss, once
+    record = (await store.quiz.progress(GUILD, ALICE, quiz.packs.default.id))[question_id]
+    assert record.leech and record.leech_noted_at is not None
+    assert isinstance(shown, PracticeQuestion)
+    summary = await quiz.practice_done(GUILD, ALICE, shown.round_id)
+    assert isinstance(summary, PracticeSummary) and summary.ended
+    assert summary.answered == 17 and summary.right == 17 - len(told)
+    with pytest.raises(UserError, match="This practice has ended"):
+        await quiz.practice_next(GUILD, ALICE, shown.round_id)
+    with pytest.raises(NotAllowed):
+        await quiz.practice_done(GUILD, BOB, shown.round_id)
+
+
+async def test_practice_with_nothing_due_says_when_the_next_question_is(
+    quiz: QuizService, store: Store, clock: FakeClock
+) -> None:
+    pack = quiz.packs.default
+    section = pack.questions[0].paragraph
+    questions = [q for q in pack.questions if q.paragraph == section]
+    now = clock.now()
+    for question in questions:
+        known = reviewed(reviewed(None, question, True, now - 700), question, True, now - 60)
+        await store.quiz.save_progress(GUILD, pack.id, {ALICE: known}, now)
+    summary = await quiz.practice_start(GUILD, ALICE, section=section)
+    assert isinstance(summary, PracticeSummary) and not summary.ended
+    assert summary.next_due is not None and summary.next_due > now + DAY - 120
+    due = await quiz.due(GUILD, ALICE)
+    counts = {c.paragraph: c for c in due.counts}
+    assert counts[section].now == 0 and counts[section].week + counts[section].new >= 0

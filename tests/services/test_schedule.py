@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import FakeClock
+from bot.errors import UserError
 from bot.rules.schedule import Rule
 from bot.services.packs import Packs
 from bot.services.ports import Posted, PostFailed
@@ -217,3 +218,34 @@ async def test_a_crash_after_the_claim_posts_the_run_once_after_a_restart(
         assert await store.timers.by_key(start_key(schedule_id)) is None
     finally:
         await restarted.stop()
+
+
+async def test_a_review_schedule_runs_review_quizzes_and_pings_only_its_role(
+    schedules: ScheduleService,
+    quiz_output: RecordingQuizOutput,
+    clock: FakeClock,
+    timers: TimerService,
+    store: Store,
+) -> None:
+    schedule, _ = await schedules.create(
+        guild_id=GUILD, channel_id=CHANNEL, rule=Rule.parse("7pm", "UTC", None), questions=2,
+        mode="review", ping_role_id=4242,
+    )  # fmt: skip
+    assert (schedule.mode, schedule.ping_role_id, schedule.local_time) == ("review", 4242, "19:00")
+    plain, _ = await schedules.create(
+        guild_id=GUILD, channel_id=CHANNEL + 1, rule=Rule.parse("19h", "UTC", None), questions=1
+    )
+    assert (plain.mode, plain.ping_role_id) == ("normal", None)
+    with pytest.raises(UserError, match="mode must be one of"):
+        await schedules.create(
+            guild_id=GUILD, channel_id=CHANNEL, rule=Rule.parse("19:00", "UTC", None), mode="x"
+        )
+    clock.set(utc(2026, 1, 1, 19, 0))
+    await settle(timers)
+    headers = {c.args["quiz"]: c.args for c in quiz_output.named("post_header")}
+    review = await store.quiz.running_in(CHANNEL)
+    other = await store.quiz.running_in(CHANNEL + 1)
+    assert (review.mode, review.ping_role_id, review.source) == ("review", 4242, "scheduled")
+    assert headers[review.id]["ping"] == 4242 and headers[review.id]["picked"] == 0
+    assert (other.mode, other.ping_role_id) == ("normal", None)
+    assert headers[other.id]["ping"] is None

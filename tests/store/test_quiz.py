@@ -1,8 +1,6 @@
-"""Quizzes: the pure rules, the store, and live quizzes and practice end to end.
-
-Pure tests pass times in (no clock is read); store tests run on a real SQLite file; end-to-end
-tests drive the real bot through the emulator with the shared ``FakeClock`` and the demo pack
-from ``tests/packs.py`` (five questions: three A–D, two true/false).
+"""The quiz store on SQLite and (with ``TEST_DATABASE_URL``) PostgreSQL: quizzes, rounds and
+their choice orders, answers, FSRS cards (and the one-time migration of Leitner boxes into
+them), practice sessions, and what review quizzes read.
 """
 
 from __future__ import annotations
@@ -13,13 +11,12 @@ from typing import Any
 import pytest
 
 from bot.content import load_pack
-from bot.rules.quiz import (
-    DAY,
-    Progress,
-    reviewed,
-)
+from bot.rules.quiz import DAY
+from bot.rules.srs import LEARNING, RELEARNING, REVIEW, reviewed, scheduler, to_card
 from bot.store import Store
+from bot.store.db import load_migrations, open_database
 from bot.store.quiz import MemberStreak, NewAnswer, QuizAlreadyRunning
+from tests.conftest import DatabaseUnderTest
 from tests.packs import write_pack
 
 T0 = 1_800_000_000.0
@@ -147,6 +144,10 @@ async def test_reveal_and_standings_are_recorded_once_after_posting(store: Store
     quiz = await new_quiz(store)
     rnd = await store.quiz.open_live_round(quiz, 0, T0)
     await store.quiz.set_round_message(rnd.id, 555, T0)
+    assert await store.quiz.unpublished() == [quiz.id]  # the quiz's first message is due
+    await store.quiz.record_header(quiz.id, 444)
+    await store.quiz.record_header(quiz.id, 445)  # a second record changes nothing
+    assert (await store.quiz.quiz(quiz.id)).header_message_id == 444
     assert await store.quiz.unpublished() == []  # asked and open: nothing due
     await store.quiz.close_round(rnd.id, T0 + 20)
     assert await store.quiz.unpublished() == [quiz.id]  # the reveal is due
@@ -172,23 +173,130 @@ async def test_an_unposted_question_is_due_and_an_abandoned_quiz_is_not(store: S
 
 
 async def test_member_stats_sum_progress_by_paragraph(store: Store, demo: Any) -> None:
-    records = {
-        7: reviewed(None, demo.question("p2-first-plan"), True, T0),
-    }
+    first_plan = demo.question("p2-first-plan")
+    records = {7: reviewed(None, first_plan, True, T0)}
     await store.quiz.save_progress(1, "demo", records, T0)
-    second = reviewed(records[7], demo.question("p2-first-plan"), True, T0 + DAY)
-    third = reviewed(second, demo.question("p2-first-plan"), False, T0 + 2 * DAY)
+    second = reviewed(records[7], first_plan, True, T0 + DAY)
+    third = reviewed(second, first_plan, False, T0 + 2 * DAY)
     await store.quiz.save_progress(1, "demo", {7: third}, T0)
-    q = demo.question("p1-who-objects")
-    mastered = Progress(q.id, q.paragraph, 4, 4, 4, T0 + 7 * DAY, T0)
-    await store.quiz.save_progress(1, "demo", {7: mastered}, T0)
+    known = reviewed(None, demo.question("p1-who-objects"), True, T0 + 2 * DAY)
+    await store.quiz.save_progress(1, "demo", {7: known}, T0)
     await store.quiz.save_streaks(1, [MemberStreak(7, 2, 5)], T0)
-    stats = await store.quiz.member_stats(1, 7)
-    assert (stats.answered, stats.correct) == (3 + 4, 2 + 4)
-    assert dict(stats.by_paragraph) == {"P1": (4, 4), "P2": (3, 2)}
+    stats = await store.quiz.member_stats(1, 7, now=T0 + 2 * DAY + 60)
+    assert (stats.answered, stats.correct) == (3 + 1, 2 + 1)
+    assert dict(stats.by_paragraph) == {"P1": (1, 1), "P2": (3, 2)}
+    # P1 was just answered right (mastered); P2 was just missed (not, whatever its curve says).
     assert (stats.current_streak, stats.best_streak, stats.mastered) == (2, 5, 1)
-    empty = await store.quiz.member_stats(1, 8)
+    assert stats.leeches == ()
+    empty = await store.quiz.member_stats(1, 8, now=T0)
     assert (empty.answered, empty.correct, dict(empty.by_paragraph), empty.mastered) == (
         0, 0, {}, 0
     )  # fmt: skip
-    assert (await store.quiz.member_stats(2, 7)).answered == 0  # another guild
+    assert (await store.quiz.member_stats(2, 7, now=T0)).answered == 0  # another guild
+
+
+async def test_a_card_round_trips_through_the_store_unchanged(store: Store, demo: Any) -> None:
+    question = demo.question("p2-first-plan")
+    record = reviewed(reviewed(None, question, True, T0), question, True, T0 + 600)
+    await store.quiz.save_progress(1, "demo", {7: record}, T0)
+    stored = (await store.quiz.progress(1, 7, "demo"))[question.id]
+    assert stored == record
+    assert stored.state == REVIEW and stored.stability is not None
+    again = (await store.quiz.progress_on(1, "demo", question.id, [7, 8]))[7]
+    assert again == record
+
+
+async def test_leitner_boxes_become_fsrs_cards_that_keep_their_due_dates(
+    database: DatabaseUnderTest,
+) -> None:
+    """A database from before FSRS (migrations up to 0007) with Leitner boxes is migrated once."""
+    old = [m for m in load_migrations(database.dialect) if m.version <= 7]
+    db = await open_database(database.target, schema=database.schema, migrations=old)
+    rows = [  # user, question, seen, correct, box, due_at, last_seen
+        (7, "p1-who-objects", 3, 1, 1, T0 + 5, T0),
+        (7, "p2-first-plan", 2, 2, 3, T0 + 3 * DAY, T0),
+        (8, "p2-first-plan", 6, 5, 5, T0 + 14 * DAY, T0),
+    ]
+    async with db.transaction():
+        await db.executemany(
+            "INSERT INTO question_stats (guild_id, user_id, pack_id, question_id, paragraph, "
+            "seen, correct, box, due_at, last_seen) VALUES (1, ?, 'demo', ?, 'P1', ?, ?, ?, ?, ?)",
+            rows,
+        )
+    await db.close()
+    store = await database.open()
+    try:
+        missed = (await store.quiz.progress(1, 7, "demo"))["p1-who-objects"]
+        assert (missed.state, missed.step, missed.last_right) == (LEARNING, 0, False)
+        assert (missed.seen, missed.correct, missed.due_at, missed.last_seen) == (3, 1, T0 + 5, T0)
+        box3 = (await store.quiz.progress(1, 7, "demo"))["p2-first-plan"]
+        assert (box3.state, box3.step, box3.stability, box3.last_right) == (REVIEW, None, 3.0, True)
+        assert box3.due_at == T0 + 3 * DAY  # the next due date is kept
+        top = (await store.quiz.progress(1, 8, "demo"))["p2-first-plan"]
+        assert (top.stability, top.due_at) == (14.0, T0 + 14 * DAY)
+        # The migrated card is one FSRS can schedule on: a right answer when due moves it on.
+        card = to_card(box3, box3.due_at)
+        assert scheduler().get_card_retrievability(card, card.due) == pytest.approx(0.9, abs=0.01)
+        columns = await store.db.fetchall("SELECT * FROM question_stats LIMIT 1")
+        assert "box" not in dict(columns[0])
+    finally:
+        await store.close()
+
+
+async def test_a_practice_session_counts_its_answers_until_it_ends(store: Store) -> None:
+    session = await store.quiz.start_session(
+        guild_id=1, user_id=7, pack_id="demo", section="P2", difficulty=None, now=T0
+    )
+    assert (session.section, session.ended_at) == ("P2", None)
+    rounds = [
+        await store.quiz.open_practice_round(
+            guild_id=1, user_id=7, pack_id="demo", question_id=q, section="P2", difficulty=None,
+            now=T0, order=(2, 0, 3, 1), session_id=session.id,
+        )
+        for q in ("p2-first-plan", "p2-oaks-tended", "p2-first-plan")
+    ]  # fmt: skip
+    assert rounds[0].choice_order == (2, 0, 3, 1) and rounds[0].session_id == session.id
+    await store.quiz.record_answer(rounds[0].id, 7, 0, True, T0 + 1)
+    await store.quiz.record_answer(rounds[1].id, 7, 1, False, T0 + 2)
+    assert await store.quiz.session_tally(session.id) == (2, 1)
+    assert await store.quiz.end_session(session.id, T0 + 3)
+    assert not await store.quiz.end_session(session.id, T0 + 4)
+    assert (await store.quiz.session(session.id)).ended_at == T0 + 3
+
+
+async def test_a_round_keeps_its_choice_order_and_an_old_round_has_none(store: Store) -> None:
+    quiz = await new_quiz(store)
+    shuffled = await store.quiz.open_live_round(quiz, 0, T0, (3, 1, 0, 2))
+    assert (await store.quiz.round(shuffled.id)).choice_order == (3, 1, 0, 2)
+    plain = await store.quiz.open_live_round(quiz, 1, T0 + 30)
+    assert plain.choice_order is None
+
+
+async def test_what_a_review_quiz_reads(store: Store, demo: Any) -> None:
+    plan = demo.question("p2-first-plan")
+    objects = demo.question("p1-who-objects")
+    for user in (1, 2, 3):
+        await store.quiz.save_progress(9, "demo", {user: reviewed(None, plan, user == 1, T0)}, T0)
+    await store.quiz.save_progress(9, "demo", {1: reviewed(None, objects, True, T0)}, T0)
+    due = await store.quiz.due_for_members(9, "demo", T0 + 3600)
+    assert due == {plan.id: 3, objects.id: 1}  # learning steps of minutes: all due an hour on
+    assert await store.quiz.answered_here(9, "demo") == {plan.id: (3, 1), objects.id: (1, 1)}
+    quiz = await new_quiz(store, guild_id=9, channel_id=55)
+    await store.quiz.open_live_round(quiz, 0, T0)
+    assert await store.quiz.asked_in_channel_since(55, T0 - 10) == {"p1-who-objects"}
+    assert await store.quiz.asked_in_channel_since(55, T0 + 10) == set()
+    assert await store.quiz.asked_in_channel_since(56, T0 - 10) == set()
+
+
+async def test_a_leech_is_noted_once(store: Store, demo: Any) -> None:
+    question = demo.question("p2-first-plan")
+    record = None
+    for miss in range(8):
+        record = reviewed(record, question, False, T0 + miss * 60)
+    assert record is not None and record.leech and record.misses == 8
+    assert record.state in (LEARNING, RELEARNING)
+    await store.quiz.save_progress(1, "demo", {7: record}, T0)
+    assert await store.quiz.note_leech(1, 7, "demo", question.id, T0 + 600)
+    assert not await store.quiz.note_leech(1, 7, "demo", question.id, T0 + 700)
+    stats = await store.quiz.member_stats(1, 7, now=T0 + 800)
+    assert stats.leeches == ((question.id, "P2", 8),)
