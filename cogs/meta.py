@@ -61,6 +61,8 @@ AUDIENCE: Final[Mapping[str, str]] = {
     "settings": ADMIN,
 }
 
+#: The help area whose notes carry the points rule (the quiz cog's ``help_area``).
+QUIZ_AREA = "Quiz"
 HELP_INTRO = (
     "Roundtable turns an article into a discussion: read the summaries, test yourself with "
     "quizzes, argue it out in moderated debates, and climb the leaderboard."
@@ -188,6 +190,19 @@ def help_sections(
     return {audience: areas for audience, areas in sections.items() if areas}
 
 
+def with_server_rule(
+    sections: dict[str, list[tuple[str, str]]], points_mode: str
+) -> dict[str, list[tuple[str, str]]]:
+    """The sections with the server's own points rule added where the quiz notes are."""
+    line = f"**This server's live quizzes use the {points_mode} points rule.**"
+    for areas in sections.values():
+        for index, (area, text) in enumerate(areas):
+            if area == QUIZ_AREA and "Live quiz points" in text:
+                areas[index] = (area, f"{text}\n{line}")
+                return sections
+    return sections
+
+
 def area_fields(areas: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Each area's text as fields of whole lines ("Quiz", "Quiz (cont.)"), each inside a
     field's limit, so an area longer than one embed still spreads over pages."""
@@ -233,12 +248,15 @@ async def help_book(interaction: discord.Interaction[RoundtableBot]) -> HelpBook
     """The member's /help: "Start here", then one or more pages per section they may use."""
     bot = interaction.client
     moderators_start = False
+    points_mode = "classic"
     if interaction.guild_id is not None:
         settings = await bot.store.guilds.get(interaction.guild_id)
         moderators_start = settings.quiz_starters == "moderators"
+        points_mode = settings.quiz_points
     sections = help_sections(
         bot, await audiences_of(interaction), moderators_start_quizzes=moderators_start
     )
+    sections = with_server_rule(sections, points_mode)
     body: list[tuple[str, discord.Embed]] = []
     starts: dict[str, int] = {}
     for audience, areas in sections.items():

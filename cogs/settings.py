@@ -13,6 +13,7 @@ from bot.adapter.checks import as_check_failure, guild_id_of, require_admin
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import embed
 from bot.errors import NotAllowed, UserError
+from bot.rules.srs import DEFAULT_RETENTION
 from bot.store import GuildSettings
 
 
@@ -32,6 +33,10 @@ async def describe_settings(settings: GuildSettings, bot: RoundtableBot) -> disc
         pack = settings.default_pack
     card.add_field(name="Content pack", value=pack, inline=True)
     card.add_field(name="Who may start quizzes", value=settings.quiz_starters, inline=True)
+    card.add_field(name="Quiz points", value=settings.quiz_points, inline=True)
+    retention = settings.retention or DEFAULT_RETENTION
+    chosen = "" if settings.retention else " (default)"
+    card.add_field(name="Practice retention", value=f"{retention:.2f}{chosen}", inline=True)
     card.set_footer(text="Moderators: Manage Server, Manage Messages, or the moderator role.")
     return card
 

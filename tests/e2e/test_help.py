@@ -151,3 +151,16 @@ async def test_quiz_start_moves_to_the_moderators_when_only_they_may_start(
     assert "`/quiz start" not in checked(await help_pages(alice))
     text = checked(await help_pages(mod))
     assert text.index("`/quiz start") > text.index("Moderator commands")
+
+
+async def test_help_and_settings_state_the_servers_own_points_rule(
+    bot: Any, admin: Member, alice: Member
+) -> None:
+    assert "use the classic points rule" in checked(await help_pages(alice))
+    await (await admin.slash("settings quiz-points", mode="accuracy")).ephemeral()
+    await (await admin.slash("settings retention", value=0.85)).ephemeral()
+    assert "use the accuracy points rule" in checked(await help_pages(alice))
+    shown = await (await admin.slash("settings show")).ephemeral()
+    fields = {f["name"]: f["value"] for f in shown.embed["fields"]}
+    assert fields["Quiz points"] == "accuracy"
+    assert fields["Practice retention"] == "0.85"
