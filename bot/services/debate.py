@@ -594,15 +594,7 @@ class DebateService:
             now = self.now()
             deadline = (debate.deadline or now) + seconds
             await self.store.debates.set_deadline(debate.id, deadline)
-            if debate.status == rules.RUNNING and debate.current_turn is not None:
-                await self.store.debates.set_turn_deadline(
-                    debate.id, debate.current_turn, deadline, remind_again=True
-                )
-                await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
-            elif debate.preparing:
-                await self._schedule_prep_end(debate, deadline)
-            elif debate.status == rules.VOTING:
-                await self._schedule_vote_close(debate, deadline)
+            await self._rearm(debate, deadline, now, remind_again=True)
         return await self.debate(debate_id)
 
     async def pause(self, debate_id: int) -> Debate:
@@ -625,16 +617,24 @@ class DebateService:
             now = self.now()
             deadline = now + (debate.paused_remaining or 0.0)
             await self.store.debates.resume(debate, deadline)
-            if debate.status == rules.RUNNING and debate.current_turn is not None:
-                await self.store.debates.set_turn_deadline(
-                    debate.id, debate.current_turn, deadline, remind_again=False
-                )
-                await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
-            elif debate.preparing:
-                await self._schedule_prep_end(debate, deadline)
-            elif debate.status == rules.VOTING:
-                await self._schedule_vote_close(debate, deadline)
+            await self._rearm(debate, deadline, now, remind_again=False)
         return await self.debate(debate_id)
+
+    async def _rearm(
+        self, debate: Debate, deadline: float, now: float, *, remind_again: bool
+    ) -> None:
+        """Move the clock that is running (the turn, the preparation or the vote) to
+        ``deadline`` (inside a transaction); ``remind_again``: the turn's reminder may come
+        once more."""
+        if debate.status == rules.RUNNING and debate.current_turn is not None:
+            await self.store.debates.set_turn_deadline(
+                debate.id, debate.current_turn, deadline, remind_again=remind_again
+            )
+            await self._schedule_turn_timers(debate, debate.current_turn, deadline, now)
+        elif debate.preparing:
+            await self._schedule_prep_end(debate, deadline)
+        elif debate.status == rules.VOTING:
+            await self._schedule_vote_close(debate, deadline)
 
     async def remove(self, debate_id: int, user_id: int, name: str) -> Debate:
         """Take a participant out: from the lobby, or from the debate (their turns are dropped)."""

@@ -36,7 +36,7 @@ import logging
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.content import Pack, Question
@@ -239,6 +239,29 @@ def review_note(quiz: Quiz) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class QuizOptions:
+    """What a live quiz asks: where, how many questions of which kind, and who started it.
+
+    ``max_seconds`` raises the seconds limit for callers with their own range (scheduled
+    quizzes: 300); ``started_by`` is None for a schedule's run, whose ``title`` heads it.
+    """
+
+    guild_id: int
+    channel_id: int
+    started_by: int | None
+    questions: int = DEFAULT_QUESTIONS
+    seconds: int = DEFAULT_SECONDS
+    section: str | None = None
+    difficulty: str | None = None
+    pack_id: str | None = None
+    source: str = "live"
+    title: str | None = None
+    max_seconds: int = MAX_SECONDS
+    mode: str = "normal"
+    ping_role_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Stopped:
     """What ``/quiz stop`` ended: the quiz, and the round it closed (if one was open)."""
 
@@ -390,66 +413,20 @@ class QuizService:
 
     # --- starting -------------------------------------------------------------------------------
 
-    async def start_live(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        started_by: int | None,
-        questions: int = DEFAULT_QUESTIONS,
-        seconds: int = DEFAULT_SECONDS,
-        section: str | None = None,
-        difficulty: str | None = None,
-        pack_id: str | None = None,
-        source: str = "live",
-        title: str | None = None,
-        max_seconds: int = MAX_SECONDS,
-        mode: str = "normal",
-        ping_role_id: int | None = None,
-    ) -> Quiz:
-        """Start a quiz in a channel and post its first message and question.
+    async def start_live(self, options: QuizOptions | None = None, /, **fields: Any) -> Quiz:
+        """Start a quiz in a channel and post its first message and question (``options``, or
+        the fields of :class:`QuizOptions` as keywords).
 
         Raises :class:`Conflict` when a quiz runs in the channel, :class:`UserError` for bad
         options or filters that match nothing, :class:`QuizChannelUnavailable` when Discord
         refuses the channel and :class:`PostFailed` (transient) when it does not take the
-        question; in every failure case nothing of the quiz is left behind. ``max_seconds``
-        raises the seconds limit for callers with their own range (scheduled quizzes: 300).
+        question; in every failure case nothing of the quiz is left behind.
         """
         async with self.store.transaction():
-            quiz = await self.create(
-                guild_id=guild_id,
-                channel_id=channel_id,
-                started_by=started_by,
-                questions=questions,
-                seconds=seconds,
-                section=section,
-                difficulty=difficulty,
-                pack_id=pack_id,
-                source=source,
-                title=title,
-                max_seconds=max_seconds,
-                mode=mode,
-                ping_role_id=ping_role_id,
-            )
+            quiz = await self.create(options or QuizOptions(**fields))
         return await self.post_first_question(quiz.id)
 
-    async def create(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        started_by: int | None,
-        questions: int = DEFAULT_QUESTIONS,
-        seconds: int = DEFAULT_SECONDS,
-        section: str | None = None,
-        difficulty: str | None = None,
-        pack_id: str | None = None,
-        source: str = "live",
-        title: str | None = None,
-        max_seconds: int = MAX_SECONDS,
-        mode: str = "normal",
-        ping_role_id: int | None = None,
-    ) -> Quiz:
+    async def create(self, options: QuizOptions | None = None, /, **fields: Any) -> Quiz:
         """Store a quiz, its first round and the round's close timer; nothing is posted.
 
         Joins the caller's transaction (a scheduled run completes its timer in the same one);
@@ -457,12 +434,16 @@ class QuizService:
         moment it starts; a ``review`` quiz asks the group's weak spots (see
         :func:`bot.rules.quiz.choose_review`) and fills up with the normal choice.
         """
+        options = options or QuizOptions(**fields)
+        guild_id, channel_id, mode = options.guild_id, options.channel_id, options.mode
+        questions, seconds, source = options.questions, options.seconds, options.source
+        section, difficulty = options.section, options.difficulty
         if source not in ("live", "scheduled"):
             raise ValueError(f"unknown quiz source {source!r}")
         if mode not in QUIZ_MODES:
             raise UserError(f"The quiz mode must be one of {', '.join(QUIZ_MODES)}.")
-        check_quiz_options(questions, seconds, max_seconds=max_seconds)
-        pack = await self.packs.for_guild(guild_id, pack_id)
+        check_quiz_options(questions, seconds, max_seconds=options.max_seconds)
+        pack = await self.packs.for_guild(guild_id, options.pack_id)
         candidates = [q.id for q in matching_questions(pack, section, difficulty)]
         ref = section_ref(pack, section)
         now = self.now()
@@ -501,9 +482,9 @@ class QuizService:
                     guild_id=guild_id,
                     channel_id=channel_id,
                     pack_id=pack.id,
-                    started_by=started_by,
+                    started_by=options.started_by,
                     source=source,
-                    title=title,
+                    title=options.title,
                     question_ids=chosen,
                     seconds=seconds,
                     section=ref,
@@ -512,7 +493,7 @@ class QuizService:
                     points_mode=settings.quiz_points,
                     mode=mode,
                     review_picked=len(picked) if mode == "review" else None,
-                    ping_role_id=ping_role_id,
+                    ping_role_id=options.ping_role_id,
                 )
             except QuizAlreadyRunning:
                 raise Conflict("Sorry, a quiz is already running here.") from None

@@ -144,7 +144,29 @@ class Database:
         row = await self.fetchone(sql, params)
         return default if row is None or row[0] is None else row[0]
 
-    def transaction(self) -> Any:
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """Commit everything inside the block, or nothing if it raises; a task that already
+        holds the transaction joins it. One transaction at a time per process."""
+        if self.in_transaction():
+            yield self
+            return
+        async with self._lock:
+            token = self._owner.set(asyncio.current_task())
+            try:
+                async with self._begin():
+                    yield self
+            except BaseException:
+                self._rolled_back()
+                raise
+            else:
+                self._committed()
+            finally:
+                self._owner.reset(token)
+
+    def _begin(self) -> Any:
+        """The dialect's transaction: an async context that begins, commits on leaving, and
+        rolls back when the block raises."""
         raise NotImplementedError
 
     def savepoint(self) -> Any:
@@ -241,25 +263,14 @@ class SQLiteDatabase(Database):
         return max(current, latest)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SQLiteDatabase]:
-        """Commit everything inside the block, or nothing if it raises."""
-        if self.in_transaction():
-            yield self
-            return
-        async with self._lock:
-            token = self._owner.set(asyncio.current_task())
-            try:
-                try:
-                    await self.conn.execute("BEGIN IMMEDIATE")
-                    yield self
-                    await self.conn.commit()
-                except BaseException:
-                    self._rolled_back()
-                    await self._abandon()
-                    raise
-                self._committed()
-            finally:
-                self._owner.reset(token)
+    async def _begin(self) -> AsyncIterator[None]:
+        try:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            yield
+            await self.conn.commit()
+        except BaseException:
+            await self._abandon()
+            raise
 
     async def _abandon(self) -> None:
         """Roll back whatever is open, even when the task is being cancelled: a BEGIN or a

@@ -12,7 +12,6 @@ The URL's password never appears in a log line or an error: :func:`redact` hides
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -310,40 +309,28 @@ class PostgresDatabase(Database):
     # --- transactions -------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresDatabase]:
-        """Commit everything inside the block, or nothing if it raises."""
-        if self.in_transaction():
-            yield self
-            return
-        async with self._lock:
-            token = self._owner.set(asyncio.current_task())
+    async def _begin(self) -> AsyncIterator[None]:
+        holder = self.pool.acquire(timeout=CONNECT_TIMEOUT)
+        conn = await self._connect(holder)
+        try:
+            transaction = conn.transaction()
             try:
-                holder = self.pool.acquire(timeout=CONNECT_TIMEOUT)
-                conn = await self._connect(holder)
-                try:
-                    transaction = conn.transaction()
-                    try:
-                        await transaction.start()
-                    except _LOST as error:
-                        raise StoreUnavailable() from error
-                    self._connection = conn
-                    try:
-                        yield self
-                    except BaseException:
-                        self._rolled_back()
-                        await self._rollback(transaction)
-                        raise
-                    try:
-                        await transaction.commit()
-                    except _LOST as error:
-                        self._rolled_back()
-                        raise StoreUnavailable() from error
-                    self._committed()
-                finally:
-                    self._connection = None
-                    await self._give_back(holder)
-            finally:
-                self._owner.reset(token)
+                await transaction.start()
+            except _LOST as error:
+                raise StoreUnavailable() from error
+            self._connection = conn
+            try:
+                yield
+            except BaseException:
+                await self._rollback(transaction)
+                raise
+            try:
+                await transaction.commit()
+            except _LOST as error:
+                raise StoreUnavailable() from error
+        finally:
+            self._connection = None
+            await self._give_back(holder)
 
     @staticmethod
     async def _rollback(transaction: Any) -> None:
