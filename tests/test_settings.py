@@ -126,3 +126,74 @@ def test_check_needs_no_token_and_validates_content(tmp_path: Path) -> None:
 def test_check_fails_on_empty_content_dir(tmp_path: Path) -> None:
     result = run_cli("check", env={"CONTENT_DIR": str(tmp_path)}, cwd=tmp_path)
     assert result.returncode == 1
+
+
+# --- the shared database and shards ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environ", "pattern"),
+    [
+        ({"DATABASE_URL": "mysql://bot:s3cret@db/x"}, r"DATABASE_URL must start with postgresql"),
+        ({"DATABASE_URL": "postgresql://bot:s3cret@db:port/x"}, r"DATABASE_URL .* not a valid"),
+        ({"DATABASE_URL": "postgresql://bot:s3cret@db:5432/"}, r"DATABASE_URL .* a database"),
+        ({"SHARD_IDS": "0"}, r"SHARD_IDS is '0' but SHARD_COUNT is not set"),
+        ({"SHARD_COUNT": "0"}, r"SHARD_COUNT must be a whole number of at least 1"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, r"SHARD_IDS names shard 2.*0 to 1"),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3-1"}, r"runs backwards"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "x"}, r"SHARD_IDS must hold whole numbers"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, r"only some of the 2 shards.*SQLite"),
+    ],
+)
+def test_bad_database_and_shard_settings_say_what_is_wrong(
+    environ: dict[str, str], pattern: str
+) -> None:
+    with pytest.raises(SettingsError, match=pattern) as raised:
+        Settings.from_env(environ, env_file=None)
+    assert "s3cret" not in str(raised.value)
+
+
+def test_shards_and_the_database_url_are_read() -> None:
+    url = "postgresql://bot:s3cret@db.example:5432/roundtable"
+    settings = Settings.from_env(
+        {"DATABASE_URL": url, "SHARD_COUNT": "4", "SHARD_IDS": "0-1,3"}, env_file=None
+    )
+    assert settings.database == url
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 1, 3))
+    described = "\n".join(settings.describe())
+    assert "PostgreSQL" in described and "s3cret" not in described and "bot:***@" in described
+    assert "SHARD_IDS 0, 1, 3 of SHARD_COUNT 4" in described
+    assert "s3cret" not in repr(settings)
+    alone = Settings.from_env({"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}, env_file=None)
+    assert alone.shard_ids == (0, 1)  # SQLite may serve every shard in one process
+    assert Settings.from_env({}, env_file=None).database == Path("data/bot.sqlite3")
+
+
+def test_a_malformed_database_url_exits_2_without_the_password(tmp_path: Path) -> None:
+    result = run_cli(
+        env={"DISCORD_TOKEN": "x", "DATABASE_URL": "postgresql://bot:s3cret@db:port/x"},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr and "s3cret" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_check_names_the_database_and_fails_on_an_unreachable_one(tmp_path: Path) -> None:
+    sqlite = run_cli("check", env={"DATABASE_PATH": str(tmp_path / "x.sqlite3")}, cwd=tmp_path)
+    assert sqlite.returncode == 0
+    assert "Database: SQLite at" in sqlite.stdout and "schema version 0" in sqlite.stdout
+    unreachable = run_cli(
+        "check", env={"DATABASE_URL": "postgresql://bot:s3cret@127.0.0.1:9/rt"}, cwd=tmp_path
+    )
+    assert unreachable.returncode == 1
+    assert "Database: DATABASE_URL: the PostgreSQL server at 127.0.0.1:9/rt cannot" in (
+        unreachable.stdout
+    )
+    assert "s3cret" not in unreachable.stdout + unreachable.stderr
+    running = run_cli("run", env={"DISCORD_TOKEN": "x",
+                               "DATABASE_URL": "postgresql://bot:s3cret@127.0.0.1:9/rt"},
+                      cwd=tmp_path)  # fmt: skip
+    assert running.returncode == 1
+    assert running.stderr.startswith("DATABASE_URL: the PostgreSQL server")
+    assert "s3cret" not in running.stdout + running.stderr

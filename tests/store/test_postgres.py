@@ -187,3 +187,47 @@ async def test_the_pool_recovers_after_its_connections_are_killed(pg: DatabaseUn
         assert await store.meta.get("k") == "x"
     finally:
         await store.close()
+
+
+@needs_postgres
+async def test_the_command_line_copies_into_an_empty_database_and_refuses_a_second_copy(
+    tmp_path: Path,
+) -> None:
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import asyncpg
+
+    name = f"copy_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(dsn=TEST_DATABASE_URL, timeout=10)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    url = urlunsplit(urlsplit(TEST_DATABASE_URL)._replace(path=f"/{name}"))
+    try:
+        path = tmp_path / "bot.sqlite3"
+        old = await Store.open(path)
+        await old.scores.add(7, 1, "quiz", 10, "right", 1e9)
+        await old.close()
+        env = {"DATABASE_PATH": str(path), "DATABASE_URL": url}
+        first = await run_main("migrate-to-postgres", env)
+        assert first[0] == 0 and "score_events: 1 rows" in first[1]
+        second = await run_main("migrate-to-postgres", env)
+        assert second[0] == 1 and "already holds rows" in second[2]
+    finally:
+        admin = await asyncpg.connect(dsn=TEST_DATABASE_URL, timeout=10)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def run_main(command: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """``python -m bot <command>`` in a subprocess; (status, stdout, stderr)."""
+    import os
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DISCORD_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", command, env={**base, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
