@@ -309,6 +309,10 @@ async def test_two_processes_share_the_shards_and_every_post_happens_once(
             ).message(timeout=WAIT)
             for row in ledger:
                 assert f"{row['total']} points" in board.text
+        await processes["1"].kill(signal.SIGTERM)
+        log = processes["1"].log.decode()
+        assert "serving shards [1] of 2" in log  # every process says which shards it serves
+        assert "commands are synced by the process serving shard 0" in log
     finally:
         await store.close()
 
