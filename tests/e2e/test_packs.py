@@ -117,8 +117,7 @@ async def test_an_admin_uploads_a_pack_and_members_read_quiz_and_debate_on_it(
     assert match is not None
     rnd = await bot.store.quiz.round(int(match[1]))
     assert rnd.pack_id == "trees"
-    own = await bot.packs.get("trees", emulator.guild.id)
-    question = own.question(rnd.question_id)
+    question = await bot.quiz.shown_of(rnd)  # as shown: its choices in the round's order
     assert question.prompt in asked.text
     locked = await (await alice.click(asked, question.answer_label)).ephemeral()
     assert locked.content.startswith(f"Locked in: {question.answer_label}")

@@ -81,7 +81,7 @@ async def test_a_quiz_s_points_reach_the_leaderboard_and_the_profile(
     await (await alice.slash("quiz start", questions=1, seconds=SECONDS)).ephemeral()
     posted = await emulator.next_message("general", predicate=lambda m: bool(m.buttons))
     rnd = await bot.store.quiz.round(int(posted.buttons[0]["custom_id"].split(":")[2]))
-    question = bot.library.get(rnd.pack_id).question(rnd.question_id)
+    question = await bot.quiz.shown_of(rnd)  # as shown: its choices in the round's order
     await (await alice.click(posted, question.answer_label)).ephemeral()
     wrong = next(label for label in question.labels if label != question.answer_label)
     await (await bob.click(posted, wrong)).ephemeral()
