@@ -3,9 +3,10 @@
 The real bot (``RoundtableBot``, with its REST pacer) runs against the loopback Discord
 (``tests/emulator``) in this process, sharing a ``FakeClock`` with it, so "the minute" comes
 when the benchmark moves the clock. The emulator gets 1,000 extra guilds (built like its default
-one), each with a ``#quiz`` channel, and each guild gets one schedule (``/schedule add`` does
-the same through ``ScheduleRunner.create``) for 12:05 UTC. Then the clock jumps to 12:05 and
-the benchmark waits, in real time, until every quiz's first question is posted.
+one), each with a ``#quiz`` channel, and each guild gets one schedule for 12:05 UTC through
+``bot.schedules.create`` (the ``ScheduleService`` call ``/schedule add`` makes). Then the clock
+jumps to 12:05 and the benchmark waits, in real time, until every quiz's first question is
+posted.
 
 It prints the REST requests the bot sent from the minute to the last post, the 429 answers of
 the emulator's rate limiter (global 50 per second, as on Discord), the minimum time Discord's
@@ -136,10 +137,9 @@ async def run(
         print(f"ready with {len(emulator.guilds)} guilds in {time.perf_counter() - began:.1f} s")
         if not pacer:
             bot.rest_pacer.acquire = _no_wait
-        runner = bot.get_cog("Schedule").runner
         began = time.perf_counter()
         for guild_id, channel_id in targets:
-            await runner.create(
+            await bot.schedules.create(
                 guild_id=guild_id, channel_id=channel_id, rule=Rule.parse("12:05", "UTC")
             )
         print(f"{guild_count} schedules for 12:05 UTC added in {time.perf_counter() - began:.1f} s")
