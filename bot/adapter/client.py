@@ -22,7 +22,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapter.ratelimit import RequestPacer, pace_requests
+from bot.adapter.ratelimit import DEFAULT_RATE, RequestPacer, pace_requests
 from bot.adapter.ui import PageButton, Pager, send_ephemeral
 from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
@@ -127,7 +127,7 @@ class RoundtableBot(commands.AutoShardedBot):
         # REST pacing (bot/ratelimit.py): discord.py only reacts to 429s, so every request sent
         # with the bot token first waits its turn under Discord's global 50 requests/second.
         # Interaction callbacks and follow-ups (exempt on Discord's side) are not paced.
-        self.rest_pacer = RequestPacer()
+        self.rest_pacer = RequestPacer(rate=DEFAULT_RATE * self._rest_share(settings))
         pace_requests(self.http, self.rest_pacer)
         self.pagers: dict[str, Pager] = {}
         self._max_concurrency: int | None = None
@@ -162,6 +162,14 @@ class RoundtableBot(commands.AutoShardedBot):
             log.info("database: %s", self.store.db.description)
             self._timers = TimerService(self.store, self.clock, shards=self.shard_plan)
             self.packs = Packs(self.library, self.store, self.settings.content_dir)
+
+    @staticmethod
+    def _rest_share(settings: Settings) -> float:
+        """This process's share of Discord's global REST limit: processes that split the shards
+        split the limit (it is the bot's, whatever process sends)."""
+        if settings.shard_ids is None or settings.shard_count is None:
+            return 1.0
+        return len(settings.shard_ids) / settings.shard_count
 
     @property
     def shard_plan(self) -> Shards | None:

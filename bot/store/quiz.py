@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
 from bot.rules.srs import Progress, mastered
-from bot.store.db import Database, IntegrityError
+from bot.store.db import Database, IntegrityError, SQLiteDatabase
 
 AnswerStatus = Literal["locked", "stands", "closed"]
 
@@ -225,6 +227,70 @@ def _open_at(round_row: Any, at: float) -> bool:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+# The rounds of a batch of clicks and the answers its members already gave, in one query.
+_CLICKED = (
+    "SELECT r.id, r.guild_id, r.closed_at, r.closes_at, a.user_id, a.choice "
+    "FROM quiz_rounds r LEFT JOIN quiz_answers a ON a.round_id = r.id "
+    "AND a.user_id IN ({users}) WHERE r.id IN ({rounds})"
+)
+_INSERT_ANSWER = (
+    "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, answered_at, "
+    "reply_token) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO NOTHING"
+)
+
+
+def judge_clicks(
+    clicks: Sequence[NewAnswer], rows: Iterable[Any]
+) -> tuple[list[AnswerOutcome], list[tuple[Any, ...]]]:
+    """Each click's outcome, in arrival order, and the answer rows to insert.
+
+    ``rows`` are the clicked rounds with the answers their members already gave. A round closed
+    (or past its deadline at the click's time) refuses a click (``closed``, with the member's
+    stored choice if any), an earlier answer by the same member stands, otherwise it is stored
+    (``locked``).
+    """
+    rounds: dict[int, Any] = {}
+    stored: dict[tuple[int, int], int] = {}
+    for row in rows:
+        rounds[row["id"]] = row
+        if row["user_id"] is not None:
+            stored[(row["id"], row["user_id"])] = row["choice"]
+    outcomes: list[AnswerOutcome] = []
+    inserts: list[tuple[Any, ...]] = []
+    for click in clicks:
+        found = rounds.get(click.round_id)
+        key = (click.round_id, click.user_id)
+        if found is None or not _open_at(found, click.answered_at):
+            outcomes.append(AnswerOutcome("closed", stored.get(key)))
+        elif key in stored:
+            outcomes.append(AnswerOutcome("stands", stored[key]))
+        else:
+            stored[key] = click.choice
+            inserts.append(
+                (
+                    *(click.round_id, found["guild_id"], click.user_id),
+                    *(click.choice, int(click.correct), click.answered_at, click.reply_token),
+                )
+            )
+            outcomes.append(AnswerOutcome("locked", click.choice))
+    return outcomes, inserts
+
+
+def _record_answers_sync(
+    query: str, params: Sequence[Any], clicks: Sequence[NewAnswer], conn: sqlite3.Connection
+) -> list[AnswerOutcome]:
+    """:meth:`QuizStore.record_answers` on SQLite, run whole in aiosqlite's thread."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        outcomes, inserts = judge_clicks(clicks, conn.execute(query, params).fetchall())
+        conn.executemany(_INSERT_ANSWER, inserts)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return outcomes
 
 
 #: The most clicks one answer transaction stores.
@@ -598,54 +664,24 @@ class QuizStore:
     async def record_answers(self, clicks: Sequence[NewAnswer]) -> list[AnswerOutcome]:
         """Store many first answers in one transaction (group commit); outcomes in order.
 
-        Each click is judged in arrival order, as if alone: a round closed (or past its
-        deadline at the click's time) refuses it (``closed``, with the member's stored choice if
-        any), an earlier answer by the same member stands, otherwise it is stored (``locked``).
+        Each click is judged in arrival order, as if alone (:func:`judge_clicks`). On SQLite a
+        batch of its own runs in one trip to aiosqlite's thread: under a burst of clicks every
+        trip waits for the busy event loop, so four trips cost far more than one. Inside a
+        caller's transaction (a practice answer) it joins that transaction.
         """
         if not clicks:
             return []
         round_ids = sorted({c.round_id for c in clicks})
         user_ids = sorted({c.user_id for c in clicks})
-        async with self.db.transaction():
-            # One query (one trip to the database thread) reads the rounds and the answers the
-            # members already gave. Under a burst of clicks the event loop is busy and every
-            # trip waits for it, and the batch's clicks wait for the batch: 4 trips, not 9.
-            rounds: dict[int, Any] = {}
-            stored: dict[tuple[int, int], int] = {}
-            for row in await self._select(
-                "SELECT r.id, r.guild_id, r.closed_at, r.closes_at, a.user_id, a.choice "  # noqa: S608
-                "FROM quiz_rounds r LEFT JOIN quiz_answers a ON a.round_id = r.id "
-                f"AND a.user_id IN ({_marks(user_ids)}) WHERE r.id IN ({_marks(round_ids)})",
-                (*user_ids, *round_ids),
-            ):
-                rounds[row["id"]] = row
-                if row["user_id"] is not None:
-                    stored[(row["id"], row["user_id"])] = row["choice"]
-            outcomes: list[AnswerOutcome] = []
-            rows: list[tuple[Any, ...]] = []
-            for click in clicks:
-                found = rounds.get(click.round_id)
-                key = (click.round_id, click.user_id)
-                if found is None or not _open_at(found, click.answered_at):
-                    outcomes.append(AnswerOutcome("closed", stored.get(key)))
-                elif key in stored:
-                    outcomes.append(AnswerOutcome("stands", stored[key]))
-                else:
-                    stored[key] = click.choice
-                    rows.append(
-                        (
-                            *(click.round_id, found["guild_id"], click.user_id),
-                            *(click.choice, int(click.correct), click.answered_at),
-                            click.reply_token,
-                        )
-                    )
-                    outcomes.append(AnswerOutcome("locked", click.choice))
-            await self.db.executemany(
-                "INSERT INTO quiz_answers (round_id, guild_id, user_id, choice, correct, "
-                "answered_at, reply_token) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (round_id, user_id) DO NOTHING",
-                rows,
+        query = _CLICKED.format(users=_marks(user_ids), rounds=_marks(round_ids))
+        params = (*user_ids, *round_ids)
+        if isinstance(self.db, SQLiteDatabase) and not self.db.in_transaction():
+            return await self.db.run_sync(
+                functools.partial(_record_answers_sync, query, params, clicks)
             )
+        async with self.db.transaction():
+            outcomes, rows = judge_clicks(clicks, await self._select(query, params))
+            await self.db.executemany(_INSERT_ANSWER, rows)
         return outcomes
 
     async def _select(self, sql: str, params: Sequence[Any]) -> list[Any]:

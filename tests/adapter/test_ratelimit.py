@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +102,21 @@ async def test_pace_requests_paces_bot_routes_and_lets_interaction_callbacks_thr
     assert http.sent[0] == ("/channels/{channel_id}/messages", {"json": {"a": 1}})
     assert pacer.granted == 1
     assert is_exempt("/interactions/1/x/callback") and not is_exempt("/channels/1/messages")
+
+
+def test_processes_that_split_the_shards_split_the_global_rest_limit(tmp_path: Path) -> None:
+    from bot.adapter.client import RoundtableBot
+    from bot.adapter.ratelimit import DEFAULT_RATE
+    from bot.settings import Settings
+
+    alone = RoundtableBot(Settings(token="t", database_path=tmp_path / "a.sqlite3"))
+    half = RoundtableBot(
+        Settings(
+            token="t",
+            database_url="postgresql://bot@127.0.0.1/rt",
+            shard_count=4,
+            shard_ids=(0, 1),
+        )
+    )
+    assert alone.rest_pacer.rate == DEFAULT_RATE
+    assert half.rest_pacer.rate == DEFAULT_RATE / 2  # two such processes stay under 50/s
