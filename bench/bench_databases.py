@@ -80,6 +80,7 @@ from bench.benchlib import (  # noqa: E402
     click_at_rate,
     cpu_delta,
     load_average,
+    pack_choice,
     reply_text,
     roundtable_child,
     scratch_database,
@@ -210,32 +211,34 @@ async def plant_storm(database: str | Path, guilds: Sequence[Guild], emulator: E
 @contextlib.asynccontextmanager
 async def answer_check(database: str | Path) -> AsyncIterator[Check]:
     """A check for :class:`AckWatch`: an acknowledged "Locked in" answer is in the database."""
-    query = "SELECT choice FROM quiz_answers WHERE round_id = {0} AND user_id = {1}"
+    query = (
+        "SELECT a.choice, r.choice_order FROM quiz_answers a JOIN quiz_rounds r "
+        "ON r.id = a.round_id WHERE a.round_id = {0} AND a.user_id = {1}"
+    )
     if isinstance(database, str):
         import asyncpg
 
         pool = await asyncpg.create_pool(dsn=database, min_size=2, max_size=4)
 
         async def lookup(round_id: int, user_id: int) -> Any:
-            return await pool.fetchval(query.format("$1", "$2"), round_id, user_id)
+            return await pool.fetchrow(query.format("$1", "$2"), round_id, user_id)
 
     else:
         conn = sqlite3.connect(database, isolation_level=None)
 
         async def lookup(round_id: int, user_id: int) -> Any:
-            row = conn.execute(query.format("?", "?"), (round_id, user_id)).fetchone()
-            return None if row is None else row[0]
+            return conn.execute(query.format("?", "?"), (round_id, user_id)).fetchone()
 
     async def check(interaction: Interaction) -> str | None:
         text = reply_text(interaction)
         if not text.startswith("Locked in"):
             return f"{interaction.user.username}: first click answered {text!r}"
         round_id, choice = answered_round(interaction)
-        stored = await lookup(round_id, interaction.user.id)
-        if stored is None:
+        row = await lookup(round_id, interaction.user.id)
+        if row is None:
             return f"{interaction.user.username}: acknowledged before the answer was committed"
-        if stored != choice:
-            return f"{interaction.user.username}: stored choice {stored}, clicked {choice}"
+        if row[0] != pack_choice(choice, row[1]):
+            return f"{interaction.user.username}: stored choice {row[0]}, clicked {choice}"
         return None
 
     try:

@@ -88,6 +88,7 @@ from bench.benchlib import (  # noqa: E402
     compare_cprofiles,
     load_average,
     median,
+    pack_choice,
     reply_text,
     roundtable_child,
     summarise_profile,
@@ -178,12 +179,13 @@ def sqlite_commit_check(path: Path) -> tuple[Check, sqlite3.Connection]:
             return f"{interaction.user.username}: first click answered {text!r}"
         round_id, choice = answered_round(interaction)
         row = conn.execute(
-            "SELECT choice FROM quiz_answers WHERE round_id = ? AND user_id = ?",
+            "SELECT a.choice, r.choice_order FROM quiz_answers a JOIN quiz_rounds r "
+            "ON r.id = a.round_id WHERE a.round_id = ? AND a.user_id = ?",
             (round_id, interaction.user.id),
         ).fetchone()
         if row is None:
             return f"{interaction.user.username}: acknowledged before the answer was committed"
-        if row[0] != choice:
+        if row[0] != pack_choice(choice, row[1]):
             return f"{interaction.user.username}: stored choice {row[0]}, clicked {choice}"
         return None
 

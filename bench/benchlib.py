@@ -720,3 +720,11 @@ class Backends:
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds a set of processes used between two readings (new ones from zero)."""
     return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def pack_choice(shown: int, choice_order: str | None) -> int:
+    """The pack's choice a click on the ``shown`` button means: rounds show their choices in an
+    order drawn for them (``quiz_rounds.choice_order``, a JSON list; None: the pack's order)."""
+    import json
+
+    return json.loads(choice_order)[shown] if choice_order else shown
