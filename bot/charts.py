@@ -1,10 +1,15 @@
-"""PNG charts for ``/insights``, drawn with matplotlib.
+"""PNG charts for ``/insights``, drawn with matplotlib in a child process.
 
 Plain values in, PNG bytes out: no Discord, no SQL, no clock. matplotlib is imported only when
 a chart is drawn (a bot that never draws one never loads it), through its object-oriented API
-on the Agg canvas (no pyplot, no display, no global state), one chart at a time under a lock.
-Drawing takes tens of milliseconds of CPU, so callers run it in a worker thread
-(:meth:`bot.services.insights.InsightsService.draw`), never on the event loop.
+on the headless Agg canvas (no pyplot, no display, no global state), one chart at a time under
+a lock.
+
+The bot never draws on its own process: :class:`ChartWorker` hands each chart to a child
+process (``python -m bot.charts``, started at the first chart and kept) over its stdin and
+stdout. A worker thread would not do: matplotlib renders in C++ holding the GIL, so a thread
+drawing a chart stalls the event loop for 50–150 ms at a time on the development VM, while a
+child process leaves it free (see ``bench/bench_insights.py``).
 
 Every chart is readable in Discord's dark and light themes: an opaque white card with dark
 text (a transparent image would put dark text on a dark background), a title, labelled axes,
@@ -15,12 +20,20 @@ the moderator who asks, puts a member's name in one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import json
+import logging
+import os
+import struct
+import sys
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -41,6 +54,7 @@ LABEL_WIDTH: Final = 14
 TITLE_CHAR_PX: Final = 11
 
 _DRAWING = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +234,146 @@ def png_size(data: bytes) -> tuple[int, int] | None:
     if len(data) < 24 or not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
         return None
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+# --- the child process -------------------------------------------------------------------------
+
+#: The charts a worker draws, by the name a request gives.
+CHARTS: Final[Mapping[str, Callable[..., bytes]]] = {"bar": bar_chart, "debate": debate_chart}
+_LENGTH = struct.Struct(">I")
+#: The folder holding the ``bot`` package, so the child finds it wherever the bot runs from.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+_REPLY = struct.Struct(">BI")
+OK, FAILED = 0, 1
+
+
+class ChartError(Exception):
+    """A chart could not be drawn (the worker said why, or stopped answering)."""
+
+
+def render(chart: str, args: Mapping[str, Any]) -> bytes:
+    """Draw chart ``chart`` from JSON-ready ``args`` (a bar chart's series as dicts)."""
+    values = dict(args)
+    if "series" in values:
+        values["series"] = [Series(**one) for one in values["series"]]
+    return CHARTS[chart](**values)
+
+
+def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
+    """The worker's loop: a length-prefixed JSON request in, a status, a length and the PNG
+    (or the error's text) out, until ``requests`` ends."""
+    while header := requests.read(_LENGTH.size):
+        if len(header) < _LENGTH.size:
+            return
+        (size,) = _LENGTH.unpack(header)
+        request = json.loads(requests.read(size))
+        try:
+            status, payload = OK, render(request["chart"], request["args"])
+        except Exception as error:  # the worker answers every request and keeps going
+            status, payload = FAILED, f"{type(error).__name__}: {error}".encode()
+        replies.write(_REPLY.pack(status, len(payload)) + payload)
+        replies.flush()
+
+
+def main() -> None:
+    """``python -m bot.charts``: serve requests on stdin/stdout, at a lower CPU priority than
+    the bot. Anything else that writes to stdout (a library's warning) is sent to stderr, so
+    the replies stay clean."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # background work: the bot's own process comes first on a busy machine
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
+        serve(sys.stdin.buffer, replies)
+
+
+class ChartWorker:
+    """The bot's side of the child process that draws charts.
+
+    Started at the first chart and kept for the next ones; one chart at a time. A worker that
+    died or stopped answering within ``timeout`` seconds is replaced and the chart asked once
+    more; a chart the worker could not draw raises :class:`ChartError`.
+    """
+
+    def __init__(self, *, timeout: float = 30.0) -> None:
+        self.timeout = timeout
+        self._process: asyncio.subprocess.Process | None = None
+        self._lock = asyncio.Lock()
+
+    async def draw(self, chart: str, **args: Any) -> bytes:
+        if chart not in CHARTS:
+            raise ValueError(f"unknown chart {chart!r}")
+        request = json.dumps({"chart": chart, "args": _plain(args)}).encode()
+        async with self._lock:
+            for attempt in (1, 2):
+                try:
+                    process = await self._started()
+                    return await asyncio.wait_for(self._ask(process, request), self.timeout)
+                except asyncio.CancelledError:
+                    self._discard()  # a reply may still come: never read it as the next one's
+                    raise
+                except (OSError, EOFError, asyncio.IncompleteReadError, TimeoutError) as error:
+                    log.warning("the chart worker failed (%s); starting another", error)
+                    await self._stop()
+                    if attempt == 2:
+                        raise ChartError("the chart worker stopped answering") from error
+        raise AssertionError("unreachable")
+
+    async def _started(self) -> asyncio.subprocess.Process:
+        if self._process is None or self._process.returncode is not None:
+            path = os.environ.get("PYTHONPATH")
+            env = {**os.environ, "MPLBACKEND": "Agg",
+                   "PYTHONPATH": _ROOT + (os.pathsep + path if path else "")}  # fmt: skip
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.charts",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+            )  # fmt: skip
+        return self._process
+
+    @staticmethod
+    async def _ask(process: asyncio.subprocess.Process, request: bytes) -> bytes:
+        if process.stdin is None or process.stdout is None:
+            raise EOFError("the chart worker has no pipes")
+        process.stdin.write(_LENGTH.pack(len(request)) + request)
+        await process.stdin.drain()
+        status, size = _REPLY.unpack(await process.stdout.readexactly(_REPLY.size))
+        payload = await process.stdout.readexactly(size)
+        if status != OK:
+            raise ChartError(payload.decode("utf-8", "replace"))
+        return payload
+
+    def _discard(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            process.kill()
+
+    async def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.returncode is not None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 5)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+    async def close(self) -> None:
+        """Stop the worker (it ends when its stdin closes)."""
+        async with self._lock:
+            await self._stop()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Series):
+        return asdict(value)
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+if __name__ == "__main__":
+    main()

@@ -280,6 +280,9 @@ class RoundtableBot(commands.AutoShardedBot):
             # its close() needs only when the client starts.
             self._AutoShardedClient__queue: asyncio.PriorityQueue[Any] = asyncio.PriorityQueue()
         await super().close()
+        insights = getattr(self, "insights", None)
+        if insights is not None:
+            await insights.close()
         store = getattr(self, "store", None)
         if store is not None:
             await store.close()

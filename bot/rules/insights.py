@@ -28,6 +28,7 @@ an expected count, with one degree of freedom fewer than positions (2 for the us
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import statistics
@@ -39,7 +40,7 @@ from typing import Final
 from bot.content import Question
 from bot.content.model import CHOICE_LABELS
 from bot.rules.scores import PERIODS, csv_cell, describe_period, period_key
-from bot.rules.srs import Progress, mastered
+from bot.rules.srs import DAY, MASTERED_RETRIEVABILITY, REVIEW, Progress, mastered, retrievability
 
 DEFAULT_PERIOD: Final = "season"
 #: Answers a question needs before it is judged.
@@ -410,6 +411,46 @@ class Mastery:
     @property
     def share(self) -> float | None:
         return share(self.mastered, self.cards)
+
+
+#: Days of slack on each side of the mastery horizon: its bisection is exact to a millionth of a
+#: stability, and FSRS keeps stabilities under 36,500 days.
+MASTERY_MARGIN: Final = 0.05
+_PROBE_STABILITY = 1e6
+_PROBE_NOW = 2e11  # far enough on that whole days up to 2.5 million probe stabilities fit
+
+
+def _known_after(days: int) -> bool:
+    probe = Progress(
+        question_id="probe", paragraph="probe", seen=1, correct=1, due_at=_PROBE_NOW,
+        last_seen=_PROBE_NOW - days * DAY, state=REVIEW, step=None,
+        stability=_PROBE_STABILITY, difficulty=5.0, last_right=True,
+    )  # fmt: skip
+    return retrievability(probe, _PROBE_NOW) >= MASTERED_RETRIEVABILITY
+
+
+@functools.lru_cache(maxsize=1)
+def mastery_horizon() -> float:
+    """How many stabilities of whole days a card stays mastered after a right answer.
+
+    FSRS's forgetting curve depends only on whole days elapsed ÷ stability, so a card last
+    answered right is mastered (:func:`bot.rules.srs.mastered`) exactly while the whole days
+    since are at most ``horizon × stability``. Found by bisection on
+    :func:`bot.rules.srs.retrievability` with a huge stability, where the whole-day rounding
+    no longer blurs it (about 1.0: FSRS's stability is the time recall takes to fall to 90 %).
+    The store counts cards with it, leaving :data:`MASTERY_MARGIN` days of doubt either side
+    to :func:`bot.rules.srs.mastered` itself.
+    """
+    known, forgotten = 0, int(2.5 * _PROBE_STABILITY)
+    if not _known_after(known) or _known_after(forgotten):
+        raise RuntimeError("FSRS's retrievability is not the curve this horizon assumes")
+    while forgotten - known > 1:
+        middle = (known + forgotten) // 2
+        if _known_after(middle):
+            known = middle
+        else:
+            forgotten = middle
+    return known / _PROBE_STABILITY
 
 
 def mastery_by_paragraph(cards: Iterable[Progress], now: float) -> dict[str, Mastery]:

@@ -1,10 +1,12 @@
 """The insights service: reports for facilitators (``/insights``) and their charts.
 
 Each report reads sums from the store (:mod:`bot.store.insights`), computes its statistics with
-:mod:`bot.rules.insights`, and returns a plain dataclass the cog renders. Work that grows with
-the data and holds the CPU — the FSRS retrievability of every card, and drawing a chart with
-matplotlib (:mod:`bot.charts`) — runs in a worker thread, so the event loop keeps serving
-clicks while a report is made. Nothing here writes to the database.
+:mod:`bot.rules.insights`, and returns a plain dataclass the cog renders. The sums happen in
+SQL, so a report handles a few hundred rows however many answers there are. Mastery needs
+FSRS's retrievability of every card: the store counts the clear cases with the horizon
+:func:`bot.rules.insights.mastery_horizon` finds, and only cards within a fraction of a day of
+the line are judged one by one. Charts are drawn by :mod:`bot.charts` off the event loop (see
+:meth:`InsightsService.draw`). Nothing here writes to the database.
 
 A report's period is the leaderboard's (:data:`bot.rules.scores.PERIODS`); ``season`` is the
 guild's current season (the first season covers everything before the second).
@@ -12,16 +14,16 @@ guild's current season (the first season covers everything before the second).
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.charts import Series, bar_chart, debate_chart
+from bot.charts import ChartWorker, Series
 from bot.clock import Clock
 from bot.content import Pack
 from bot.rules.insights import (
+    MASTERY_MARGIN,
     Balance,
     ChoiceTally,
     Groups,
@@ -36,6 +38,7 @@ from bot.rules.insights import (
     combine,
     leeches,
     mastery_by_paragraph,
+    mastery_horizon,
     member_paragraphs,
     p_text,
     paragraph_stats,
@@ -142,10 +145,17 @@ def _per_question(choices: Sequence[ChoiceTally]) -> dict[str, Tally]:
 class InsightsService:
     """Reports for moderators; the bot holds one as ``bot.insights``."""
 
-    def __init__(self, store: Store, packs: Packs, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, packs: Packs, clock: Clock, charts: ChartWorker | None = None
+    ) -> None:
         self.store = store
         self.packs = packs
         self.clock = clock
+        self.charts = charts or ChartWorker()
+
+    async def close(self) -> None:
+        """Stop the chart worker (a later chart starts another)."""
+        await self.charts.close()
 
     async def window(self, guild_id: int, period: str) -> Window:
         """``period`` at the current time, with the guild's current season (read, never
@@ -205,14 +215,18 @@ class InsightsService:
     async def _mastery(
         self, guild_id: int, pack_id: str, since: float, user_id: int | None = None
     ) -> dict[str, Mastery]:
-        store = self.store.insights
-        cards = await store.card_counts(guild_id, pack_id, since, user_id)
-        right = await store.right_cards(guild_id, pack_id, since, user_id)
-        # FSRS's retrievability of every card: CPU work that grows with members × questions.
-        mastered = await asyncio.to_thread(mastery_by_paragraph, right, self.clock.now())
+        """Per paragraph: FSRS cards reviewed since ``since`` and those mastered now. The
+        store counts the clear cases; the few cards near the line are judged by
+        :func:`bot.rules.srs.mastered` itself."""
+        now = self.clock.now()
+        found = await self.store.insights.mastery(
+            guild_id, pack_id, since, now=now, horizon=mastery_horizon(),
+            margin=MASTERY_MARGIN, user_id=user_id,
+        )  # fmt: skip
+        close = mastery_by_paragraph(found.unsure, now)
         return {
-            paragraph: Mastery(count, mastered.get(paragraph, Mastery()).mastered)
-            for paragraph, count in cards.items()
+            paragraph: Mastery(cards, sure + close.get(paragraph, Mastery()).mastered)
+            for paragraph, (cards, sure) in found.paragraphs.items()
         }
 
     async def paragraphs(self, guild_id: int, pack_id: str | None, period: str) -> ParagraphsReport:
@@ -301,14 +315,14 @@ class InsightsService:
 
     # --- charts -------------------------------------------------------------------------------
 
-    async def draw(self, chart: Callable[..., bytes], /, **data: Any) -> bytes:
-        """Draw a chart of :mod:`bot.charts` in a worker thread (matplotlib holds the CPU for
-        tens of milliseconds, and hundreds the first time, when it is imported)."""
-        return await asyncio.to_thread(chart, **data)
+    async def draw(self, chart: str, /, **data: Any) -> bytes:
+        """Draw a chart of :data:`bot.charts.CHARTS` in the chart worker's process: matplotlib
+        holds the GIL while it renders, so even a thread would stall the event loop."""
+        return await self.charts.draw(chart, **data)
 
     async def paragraphs_chart(self, report: ParagraphsReport) -> bytes:
         return await self.draw(
-            bar_chart,
+            "bar",
             title=f"Right answers and mastery per paragraph — {report.pack.article.title}, "
             f"{report.window.label}",
             categories=[row.paragraph for row in report.rows],
@@ -323,7 +337,7 @@ class InsightsService:
     async def member_chart(self, report: MemberReport, name: str) -> bytes:
         """The member's chart names them: it is only ever shown to the moderator who asked."""
         return await self.draw(
-            bar_chart,
+            "bar",
             title=f"{name}: right answers per paragraph against the group — {report.window.label}",
             categories=[row.paragraph for row in report.paragraphs],
             series=[
@@ -340,7 +354,7 @@ class InsightsService:
         test = f" · {p_text(balance.test.p_value)}" if balance.test else ""
         histogram = report.scores.histogram if report.scores else (0,) * 10
         return await self.draw(
-            debate_chart,
+            "debate",
             title=f"Debate balance — {report.window.label}: {balance.decided} decided{test}",
             positions=[row.name for row in balance.positions],
             wins=[row.wins for row in balance.positions],

@@ -10,7 +10,7 @@ practice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +20,14 @@ from bot.store.db import Database
 from bot.store.quiz import _PROGRESS_COLUMNS, _progress
 
 CLOSED = "closed"
+DAY_SECONDS = "86400.0"
 
-#: A quiz answer joined to its round, within a guild and a pack since a moment.
-_ANSWERS = (
-    "FROM quiz_answers a JOIN quiz_rounds r ON r.id = a.round_id "
-    "WHERE a.guild_id = ? AND a.answered_at >= ? AND r.pack_id = ?"
+#: The guild's answers since a moment, summed per round (and ``{by}``), joined to the rounds of
+#: one pack: the covering index of migration 0014 serves the inner sum in round order.
+_PER_ROUND = (
+    "FROM (SELECT round_id{by}, COUNT(*) AS answers, SUM(correct) AS right_answers "
+    "FROM quiz_answers WHERE guild_id = ? AND answered_at >= ?{users} GROUP BY round_id{by}) t "
+    "JOIN quiz_rounds r ON r.id = t.round_id WHERE r.pack_id = ?"
 )
 
 
@@ -46,6 +49,14 @@ class ScoreCount:
     position: str
     points: int
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardCounts:
+    """Per paragraph (cards, surely mastered), and the cards too close to call."""
+
+    paragraphs: Mapping[str, tuple[int, int]]
+    unsure: tuple[Progress, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +86,9 @@ class InsightsStore:
     async def choice_tallies(self, guild_id: int, pack_id: str, since: float) -> list[ChoiceTally]:
         """Per question and pack choice: how often it was picked, and counted right."""
         rows = await self.db.fetchall(
-            "SELECT r.question_id, a.choice, COUNT(*) AS answers, SUM(a.correct) AS right_answers "
-            f"{_ANSWERS} GROUP BY r.question_id, a.choice",
+            "SELECT r.question_id, t.choice, SUM(t.answers) AS answers, "
+            "SUM(t.right_answers) AS right_answers "
+            f"{_PER_ROUND.format(by=', choice', users='')} GROUP BY r.question_id, t.choice",
             (guild_id, since, pack_id),
         )
         return [
@@ -88,9 +100,10 @@ class InsightsStore:
     async def member_tallies(self, guild_id: int, pack_id: str, since: float) -> dict[int, Tally]:
         """Each member's answers and right answers on the pack."""
         rows = await self.db.fetchall(
-            "SELECT a.user_id, COUNT(*) AS answers, SUM(a.correct) AS right_answers "
-            f"{_ANSWERS} GROUP BY a.user_id",
-            (guild_id, since, pack_id),
+            "SELECT user_id, COUNT(*) AS answers, SUM(correct) AS right_answers "
+            "FROM quiz_answers WHERE guild_id = ? AND answered_at >= ? AND round_id IN "
+            "(SELECT id FROM quiz_rounds WHERE guild_id = ? AND pack_id = ?) GROUP BY user_id",
+            (guild_id, since, guild_id, pack_id),
         )
         return {int(r["user_id"]): _tally(r) for r in rows}
 
@@ -100,38 +113,56 @@ class InsightsStore:
         """Per question: the answers and right answers of ``user_ids`` together."""
         if not user_ids:
             return {}
+        users = f" AND user_id IN ({_marks(user_ids)})"
         rows = await self.db.fetchall(
-            "SELECT r.question_id, COUNT(*) AS answers, SUM(a.correct) AS right_answers "
-            f"{_ANSWERS} AND a.user_id IN ({_marks(user_ids)}) GROUP BY r.question_id",
-            (guild_id, since, pack_id, *user_ids),
+            "SELECT r.question_id, SUM(t.answers) AS answers, "
+            "SUM(t.right_answers) AS right_answers "
+            f"{_PER_ROUND.format(by='', users=users)} GROUP BY r.question_id",
+            (guild_id, since, *user_ids, pack_id),
         )
         return {r["question_id"]: _tally(r) for r in rows}
 
     # --- FSRS cards ---------------------------------------------------------------------------
 
-    async def card_counts(
-        self, guild_id: int, pack_id: str, since: float, user_id: int | None = None
-    ) -> dict[str, int]:
-        """Per paragraph: the cards reviewed since ``since`` (of one member, or everyone's)."""
-        where, params = self._cards_where(guild_id, pack_id, since, user_id)
-        rows = await self.db.fetchall(
-            f"SELECT paragraph, COUNT(*) AS cards FROM question_stats WHERE {where} "  # noqa: S608
-            "GROUP BY paragraph",
-            params,
-        )
-        return {r["paragraph"]: int(r["cards"]) for r in rows}
+    async def mastery(
+        self,
+        guild_id: int,
+        pack_id: str,
+        since: float,
+        *,
+        now: float,
+        horizon: float,
+        margin: float,
+        user_id: int | None = None,
+    ) -> CardCounts:
+        """The cards reviewed since ``since`` (of one member, or everyone's), per paragraph, and
+        how many are surely mastered at ``now``; the cards too close to call come back whole.
 
-    async def right_cards(
-        self, guild_id: int, pack_id: str, since: float, user_id: int | None = None
-    ) -> list[Progress]:
-        """The cards reviewed since ``since`` whose last answer was right: the only ones that
-        can be mastered."""
+        ``horizon`` and ``margin`` come from :func:`bot.rules.insights.mastery_horizon`: a card
+        last answered right is surely mastered while no more than ``horizon × stability -
+        margin`` days have passed, surely not once ``horizon × stability + 1 + margin`` have
+        (FSRS counts whole days); in between, the caller asks :func:`bot.rules.srs.mastered`.
+        So a guild's tens of thousands of cards are counted in SQL and only a thin band is read.
+        """
         where, params = self._cards_where(guild_id, pack_id, since, user_id)
+        elapsed = "? - last_seen"
+        right = "last_right = 1 AND stability IS NOT NULL"
+        sure = f"{right} AND {elapsed} <= (stability * ? - ?) * {DAY_SECONDS}"
         rows = await self.db.fetchall(
-            f"SELECT {_PROGRESS_COLUMNS} FROM question_stats WHERE {where} AND last_right = 1",  # noqa: S608
-            params,
+            f"SELECT paragraph, COUNT(*) AS cards, SUM(CASE WHEN {sure} THEN 1 ELSE 0 END) "  # noqa: S608
+            f"AS sure FROM question_stats WHERE {where} GROUP BY paragraph",
+            (now, horizon, margin, *params),
         )
-        return [_progress(r) for r in rows]
+        unsure = await self.db.fetchall(
+            f"SELECT {_PROGRESS_COLUMNS} FROM question_stats WHERE {where} AND {right} "  # noqa: S608
+            f"AND {elapsed} > (stability * ? - ?) * {DAY_SECONDS} "
+            f"AND {elapsed} < (stability * ? + 1 + ?) * {DAY_SECONDS}",
+            (*params, now, horizon, margin, now, horizon, margin),
+        )
+        return CardCounts(
+            {r["paragraph"]: (int(r["cards"]), int(r["sure"] or 0)) for r in rows},
+            tuple(_progress(r) for r in unsure),
+        )
 
     @staticmethod
     def _cards_where(

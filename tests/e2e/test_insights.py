@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.charts import png_size
+from tests.e2e.test_help import help_pages
 from tests.emulator import Emulator, Member, Message
 from tests.packs import question, write_pack
 
@@ -333,3 +334,15 @@ async def test_flags_worst_first_over_pages_and_only_the_asker_turns_them(
     assert "No question of demo was answered here" in empty.content and not empty.attachments
     missing = await (await mod.slash("insights questions", pack="nope")).ephemeral()
     assert "There is no content pack called 'nope'" in missing.content
+
+
+async def test_help_lists_insights_among_the_moderators_commands_only(
+    bot: Any, mod: Member, alice: Member
+) -> None:
+    text = "\n".join(page.text for page in await help_pages(mod))
+    moderators = text[text.index("Moderator commands") :]
+    for command in ("/insights questions", "/insights paragraphs", "/insights member",
+                    "/insights debates"):  # fmt: skip
+        assert f"`{command}" in moderators
+    assert "Insights (moderators)" in moderators and "weak distractor" in moderators
+    assert "/insights" not in "\n".join(page.text for page in await help_pages(alice))

@@ -30,6 +30,7 @@ from bot.rules.insights import (
     group_size,
     leeches,
     mastery_by_paragraph,
+    mastery_horizon,
     member_paragraphs,
     p_text,
     paragraph_stats,
@@ -43,7 +44,7 @@ from bot.rules.insights import (
     window,
     worst_first,
 )
-from bot.rules.srs import DAY, REVIEW, Progress
+from bot.rules.srs import DAY, REVIEW, Progress, mastered
 
 NOW = datetime(2026, 5, 14, 15, 30, tzinfo=UTC).timestamp()  # a Thursday
 
@@ -416,3 +417,14 @@ def test_the_spread_of_judges_scores() -> None:
     one = spread({7: 1})
     assert one is not None and one.sd == 0.0
     assert spread({}) is None
+
+
+def test_the_mastery_horizon_is_where_fsrs_retrievability_falls_below_90_percent() -> None:
+    horizon = mastery_horizon()
+    assert horizon == pytest.approx(1.0, abs=1e-5)  # FSRS: stability is the time to fall to 90 %
+    for stability in (0.3, 1.0, 2.5, 7.0, 33.3, 365.0, 4000.0):
+        for days in range(int(stability * horizon) - 2, int(stability * horizon) + 3):
+            if days < 0:
+                continue
+            record = card("a", "P1", days_ago=days + 0.5, stability=stability)
+            assert mastered(record, NOW) == (days <= stability * horizon), (stability, days)

@@ -4,13 +4,21 @@ who argued what, and judges' scores. Other guilds, other packs and older rows st
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from bot.rules.debate import PlannedTurn
-from bot.rules.insights import ChoiceTally, DebateOutcome, Tally
-from bot.rules.srs import DAY, REVIEW, Progress
+from bot.rules.insights import (
+    MASTERY_MARGIN,
+    ChoiceTally,
+    DebateOutcome,
+    Tally,
+    mastery_horizon,
+)
+from bot.rules.srs import DAY, REVIEW, Progress, mastered
 from bot.store import Store
 from bot.store.debates import Debate
+from bot.store.insights import CardCounts
 from bot.store.quiz import NewAnswer
 
 T0 = 1_800_000_000.0
@@ -83,15 +91,29 @@ async def test_answers_are_summed_per_pack_choice_member_and_period(store: Store
     assert await insights.choice_tallies(GUILD, "missing", 0.0) == []
 
 
-def card(question_id: str, paragraph: str, *, last_seen: float, right: bool) -> Progress:
+def card(
+    question_id: str,
+    paragraph: str,
+    *,
+    last_seen: float,
+    right: bool,
+    stability: float | None = 5.0,
+) -> Progress:
     return Progress(
         question_id=question_id, paragraph=paragraph, seen=4, correct=3, due_at=last_seen + DAY,
-        last_seen=last_seen, state=REVIEW, step=None, stability=5.0, difficulty=5.0,
+        last_seen=last_seen, state=REVIEW, step=None, stability=stability, difficulty=5.0,
         last_right=right,
     )  # fmt: skip
 
 
-async def test_cards_are_counted_per_paragraph_and_right_ones_read_back(store: Store) -> None:
+async def mastery(store: Store, since: float, user_id: int | None = None) -> CardCounts:
+    return await store.insights.mastery(
+        GUILD, "demo", since, now=T0, horizon=mastery_horizon(), margin=MASTERY_MARGIN,
+        user_id=user_id,
+    )  # fmt: skip
+
+
+async def test_cards_are_counted_per_paragraph_member_and_period(store: Store) -> None:
     await store.quiz.save_progress(
         GUILD, "demo",
         {ALICE: card("p1-who-objects", "P1", last_seen=T0, right=True),
@@ -100,22 +122,49 @@ async def test_cards_are_counted_per_paragraph_and_right_ones_read_back(store: S
         T0,
     )  # fmt: skip
     await store.quiz.save_progress(
-        GUILD, "demo", {ALICE: card("p2-first-plan", "P2", last_seen=T0 + 5, right=True)}, T0
-    )
+        GUILD, "demo", {ALICE: card("p2-first-plan", "P2", last_seen=T0 - DAY / 2, right=True)},
+        T0,
+    )  # fmt: skip
     await store.quiz.save_progress(
         OTHER_GUILD, "demo", {ALICE: card("p2-first-plan", "P2", last_seen=T0, right=True)}, T0
     )
-    insights = store.insights
-    since = T0 - DAY
-    assert await insights.card_counts(GUILD, "demo", since) == {"P1": 2, "P2": 1}
-    assert await insights.card_counts(GUILD, "demo", 0.0) == {"P1": 3, "P2": 1}
-    assert await insights.card_counts(GUILD, "demo", since, ALICE) == {"P1": 1, "P2": 1}
-    right = await insights.right_cards(GUILD, "demo", since)
-    assert sorted((c.question_id, c.last_seen) for c in right) == [
-        ("p1-who-objects", T0), ("p2-first-plan", T0 + 5),
-    ]  # fmt: skip
-    assert right[0].stability == 5.0 and right[0].state == REVIEW and right[0].last_right
-    assert await insights.right_cards(GUILD, "demo", since, BOB) == []
+    week = await mastery(store, T0 - 7 * DAY)
+    assert week.paragraphs == {"P1": (2, 1), "P2": (1, 1)} and week.unsure == ()
+    everything = await mastery(store, 0.0)
+    assert everything.paragraphs == {"P1": (3, 1), "P2": (1, 1)}  # 30 days on 5: forgotten
+    assert (await mastery(store, 0.0, ALICE)).paragraphs == {"P1": (1, 1), "P2": (1, 1)}
+    assert (await mastery(store, 0.0, BOB)).paragraphs == {"P1": (1, 0)}
+    assert (await mastery(store, T0 + 1)).paragraphs == {}
+
+
+async def test_mastery_counted_in_sql_agrees_with_fsrs_card_by_card(store: Store) -> None:
+    rng = random.Random(7)
+    horizon = mastery_horizon()
+    cards: dict[int, Progress] = {}
+    for user in range(1000, 1400):
+        stability = rng.choice([None, *(rng.uniform(0.05, 400) for _ in range(5))])
+        base = (stability or 1.0) * horizon
+        # many cards near the line, where whole days decide; some on either side of it
+        days = rng.choice([base + rng.uniform(-1.5, 1.5), rng.uniform(-0.5, 3 * base + 2)])
+        paragraph = rng.choice(["P1", "P2", "P3"])
+        cards[user] = card(f"q-{paragraph}", paragraph, last_seen=T0 - days * DAY,
+                           right=rng.random() < 0.8, stability=stability)  # fmt: skip
+    for question_id in ("q-P1", "q-P2", "q-P3"):
+        await store.quiz.save_progress(
+            GUILD, "demo", {u: c for u, c in cards.items() if c.question_id == question_id}, T0
+        )
+    found = await mastery(store, 0.0)
+    expected: dict[str, list[int]] = {}
+    for record in cards.values():
+        row = expected.setdefault(record.paragraph, [0, 0])
+        row[0] += 1
+        row[1] += mastered(record, T0)
+    close = {p: 0 for p in expected}
+    for record in found.unsure:
+        close[record.paragraph] += mastered(record, T0)
+    got = {p: [cards_, sure + close[p]] for p, (cards_, sure) in found.paragraphs.items()}
+    assert got == expected
+    assert 0 < len(found.unsure) < len(cards) / 3  # only the band near the line is read
 
 
 async def closed_debate(
