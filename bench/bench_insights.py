@@ -20,6 +20,7 @@ is blocked for more than 50 ms at any point.
     .venv/bin/python bench/bench_insights.py                 # SQLite, about a minute
     .venv/bin/python bench/bench_insights.py --postgres postgresql://postgres@127.0.0.1:5433/postgres
     .venv/bin/python bench/bench_insights.py --data /tmp/insights.sqlite3   # keep and reuse it
+    .venv/bin/python bench/bench_insights.py --charts docs   # also write the README's charts
 
 With ``--postgres`` it runs on SQLite and then on a PostgreSQL database it creates for the run
 (``roundtable_bench_insights_<pid>``) and drops afterwards.
@@ -202,6 +203,7 @@ async def timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
 
 
 async def measure(service: InsightsService, runs: int) -> dict[str, Any]:
+    """Time every report and chart (see the module docstring) with the ticker running."""
     member = FIRST_USER + 7
     reports: dict[str, Callable[[], Awaitable[Any]]] = {}
     for period in ("season", "all-time", "week"):
@@ -235,11 +237,12 @@ async def measure(service: InsightsService, runs: int) -> dict[str, Any]:
         ticker.phase = "charts"
         chart_samples: dict[str, list[float]] = {name: [] for name in charts}
         sizes: dict[str, int] = {"paragraphs chart": len(png)}
+        pngs: dict[str, bytes] = {}
         for _ in range(runs):
             for name, draw in charts.items():
-                elapsed, png = await timed(draw)
+                elapsed, pngs[name] = await timed(draw)
                 chart_samples[name].append(elapsed)
-                sizes[name] = len(png)
+                sizes[name] = len(pngs[name])
         ticker.phase = "all 12 reports + 3 charts at once"
         for _ in range(max(1, runs // 3)):
             await asyncio.gather(*(call() for call in reports.values()),
@@ -255,6 +258,7 @@ async def measure(service: InsightsService, runs: int) -> dict[str, Any]:
         "sizes": sizes,
         "late": ticker.late,
         "results": results,
+        "pngs": pngs,
     }
 
 
@@ -325,6 +329,12 @@ async def run(target: str, label: str, args: argparse.Namespace, library: Any) -
               f"p99 {p99:5.2f} ms, max {worst:6.2f} ms")  # fmt: skip
     for line in describe(found["results"]):
         print(line)
+    if args.charts:
+        args.charts.mkdir(parents=True, exist_ok=True)
+        for name, png in found["pngs"].items():
+            path = args.charts / f"insights-{name.split()[0]}.png"
+            path.write_bytes(png)
+            print(f"wrote {path}")
     return ok
 
 
@@ -356,6 +366,7 @@ def main() -> int:
     parser.add_argument(
         "--postgres", help="also run on PostgreSQL (a database is made and dropped)"
     )
+    parser.add_argument("--charts", type=Path, help="write the season's three charts here")
     args = parser.parse_args()
     library = load_library(REPO / "content")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "

@@ -50,8 +50,10 @@ DPI: Final = 100
 PER_CATEGORY: Final = 0.9
 MIN_WIDTH, MAX_WIDTH, HEIGHT = 6.4, 16.0, 4.8
 LABEL_WIDTH: Final = 14
-#: Pixels per character of a bold 12-point title, to wrap titles to the chart's width.
-TITLE_CHAR_PX: Final = 11
+#: Pixels per character of a bold 12-point title, and the pixels the y axis takes before it,
+#: to wrap titles to the chart's width.
+TITLE_CHAR_PX: Final = 12
+TITLE_INDENT_PX: Final = 90
 
 _DRAWING = threading.Lock()
 log = logging.getLogger(__name__)
@@ -93,7 +95,7 @@ def _style(ax: Axes, *, title: str, x_label: str, y_label: str) -> None:
 
 def _title_width(width: float, share: float = 1.0) -> int:
     """Characters of title that fit ``share`` of a chart ``width`` inches wide."""
-    return max(20, int(width * DPI * share / TITLE_CHAR_PX))
+    return max(20, int((width * DPI * share - TITLE_INDENT_PX) / TITLE_CHAR_PX))
 
 
 def _integers(ax: Axes) -> None:
@@ -139,6 +141,8 @@ def _bars(ax: Axes, categories: Sequence[str], series: Sequence[Series], *, perc
             padding=2,
             color=TEXT,
             fontsize=8,
+            zorder=4,
+            bbox={"facecolor": BACKGROUND, "edgecolor": "none", "pad": 0.6},
         )
     ax.set_xticks(list(positions), [_wrap(c, LABEL_WIDTH) for c in categories])
 

@@ -44,13 +44,30 @@ from bot.services.insights import DebatesReport, MemberReport, ParagraphsReport,
 
 QUESTIONS_PER_PAGE = 6
 PROMPT_SHOWN = 150
-#: Members listed by name in the private debates reply (all of them are in its CSV).
-MEMBERS_SHOWN = 15
 LEECHES_SHOWN = 10
 PRIVATE_ONLY = (
     "Who argued which side and each judge's scores are shown only in private replies "
     "(run the command without `public`)."
 )
+
+
+#: Characters of one list (members, judges, paragraphs) an embed may hold: with the rest of the
+#: reply it stays inside the 6,000 an embed may carry whatever the names' lengths.
+LIST_BUDGET = 2400
+JUDGES_BUDGET = 900
+
+
+def capped(lines: Sequence[str], budget: int, rest: str) -> list[str]:
+    """``lines`` while they fit in ``budget`` characters, then one line saying how many more
+    (``rest`` is formatted with the count)."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > budget:
+            return [*kept, rest.format(count=len(lines) - index)]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -181,6 +198,7 @@ def paragraphs_embed(report: ParagraphsReport, image: str | None) -> discord.Emb
             f"**{row.paragraph}**{title} — right {tally_text(row.tally)} · "
             f"mastered {mastery_text(row.mastery)} · {plural(row.questions, 'question')}"
         )
+    lines = capped(lines, LIST_BUDGET, "… and {count} more paragraphs (all in the chart).")
     add_long_field(card, "Per paragraph (the chart's figures)", "\n".join(lines) or "—")
     if image:
         card.set_image(url=f"attachment://{image}")
@@ -206,6 +224,7 @@ def member_embed(report: MemberReport, name: str, image: str | None) -> discord.
         lines.append(
             f"**{row.paragraph}** — {tally_text(row.member)} · group {tally_text(row.group)}{ahead}"
         )
+    lines = capped(lines, LIST_BUDGET, "… and {count} more paragraphs (all in the chart).")
     add_long_field(card, "Per paragraph, against the group (the chart's figures)",
                    "\n".join(lines) or "—")  # fmt: skip
     weak = [
@@ -282,8 +301,11 @@ def debates_embed(report: DebatesReport, *, public: bool, image: str | None) -> 
             f"{score}: {count}" for score, count in enumerate(report.scores.histogram, 1)
         )
         scores.append(f"Scores given (1–10): {histogram}")
-    for position, found in report.by_position.items():
-        scores.append(f"{mention_safe(report.name(position))} — {spread_text(found)}")
+    order = [*positions_of(report), *sorted(set(report.by_position) - set(positions_of(report)))]
+    for position in order:
+        if position in report.by_position:
+            found = report.by_position[position]
+            scores.append(f"{mention_safe(report.name(position))} — {spread_text(found)}")
     add_long_field(card, "Judges' speech scores", "\n".join(scores))
     if public:
         add_long_field(card, "Members", PRIVATE_ONLY)
@@ -297,10 +319,8 @@ def debates_embed(report: DebatesReport, *, public: bool, image: str | None) -> 
 
 def judge_lines(report: DebatesReport) -> list[str]:
     judges = sorted(report.judges.items(), key=lambda j: (-j[1].count, j[0]))
-    lines = [f"<@{judge}> — {spread_text(found)}" for judge, found in judges[:MEMBERS_SHOWN]]
-    if len(judges) > MEMBERS_SHOWN:
-        lines.append(f"… and {len(judges) - MEMBERS_SHOWN} more judges.")
-    return lines
+    lines = [f"<@{judge}> — {spread_text(found)}" for judge, found in judges]
+    return capped(lines, JUDGES_BUDGET, "… and {count} more judges.")
 
 
 def positions_of(report: DebatesReport) -> list[str]:
@@ -311,12 +331,10 @@ def argued_lines(report: DebatesReport) -> list[str]:
     positions = positions_of(report)
     members = sorted(report.argued.items(), key=lambda m: (-sum(m[1].values()), m[0]))
     lines = []
-    for user_id, counts in members[:MEMBERS_SHOWN]:
+    for user_id, counts in members:
         parts = " · ".join(f"{mention_safe(report.name(p))} {counts.get(p, 0)}" for p in positions)
         lines.append(f"<@{user_id}>: {parts}")
-    if len(members) > MEMBERS_SHOWN:
-        lines.append(f"… and {len(members) - MEMBERS_SHOWN} more in the attached CSV.")
-    return lines
+    return capped(lines, LIST_BUDGET, "… and {count} more in the attached CSV.")
 
 
 def debaters_csv(report: DebatesReport) -> discord.File:
