@@ -11,6 +11,8 @@ is answered privately.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
 from typing import Literal
 
 import discord
@@ -21,6 +23,7 @@ from bot.adapter.autocomplete import pack_autocomplete
 from bot.adapter.checks import guild_id_of, require_moderator
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import Page, Pager, mention_safe, page_view, send_ephemeral, truncate
+from bot.charts import ChartError
 from bot.errors import UserError
 from bot.rules.insights import DEFAULT_PERIOD, MIN_ANSWERS
 from cogs.insights.views import (
@@ -33,6 +36,8 @@ from cogs.insights.views import (
     questions_page,
 )
 
+log = logging.getLogger(__name__)
+
 Period = Literal["week", "month", "season", "all-time"]
 PAGER = "insights"
 #: A page button remembers the period by one letter, so the pack id always fits its 50.
@@ -41,6 +46,17 @@ CODE_PERIODS = {code: period for period, code in PERIOD_CODES.items()}
 ACTION = "see insights"
 PERIOD_HELP = "week and month are calendar periods in UTC; season is the current one"
 PUBLIC_HELP = "Post the reply in this channel for everyone (it names no member)"
+NO_CHART = "The chart could not be drawn just now; every figure is in the text above."
+
+
+async def chart_or_none(drawing: Awaitable[bytes]) -> bytes | None:
+    """The chart, or None when it could not be drawn: the reply goes out without it, since
+    every figure is in its text."""
+    try:
+        return await drawing
+    except ChartError:
+        log.warning("an insights chart could not be drawn", exc_info=True)
+        return None
 
 
 class InsightsCog(
@@ -154,10 +170,13 @@ class InsightsCog(
             )
             return
         image = "insights-paragraphs.png"
-        chart = await self.bot.insights.paragraphs_chart(report)
+        chart = await chart_or_none(self.bot.insights.paragraphs_chart(report))
+        card = paragraphs_embed(report, image if chart else None)
+        if chart is None:
+            card.set_footer(text=NO_CHART)
         await interaction.followup.send(
-            embed=paragraphs_embed(report, image),
-            file=png_file(chart, image),
+            embed=card,
+            files=[png_file(chart, image)] if chart else [],
             ephemeral=not public,
         )
 
@@ -189,13 +208,15 @@ class InsightsCog(
                 f"{report.window.label}.",
             )
             return
-        image = None
-        files = []
+        image = "insights-member.png"
+        chart = None
         if report.paragraphs:
-            image = "insights-member.png"
-            files.append(png_file(await self.bot.insights.member_chart(report, name), image))
+            chart = await chart_or_none(self.bot.insights.member_chart(report, name))
+        card = member_embed(report, name, image if chart else None)
+        if report.paragraphs and chart is None:
+            card.set_footer(text=f"{card.footer.text} {NO_CHART}")
         await interaction.followup.send(
-            embed=member_embed(report, name, image), files=files, ephemeral=True
+            embed=card, files=[png_file(chart, image)] if chart else [], ephemeral=True
         )
 
     # --- /insights debates ----------------------------------------------------------------------
@@ -221,11 +242,11 @@ class InsightsCog(
             )
             return
         image = "insights-debates.png"
-        files = [png_file(await self.bot.insights.debates_chart(report), image)]
+        chart = await chart_or_none(self.bot.insights.debates_chart(report))
+        files = [png_file(chart, image)] if chart else []
         if not public and report.argued:
             files.append(debaters_csv(report))
-        await interaction.followup.send(
-            embed=debates_embed(report, public=public, image=image),
-            files=files,
-            ephemeral=not public,
-        )
+        card = debates_embed(report, public=public, image=image if chart else None)
+        if chart is None:
+            card.set_footer(text=NO_CHART)
+        await interaction.followup.send(embed=card, files=files, ephemeral=not public)

@@ -346,3 +346,26 @@ async def test_help_lists_insights_among_the_moderators_commands_only(
         assert f"`{command}" in moderators
     assert "Insights (moderators)" in moderators and "weak distractor" in moderators
     assert "/insights" not in "\n".join(page.text for page in await help_pages(alice))
+
+
+class BrokenCharts:
+    """A chart worker that cannot draw (its process will not start, say)."""
+
+    async def draw(self, chart: str, **args: Any) -> bytes:
+        from bot.charts import ChartError
+
+        raise ChartError("the chart worker stopped answering")
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_figures(
+    bot: Any, emulator: Emulator, clock: Any, mod: Member
+) -> None:
+    await seed_bank(bot, clock, emulator.guild.id)
+    bot.insights.charts = BrokenCharts()
+    reply = await (await mod.slash("insights paragraphs", pack="extra")).ephemeral()
+    assert reply.attachments == [] and "image" not in reply.embed
+    assert "could not be drawn just now" in reply.embed["footer"]["text"]
+    assert "**P1** The quarrel — right 29% (7 of 24)" in reply.text  # bank-1 4, bank-2 3

@@ -179,3 +179,16 @@ async def test_a_cancelled_chart_never_answers_the_next_one() -> None:
         assert png_size(png) is not None
     finally:
         await worker.close()
+
+
+def test_the_bot_never_imports_matplotlib_itself() -> None:
+    """Loading the bot and the insights cog leaves matplotlib out: only the chart worker's
+    process imports it, when it draws."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.adapter.client, cogs.insights, bot.charts, bot.services.insights; "
+        "sys.exit('matplotlib' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0  # noqa: S603
