@@ -18,6 +18,11 @@ question is flagged, worst first:
 - **weak distractor**: a wrong choice picked by under 5 % of the answers (questions with more
   than two choices: a true/false question that nobody gets wrong is "too easy" already).
 
+**Mastery.** A card is mastered as :func:`bot.rules.srs.mastered` says (last answer right,
+FSRS retrievability at least 0.9 now). :func:`mastery_horizon` turns that into a bound on whole
+days ÷ stability, so the store can count a guild's cards in SQL and leave only those near the
+line to :func:`bot.rules.srs.mastered` itself.
+
 **Debates.** A chi-square goodness-of-fit test of wins per position. Under "no side is favoured"
 each of a debate's winners is equally likely to be any of its positions, so a decided debate
 with ``k`` positions and ``w`` winners (ties share the win) expects ``w / k`` wins for each of
