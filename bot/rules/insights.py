@@ -620,7 +620,9 @@ class PositionWins:
 
 @dataclass(frozen=True, slots=True)
 class Balance:
-    """Wins per position against chance, and what the test says."""
+    """Wins per position against chance, and what the test says: after a test, a clause that
+    follows its p-value ("no sign that one side is favoured.", "the … win more than chance
+    explains."); without one, a sentence saying why not."""
 
     held: int
     decided: int
@@ -674,10 +676,9 @@ def win_balance(outcomes: Sequence[DebateOutcome], names: Mapping[str, str]) -> 
     elif test.p_value < SIGNIFICANCE:
         top = max(rows, key=lambda r: r.wins - r.expected)
         favoured = top.position
-        text = f"{the(top.name)} win more than chance explains."
-        sentence = text[0].upper() + text[1:]
+        sentence = f"{the(top.name)} win more than chance explains."
     else:
-        sentence = NO_SIGN[0].upper() + NO_SIGN[1:] + "."
+        sentence = f"{NO_SIGN}."
     return Balance(len(outcomes), decided, rows, test, favoured, sentence, rough)
 
 

@@ -270,7 +270,7 @@ def test_text(report: DebatesReport) -> str:
     test = balance.test
     text = (
         f"Chi-square test of wins across positions: χ² = {test.statistic:.2f}, "
-        f"{plural(test.df, 'degree')} of freedom, {p_text(test.p_value)}. **{balance.sentence}**"
+        f"{plural(test.df, 'degree')} of freedom, {p_text(test.p_value)}: **{balance.sentence}**"
     )
     if balance.rough:
         text += (

@@ -208,7 +208,7 @@ async def test_every_report_after_a_quiz_with_four_members_and_a_debate(
     # /insights debates: private names the debaters; public does not.
     reply = await (await mod.slash("insights debates")).ephemeral()
     assert "1 debate closed, 1 decided" in reply.text
-    assert "χ² = 2.00, 2 degrees of freedom, p = 0.37. **No sign that one side is favoured.**" in (
+    assert "χ² = 2.00, 2 degrees of freedom, p = 0.37: **no sign that one side is favoured.**" in (
         reply.text
     )
     wins = field(reply, "Wins per position")
@@ -226,7 +226,7 @@ async def test_every_report_after_a_quiz_with_four_members_and_a_debate(
     result = await mod.slash("insights debates", public=True)
     public = await result.message()
     assert not public.ephemeral
-    assert "No sign that one side is favoured" in public.text
+    assert "no sign that one side is favoured" in public.text
     assert "shown only in private replies" in public.text
     assert [a.filename for a in public.attachments] == ["insights-debates.png"]
     chart(public, "insights-debates.png")
