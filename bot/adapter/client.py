@@ -28,6 +28,7 @@ from bot.clock import Clock, SystemClock
 from bot.content import ContentError, Library, Pack, load_library
 from bot.errors import UserError
 from bot.services.debate import DebateService
+from bot.services.insights import InsightsService
 from bot.services.packs import Packs
 from bot.services.quiz import QuizService
 from bot.services.schedule import ScheduleService
@@ -56,6 +57,7 @@ IDENTIFY_INTERVAL = 5.5
 #: The cogs the bot loads, by extension name (``bot/`` never imports ``cogs/``).
 EXTENSIONS: tuple[str, ...] = (
     "cogs.debate",
+    "cogs.insights",
     "cogs.meta",
     "cogs.packs",
     "cogs.quiz",
@@ -98,6 +100,7 @@ class RoundtableBot(commands.AutoShardedBot):
     quiz: QuizService
     schedules: ScheduleService
     debates: DebateService
+    insights: InsightsService
 
     def __init__(
         self,
@@ -216,6 +219,7 @@ class RoundtableBot(commands.AutoShardedBot):
         draws = random.SystemRandom()
         self.debates = DebateService(self.store, self.timers, self.clock, self.packs, draws)
         self.debates.register_timers()
+        self.insights = InsightsService(self.store, self.packs, self.clock)
 
     def _load_library(self) -> Library:
         try:
@@ -284,6 +288,9 @@ class RoundtableBot(commands.AutoShardedBot):
             # its close() needs only when the client starts.
             self._AutoShardedClient__queue: asyncio.PriorityQueue[Any] = asyncio.PriorityQueue()
         await super().close()
+        insights = getattr(self, "insights", None)
+        if insights is not None:
+            await insights.close()
         store = getattr(self, "store", None)
         if store is not None:
             await store.close()

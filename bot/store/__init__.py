@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.store.db import Database, DatabaseTooNew, IntegrityError, open_database
 from bot.store.debates import DebateStore
 from bot.store.guilds import GuildSettings, GuildStore
+from bot.store.insights import InsightsStore
 from bot.store.meta import MetaStore
 from bot.store.packs import PackStore, PackUsers, PackVersion
 from bot.store.quiz import QuizStore
@@ -47,6 +48,7 @@ class Store:
         self.quiz = QuizStore(db)
         self.schedules = ScheduleStore(db)
         self.packs = PackStore(db)
+        self.insights = InsightsStore(db)
 
     @classmethod
     async def open(cls, target: Path | str, *, schema: str | None = None) -> Store:
