@@ -9,6 +9,7 @@ gateway is ready. One error handler serves every app command, button and modal.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -276,6 +277,10 @@ class RoundtableBot(commands.AutoShardedBot):
             else f"all {self.shard_count} shard(s)"
         )
         log.info("serving %s (%d guilds)", served, len(self.guilds))
+        # What start-up built (modules, commands, caches) lives as long as the process: keep it
+        # out of the cyclic collector's way, so a full collection does not stall the event loop
+        # under a burst of clicks.
+        gc.freeze()
         self.timers.start()
         if self.user is not None and self.application_id is not None:
             log.info("ready as %s; invite: %s", self.user, invite_url(self.application_id))

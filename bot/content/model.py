@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
@@ -269,6 +269,11 @@ class Pack:
     questions: tuple[Question, ...]
     positions: Mapping[str, Position]
     motions: tuple[Motion, ...]
+    _by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every click looks its round's question up: by id, not by a scan of the bank.
+        object.__setattr__(self, "_by_id", MappingProxyType({q.id: q for q in self.questions}))
 
     @property
     def paragraph_refs(self) -> tuple[str, ...]:
@@ -285,7 +290,7 @@ class Pack:
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None."""
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._by_id.get(question_id)
 
     def term(self, id_or_name: str) -> GlossaryTerm | None:
         """A glossary term by id, name or alias, case-insensitive; None when unknown."""

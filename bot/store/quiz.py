@@ -281,7 +281,7 @@ def judge_clicks(
 def _record_answers_sync(
     query: str, params: Sequence[Any], clicks: Sequence[NewAnswer], conn: sqlite3.Connection
 ) -> list[AnswerOutcome]:
-    """:meth:`QuizStore.record_answers` on SQLite, run whole in aiosqlite's thread."""
+    """:meth:`QuizStore.record_answers` on SQLite, as one synchronous transaction."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         outcomes, inserts = judge_clicks(clicks, conn.execute(query, params).fetchall())
@@ -665,9 +665,9 @@ class QuizStore:
         """Store many first answers in one transaction (group commit); outcomes in order.
 
         Each click is judged in arrival order, as if alone (:func:`judge_clicks`). On SQLite a
-        batch of its own runs in one trip to aiosqlite's thread: under a burst of clicks every
-        trip waits for the busy event loop, so four trips cost far more than one. Inside a
-        caller's transaction (a practice answer) it joins that transaction.
+        batch of its own runs at once through :meth:`SQLiteDatabase.run_sync` (no trip to
+        aiosqlite's thread, each of which would wait for the busy event loop). Inside a caller's
+        transaction (a practice answer) it joins that transaction.
         """
         if not clicks:
             return []
