@@ -140,6 +140,7 @@ class Figures:
     click_others: float = math.nan
     stored: int = 0
     locked: int = 0
+    posts: int = 0
     peak_rss: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     logs: dict[str, str] = field(default_factory=dict)
@@ -150,12 +151,13 @@ class Figures:
 
     @property
     def posts_per_second(self) -> float:
-        return (self.posted - 1) / self.span if self.span > 0 else math.nan
+        return (self.posts - 1) / self.span if self.span > 0 else math.nan
 
 
 class PostWatch:
-    """Times the successful question posts (``POST /channels/{id}/messages``) in a set of
-    channels, as the emulator accepts them."""
+    """Times the successful posts (``POST /channels/{id}/messages``) in a set of channels, as
+    the emulator accepts them: every post (a quiz's first message, then its question) for the
+    rate, and the questions (the posts with buttons) per channel, to find one posted twice."""
 
     def __init__(self, emulator: Emulator, channel_ids: set[int]) -> None:
         self.times: list[float] = []
@@ -171,7 +173,8 @@ class PostWatch:
             channel_id = int(call.params["channel_id"])
             if channel_id in channel_ids and status == 200 and not call.notes.get("deduplicated"):
                 self.times.append(time.time())
-                self.per_channel[channel_id] = self.per_channel.get(channel_id, 0) + 1
+                if (call.body or {}).get("components"):
+                    self.per_channel[channel_id] = self.per_channel.get(channel_id, 0) + 1
             return status, data
 
         routes[index] = dataclasses.replace(routes[index], handler=handler)
@@ -375,6 +378,7 @@ async def measure(
             figures.storm_cpu = sum(usage.children.values())
             figures.storm_server_cpu = server
         figures.posted = len(posts.per_channel)
+        figures.posts = len(posts.times)
         figures.duplicates = sum(n - 1 for n in posts.per_channel.values())
         if posts.times:
             figures.first_post = min(posts.times) - due
