@@ -85,7 +85,9 @@ async def add_guilds(emulator: Emulator, count: int) -> list[tuple[int, int]]:
 
 
 class PostWatch:
-    """Counts the bot's successful channel posts and the non-exempt REST calls after a mark."""
+    """Counts the quizzes' questions the bot posted (its channel posts with buttons; each run
+    also posts a first message before its question) and the non-exempt REST calls after a
+    mark."""
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
@@ -100,7 +102,12 @@ class PostWatch:
         calls = self.emulator.calls
         now = time.perf_counter() - self.began
         for call in calls[self._seen :]:
-            if call.template == MESSAGE_CREATE and call.method == "POST" and call.status == 200:
+            if (
+                call.template == MESSAGE_CREATE
+                and call.method == "POST"
+                and call.status == 200
+                and (call.body or {}).get("components")
+            ):
                 self.posted += 1
                 self.first = now if self.first is None else self.first
                 self.last = now
