@@ -300,25 +300,45 @@ MAX_BATCH = 500
 class AnswerBatcher:
     """Group commit for clicks: those arriving while answers are being written share the next
     transaction. Each click's future resolves only after the commit that stored (or refused)
-    it, so an acknowledged answer is always in the database."""
+    it, so an acknowledged answer is always in the database.
+
+    A click that finds nothing being written writes itself at once, in its own task (a batch of
+    one, with no future and no worker task to schedule); clicks that arrive while a batch is
+    being written queue for the worker, which writes them together.
+    """
 
     def __init__(self, store: QuizStore, *, max_batch: int = MAX_BATCH) -> None:
         self.store = store
         self.max_batch = max_batch
         self._queue: list[tuple[NewAnswer, asyncio.Future[AnswerOutcome]]] = []
         self._worker: asyncio.Task[None] | None = None
+        self._writing = False
 
     async def write(self, click: NewAnswer) -> AnswerOutcome:
+        if not self._writing and not self._queue:
+            self._writing = True
+            try:
+                (outcome,) = await self.store.record_answers([click])
+            finally:
+                self._writing = False
+                self._kick()
+            return outcome
         future: asyncio.Future[AnswerOutcome] = asyncio.get_running_loop().create_future()
         self._queue.append((click, future))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain(), name="quiz-answer-writer")
+        self._kick()
         return await future
 
+    def _kick(self) -> None:
+        """Start the worker for the queued clicks, unless a batch is being written (its end
+        kicks again) or the worker runs."""
+        if self._queue and not self._writing and (self._worker is None or self._worker.done()):
+            self._worker = asyncio.create_task(self._drain(), name="quiz-answer-writer")
+
     async def _drain(self) -> None:
-        while self._queue:
+        while self._queue and not self._writing:
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
+            self._writing = True
             try:
                 outcomes = await self.store.record_answers([click for click, _ in batch])
             except Exception as error:
@@ -326,6 +346,8 @@ class AnswerBatcher:
                     if not future.done():
                         future.set_exception(error)
                 continue
+            finally:
+                self._writing = False
             for (_, future), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)
