@@ -133,6 +133,15 @@ def bot(harness: BotHarness) -> Any:
     return harness.bot
 
 
+@pytest.fixture(scope="session")
+def shipped() -> Any:
+    """The shipped pack, loaded once (tests read it, never change it)."""
+    from bot.content import load_pack
+    from tests.packs import SHIPPED
+
+    return load_pack(SHIPPED)
+
+
 @pytest.fixture
 def general(emulator: Emulator) -> Channel:
     """The #general text channel, where interactions happen unless told otherwise."""

@@ -26,7 +26,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["parts", "question", "to_toml", "write_pack"]
+__all__ = ["SHIPPED", "glossary_term", "parts", "question", "to_toml", "write_pack"]
+
+SHIPPED = Path(__file__).resolve().parents[1] / "content" / "wedging-strategy"
+"""The pack the bot ships with."""
 
 _SHORT = (
     "The article follows a small town that argues about planting trees along its main street. "
@@ -353,3 +356,16 @@ def to_toml(data: Mapping[str, Any]) -> str:
     lines: list[str] = []
     _emit(lines, (), data)
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def glossary_term(term_id: str, term: str, aliases: tuple[str, ...] = ()) -> dict[str, object]:
+    """A glossary entry for ``write_pack(glossary=[...])``, with aliases when given."""
+    entry: dict[str, object] = {
+        "id": term_id,
+        "term": term,
+        "definition": f"What {term} means.",
+        "paragraphs": ["P1"],
+    }
+    if aliases:
+        entry["aliases"] = list(aliases)
+    return entry

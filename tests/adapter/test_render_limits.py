@@ -1,6 +1,5 @@
-"""Reading: the pure lookups and layout (bot/reading.py), the embeds (cogs/reading/render.py), and
-the commands end to end through the emulator (/article, /summary, /glossary, /timeline,
-/positions, their buttons, page turning and autocomplete)."""
+"""The reading embeds (cogs/reading/render.py) at the content limits: long answers paged
+without cutting words, timelines split into pages, every embed inside Discord's limits."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import re
 from pathlib import Path
 
 import discord
-import pytest
 
 from bot.content import Pack, load_pack
 from bot.rules.reading import (
@@ -17,27 +15,6 @@ from bot.rules.reading import (
 )
 from cogs.reading import render
 from tests.packs import parts, write_pack
-
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "content" / "wedging-strategy"
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Pack:
-    return load_pack(SHIPPED)
-
-
-def glossary_term(term_id: str, term: str, aliases: tuple[str, ...] = ()) -> dict[str, object]:
-    entry: dict[str, object] = {
-        "id": term_id,
-        "term": term,
-        "definition": f"What {term} means.",
-        "paragraphs": ["P1"],
-    }
-    if aliases:
-        entry["aliases"] = list(aliases)
-    return entry
-
 
 # ================================================================================================
 # Pure rules: line layout

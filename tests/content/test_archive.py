@@ -26,10 +26,9 @@ from bot.content.archive import (
 )
 from bot.content.problems import README, explain
 from bot.content.skeleton import OPENING_WORDS, outline, skeleton
-from tests.packs import parts, write_pack
+from tests.packs import SHIPPED, parts, write_pack
 
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "content" / "wedging-strategy"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

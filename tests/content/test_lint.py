@@ -41,7 +41,6 @@ except ImportError:  # pragma: no cover - depends on how pytest puts tests/ on s
     from packs import parts, write_pack
 
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "content" / "wedging-strategy"
 ARTICLE = REPO.parent / "shared" / "seed" / "article.txt"
 
 # Twelve different questions on the demo article: (prompt, key, three distractors).
@@ -369,11 +368,6 @@ def test_the_article_text_is_optional_and_has_a_generous_limit(tmp_path: Path) -
 
 # ------------------------------------------------------------------------------------------------
 # The shipped pack
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Pack:
-    return load_pack(SHIPPED)
 
 
 def test_the_shipped_pack_is_clean_and_carries_no_article_text(shipped: Pack) -> None:

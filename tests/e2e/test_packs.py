@@ -17,10 +17,9 @@ import pytest
 from bot.content.archive import MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES
 from bot.services.packs import MAX_PACKS
 from tests.emulator import BotHarness, Emulator, Member, MemberFile, Message
-from tests.packs import parts, question, write_pack
+from tests.packs import SHIPPED, parts, question, write_pack
 
 TITLE = "Why Towns Plant Street Trees"
-SHIPPED = Path(__file__).resolve().parents[2] / "content" / "wedging-strategy"
 SHORT_START = "The article follows a small town"
 _ROUND = re.compile(r"quiz:answer:(\d+):\d")
 

@@ -1,6 +1,5 @@
-"""Reading: the pure lookups and layout (bot/reading.py), the embeds (cogs/reading/render.py), and
-the commands end to end through the emulator (/article, /summary, /glossary, /timeline,
-/positions, their buttons, page turning and autocomplete)."""
+"""Reading end to end through the emulator: /article, /summary, /glossary, /timeline and
+/positions, their buttons, page turning and autocomplete."""
 
 from __future__ import annotations
 
@@ -14,28 +13,7 @@ from bot.adapter.client import RoundtableBot
 from bot.content import Pack, load_pack
 from bot.services.quiz import NoQuizOutput
 from tests.emulator import BotHarness, Choice, Emulator, Member, Message, copy_content
-from tests.packs import parts, write_pack
-
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "content" / "wedging-strategy"
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Pack:
-    return load_pack(SHIPPED)
-
-
-def glossary_term(term_id: str, term: str, aliases: tuple[str, ...] = ()) -> dict[str, object]:
-    entry: dict[str, object] = {
-        "id": term_id,
-        "term": term,
-        "definition": f"What {term} means.",
-        "paragraphs": ["P1"],
-    }
-    if aliases:
-        entry["aliases"] = list(aliases)
-    return entry
-
+from tests.packs import SHIPPED, glossary_term, parts, write_pack
 
 # ================================================================================================
 # End to end through the emulator: the shipped pack plus a second pack written here

@@ -1,6 +1,4 @@
-"""Reading: the pure lookups and layout (bot/reading.py), the embeds (cogs/reading/render.py), and
-the commands end to end through the emulator (/article, /summary, /glossary, /timeline,
-/positions, their buttons, page turning and autocomplete)."""
+"""Reading rules (bot/rules/reading.py): finding and suggesting terms, sections and positions."""
 
 from __future__ import annotations
 
@@ -22,28 +20,7 @@ from bot.rules.reading import (
     section_label,
     suggest_terms,
 )
-from tests.packs import write_pack
-
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "content" / "wedging-strategy"
-
-
-@pytest.fixture(scope="module")
-def shipped() -> Pack:
-    return load_pack(SHIPPED)
-
-
-def glossary_term(term_id: str, term: str, aliases: tuple[str, ...] = ()) -> dict[str, object]:
-    entry: dict[str, object] = {
-        "id": term_id,
-        "term": term,
-        "definition": f"What {term} means.",
-        "paragraphs": ["P1"],
-    }
-    if aliases:
-        entry["aliases"] = list(aliases)
-    return entry
-
+from tests.packs import glossary_term, write_pack
 
 # ================================================================================================
 # Pure rules: glossary
