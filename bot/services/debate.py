@@ -742,20 +742,14 @@ class DebateService:
     async def score(self, speech_id: int, judge_id: int, points: int) -> tuple[Speech, int | None]:
         """Record a judge's score (changeable until the debate closes); returns the old one."""
         async with self.store.transaction():
-            speech = await self.store.debates.speech(speech_id)
-            if speech is None:
-                raise NotFound("That speech no longer exists.")
-            debate = await self.debate(speech.debate_id)
-            if not debate.active:
-                raise Conflict("This debate is closed; scores can no longer change.")
-            if not await self.store.debates.is_judge(debate.id, judge_id):
-                raise NotAllowed("Only this debate's judges can score speeches.")
+            debate, speech = await self.check_judge(speech_id, judge_id)
             previous = await self.store.debates.set_score(
                 speech, debate.guild_id, judge_id, points, self.now()
             )
         return speech, previous
 
     async def check_judge(self, speech_id: int, judge_id: int) -> tuple[Debate, Speech]:
+        """The open debate and the speech a judge may score; the reason why not otherwise."""
         speech = await self.store.debates.speech(speech_id)
         if speech is None:
             raise NotFound("That speech no longer exists.")
