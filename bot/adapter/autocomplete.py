@@ -70,13 +70,15 @@ async def time_zone_autocomplete(
 
 
 async def pack_choices(
-    bot: RoundtableBot, guild_id: int | None, current: str
+    bot: RoundtableBot, guild_id: int | None, current: str, *, own_only: bool = False
 ) -> list[app_commands.Choice[str]]:
-    """The packs the server may use (built-in, then its own; never another server's) whose id
-    or title matches what was typed, labelled with the title."""
+    """The packs the server may use (built-in, then its own; never another server's; only its
+    own with ``own_only``) whose id or title matches what was typed, labelled with the title."""
     needle = current.strip().lower()
     choices = []
     for entry in await bot.packs.entries(guild_id):
+        if own_only and entry.builtin:
+            continue
         if needle in entry.id.lower() or needle in entry.title.lower():
             label = truncate(f"{entry.id} — {entry.title}", CHOICE_NAME)
             choices.append(app_commands.Choice(name=label, value=entry.id))

@@ -16,17 +16,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapter.autocomplete import pack_autocomplete, pack_choices
 from bot.adapter.checks import guild_id_of, require_admin
 from bot.adapter.client import RoundtableBot
-from bot.adapter.ui import (
-    AUTOCOMPLETE_RESULTS,
-    CHOICE_NAME,
-    Page,
-    Pager,
-    clamp_page,
-    page_view,
-    truncate,
-)
+from bot.adapter.ui import Page, Pager, clamp_page, page_view
 from bot.content.archive import MAX_UPLOAD_BYTES, ArchiveRefused, check_pack_id, size_text
 from bot.errors import UserError
 from bot.services.packs import PackInvalid
@@ -102,30 +95,11 @@ async def send(
     )
 
 
-async def _choices(
-    interaction: discord.Interaction[RoundtableBot], current: str, *, own_only: bool
-) -> list[app_commands.Choice[str]]:
-    needle = current.strip().lower()
-    out = []
-    for entry in await interaction.client.packs.entries(interaction.guild_id):
-        if own_only and entry.builtin:
-            continue
-        if needle in entry.id.lower() or needle in entry.title.lower():
-            label = truncate(f"{entry.id} — {entry.title}", CHOICE_NAME)
-            out.append(app_commands.Choice(name=label, value=entry.id))
-    return out[:AUTOCOMPLETE_RESULTS]
-
-
-async def any_pack(
-    interaction: discord.Interaction[RoundtableBot], current: str
-) -> list[app_commands.Choice[str]]:
-    return await _choices(interaction, current, own_only=False)
-
-
 async def own_pack(
     interaction: discord.Interaction[RoundtableBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    return await _choices(interaction, current, own_only=True)
+    """This server's own packs (not the built-in ones) matching what was typed."""
+    return await pack_choices(interaction.client, interaction.guild_id, current, own_only=True)
 
 
 @app_commands.guild_only()
@@ -215,7 +189,7 @@ class PacksCog(
     @app_commands.command(name="info", description="One pack's card: counts and versions.")
     @app_commands.rename(pack_id="id")
     @app_commands.describe(pack_id="The pack's id")
-    @app_commands.autocomplete(pack_id=any_pack)
+    @app_commands.autocomplete(pack_id=pack_autocomplete)
     async def info(self, interaction: discord.Interaction[RoundtableBot], pack_id: str) -> None:
         guild_id = guild_id_of(interaction)
         info = await self.bot.packs.info(guild_id, pack_id.strip())
@@ -229,7 +203,7 @@ class PacksCog(
     )
     @app_commands.rename(pack_id="id")
     @app_commands.describe(pack_id="The pack's id (built-in packs too)")
-    @app_commands.autocomplete(pack_id=any_pack)
+    @app_commands.autocomplete(pack_id=pack_autocomplete)
     async def export(self, interaction: discord.Interaction[RoundtableBot], pack_id: str) -> None:
         require_admin(interaction, "export content packs")
         guild_id = guild_id_of(interaction)
