@@ -332,10 +332,8 @@ class Packs:
         files = dict(upload.files)
         async with self._checking:
             pack, warnings = await asyncio.to_thread(check_pack, chosen, files)
-        previous = await self.store.packs.active(guild_id, chosen)
-        old = await self._parsed(previous.id, chosen) if previous is not None else None
         async with self.store.transaction():
-            await self._check_id(guild_id, chosen, replace=replace)
+            previous = await self._check_id(guild_id, chosen, replace=replace)
             try:
                 version = await self.store.packs.add(
                     guild_id=guild_id,
@@ -354,6 +352,7 @@ class Packs:
                     "/pack info and upload again if needed."
                 ) from None
         self._remember(version.id, pack)
+        old = await self._parsed(previous.id, chosen) if previous is not None else None
         dropped, changed = _question_changes(old, pack)
         log.info("guild %s: pack %s version %s uploaded by %s", guild_id, chosen,
                  version.version, user_id)  # fmt: skip
@@ -362,7 +361,8 @@ class Packs:
             upload.ignored, upload.id_from,
         )  # fmt: skip
 
-    async def _check_id(self, guild_id: int, pack_id: str, *, replace: bool) -> None:
+    async def _check_id(self, guild_id: int, pack_id: str, *, replace: bool) -> PackVersion | None:
+        """The version an upload of ``pack_id`` would replace (None: a new pack), or Conflict."""
         if pack_id in self.library.packs:
             raise Conflict(
                 f"“{pack_id}” is the id of a built-in pack: give yours another id with the `id` "
@@ -380,6 +380,7 @@ class Packs:
                 f"This server already has {MAX_PACKS} packs, the most allowed: remove one with "
                 "/pack remove first."
             )
+        return current
 
     # --- export, template, removal --------------------------------------------------------------
 
