@@ -260,13 +260,7 @@ class Packs:
 
     async def entries(self, guild_id: int | None) -> list[PackEntry]:
         """Every pack the guild may use: the built-in ones, then its own, each by id."""
-        out = []
-        for pack_id in self.library.ids:
-            pack = self.library.packs[pack_id]
-            out.append(
-                PackEntry(pack.id, pack.article.title, pack.article.author, len(pack.sections),
-                          len(pack.questions))
-            )  # fmt: skip
+        out = [_builtin_entry(self.library.packs[pack_id]) for pack_id in self.library.ids]
         if guild_id is not None:
             for v in await self.store.packs.in_guild(guild_id):
                 if v.pack_id not in self.library.packs:
@@ -277,9 +271,7 @@ class Packs:
         """One pack the guild may use, or NotFound."""
         pack = self.library.get(pack_id)
         if pack is not None:
-            entry = PackEntry(pack.id, pack.article.title, pack.article.author,
-                              len(pack.sections), len(pack.questions))  # fmt: skip
-            return entry, pack
+            return _builtin_entry(pack), pack
         version = await self._own(guild_id, pack_id)
         pack = await self._parsed(version.id, pack_id)
         if pack is None:
@@ -289,11 +281,13 @@ class Packs:
             )
         return _entry_of(version), pack
 
+    async def _active(self, guild_id: int, pack_id: str) -> PackVersion | None:
+        """The active version of the guild's own pack ``pack_id`` (no query for an invalid id)."""
+        return await self.store.packs.active(guild_id, pack_id) if valid_pack_id(pack_id) else None
+
     async def _own(self, guild_id: int, pack_id: str) -> PackVersion:
         """The active version of the guild's own pack ``pack_id``, or NotFound."""
-        version = (
-            await self.store.packs.active(guild_id, pack_id) if valid_pack_id(pack_id) else None
-        )
+        version = await self._active(guild_id, pack_id)
         if version is None:
             raise NotFound(
                 f"There is no content pack called {truncate(pack_id, ECHO)!r} on this server: "
@@ -412,9 +406,7 @@ class Packs:
     async def removable(self, guild_id: int, pack_id: str) -> PackVersion:
         """The active version of the guild's pack, if it may be removed now; otherwise a
         sentence saying why not (built-in, unknown, or in use, naming what uses it)."""
-        version = (
-            await self.store.packs.active(guild_id, pack_id) if valid_pack_id(pack_id) else None
-        )
+        version = await self._active(guild_id, pack_id)
         if version is None and pack_id in self.library.packs:
             raise UserError(f"“{pack_id}” is a built-in pack: it cannot be removed.")
         if version is None:
@@ -453,6 +445,12 @@ def describe_users(users: PackUsers) -> str:
     if len(parts) > 6:
         parts = [*parts[:5], f"{len(parts) - 5} more"]
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _builtin_entry(pack: Pack) -> PackEntry:
+    return PackEntry(
+        pack.id, pack.article.title, pack.article.author, len(pack.sections), len(pack.questions)
+    )
 
 
 def _entry_of(version: PackVersion) -> PackEntry:
