@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from bot.content.model import _ID_RE, LIMITS, PACK_FILE, PACK_FILES
+from bot.content.model import LIMITS, PACK_FILE, PACK_FILES, valid_pack_id
 from bot.errors import UserError
 
 KIB: Final = 1024
@@ -70,11 +70,6 @@ def size_text(size: int) -> str:
     if size >= KIB:
         return f"{size / KIB:.0f} KiB"
     return f"{size} byte{'s' * (size != 1)}"
-
-
-def valid_pack_id(pack_id: str) -> bool:
-    """True for a pack id the format accepts (lowercase letters, digits, single hyphens, ≤ 40)."""
-    return bool(_ID_RE.fullmatch(pack_id)) and len(pack_id) <= LIMITS["id"]
 
 
 def _id_sentence(pack_id: str, where: str) -> str:

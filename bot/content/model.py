@@ -73,29 +73,13 @@ LIMITS: Final[Mapping[str, int]] = MappingProxyType(
     }
 )
 
-_ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_TOML_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_MOTION_PREFIX: Final = "this house"
+#: A pack, question, term, position or motion id: lowercase letters, digits and single hyphens.
+ID_RE: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-# The keys each kind of table may hold (anything else is reported as an unknown key).
-_PACK_KEYS: Final = ("article", "summary", "sections", "glossary", "timeline")
-_ARTICLE_KEYS: Final = (
-    *("title", "author", "publication", "blog", "date"),
-    *("topic", "region", "reading_minutes", "url", "text"),
-)
-_SUMMARY_KEYS: Final = ("tldr", "short", "takeaways")
-_SECTION_KEYS: Final = ("ref", "title", "summary")
-_TERM_KEYS: Final = ("id", "term", "definition", "paragraphs", "related", "aliases")
-_EVENT_KEYS: Final = ("date", "label", "text", "source", "paragraph")
-_QUESTION_KEYS: Final = (
-    *("id", "paragraph", "difficulty", "kind", "prompt"),
-    *("choices", "answer", "explanation", "quote"),
-)
-_POSITION_KEYS: Final = ("id", "name", "holders", "stance", "arguments", "quotes", "attacks")
-_MOTION_KEYS: Final = ("id", "text", "positions", "framing")
+
+def valid_pack_id(pack_id: str) -> bool:
+    """True for a pack id the format accepts (lowercase letters, digits, single hyphens, ≤ 40)."""
+    return bool(ID_RE.fullmatch(pack_id)) and len(pack_id) <= LIMITS["id"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,30 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
 from bot.content.model import (
-    _ARTICLE_KEYS,
-    _DATE_RE,
-    _EVENT_KEYS,
-    _ID_RE,
-    _MOTION_KEYS,
-    _MOTION_PREFIX,
-    _PACK_KEYS,
-    _POSITION_KEYS,
-    _QUESTION_KEYS,
-    _REF_RE,
-    _SECTION_KEYS,
-    _SUMMARY_KEYS,
-    _TERM_KEYS,
-    _TOML_AT_RE,
-    _WORD_RE,
     CHOICE_LABELS,
     DEBATE_FILE,
     DIFFICULTIES,
+    ID_RE,
     KINDS,
     LIMITS,
     PACK_FILE,
@@ -52,7 +39,32 @@ from bot.content.model import (
     Quote,
     Section,
     TimelineEvent,
+    valid_pack_id,
 )
+
+_REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_TOML_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_MOTION_PREFIX: Final = "this house"
+
+# The keys each kind of table may hold (anything else is reported as an unknown key).
+_PACK_KEYS: Final = ("article", "summary", "sections", "glossary", "timeline")
+_ARTICLE_KEYS: Final = (
+    *("title", "author", "publication", "blog", "date"),
+    *("topic", "region", "reading_minutes", "url", "text"),
+)
+_SUMMARY_KEYS: Final = ("tldr", "short", "takeaways")
+_SECTION_KEYS: Final = ("ref", "title", "summary")
+_TERM_KEYS: Final = ("id", "term", "definition", "paragraphs", "related", "aliases")
+_EVENT_KEYS: Final = ("date", "label", "text", "source", "paragraph")
+_QUESTION_KEYS: Final = (
+    *("id", "paragraph", "difficulty", "kind", "prompt"),
+    *("choices", "answer", "explanation", "quote"),
+)
+_POSITION_KEYS: Final = ("id", "name", "holders", "stance", "arguments", "quotes", "attacks")
+_MOTION_KEYS: Final = ("id", "text", "positions", "framing")
+
 
 # --------------------------------------------------------------------------------------------
 # Reading TOML tables while collecting problems
@@ -161,7 +173,7 @@ class _Table:
 
     def identifier(self, key: str = "id") -> str | None:
         value = self.text(key, LIMITS["id"])
-        if value is not None and not _ID_RE.fullmatch(value):
+        if value is not None and not ID_RE.fullmatch(value):
             self.problem(
                 key,
                 f'"{value}" is not a valid id (lowercase letters, digits and single hyphens, '
@@ -744,7 +756,7 @@ def parse_pack(
     rest. Raises :class:`ContentError` listing every problem found in all of the files.
     """
     report = _Report()
-    if not _ID_RE.fullmatch(pack_id) or len(pack_id) > LIMITS["id"]:
+    if not valid_pack_id(pack_id):
         report.add(
             PACK_FILE,
             "pack",

@@ -23,12 +23,12 @@ import discord
 from bot.adapter.buttons import INT, Field, PersistentButton
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import Page, Pager, clamp_page, page_view, send_ephemeral
-from bot.content import Pack
+from bot.content.model import ID_RE, Pack
 from bot.errors import NotFound, UserError
 from bot.services.ports import nonce
 from cogs.reading import render
 
-PACK = Field(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+PACK = Field(ID_RE.pattern)
 INDEX = Field(r"\d{1,4}", int)
 
 # Pager kinds (the second part of a page button's custom_id).
