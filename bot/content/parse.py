@@ -11,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -288,6 +288,16 @@ class _Table:
             self.problem(key, "must not be empty")
         return list(enumerate(value, start=1))
 
+    def entries(
+        self, key: str, allowed: Iterable[str], *, label: str | None = None, required: bool = True
+    ) -> Iterator[tuple[int, _Table]]:
+        """Each table of ``[[key]]`` with its 1-based position, read as an entry named by its
+        ``label`` key (e.g. its id) when that is short text, else ``key[i]``. Lazily, so each
+        entry's problems follow the one before's."""
+        for i, data in self.tables(key, required=required):
+            entry = _entry_label(data, label, key, i) if label else f"{key}[{i}]"
+            yield i, _Table(self.report, self.file, entry, data, allowed)
+
     def table(self, key: str, *, required: bool = True) -> dict[str, Any] | None:
         value = self.raw(key, required=required)
         if value is _MISSING:
@@ -357,13 +367,7 @@ def _parse_article(top: _Table) -> Article | None:
     data = top.table("article")
     if data is None:
         return None
-    t = _Table(
-        top.report,
-        top.file,
-        "article",
-        data,
-        _ARTICLE_KEYS,
-    )
+    t = _Table(top.report, top.file, "article", data, _ARTICLE_KEYS)
     fields = {
         name: t.text(name, LIMITS[name])
         for name in ("title", "author", "publication", "blog", "topic", "region")
@@ -421,14 +425,7 @@ def _parse_summary(top: _Table) -> tuple[str | None, str | None, tuple[str, ...]
 def _parse_sections(top: _Table) -> tuple[tuple[Section, ...], tuple[str, ...]]:
     sections: list[Section] = []
     seen: dict[str, str] = {}
-    for i, data in top.tables("sections"):
-        t = _Table(
-            top.report,
-            top.file,
-            _entry_label(data, "ref", "sections", i),
-            data,
-            _SECTION_KEYS,
-        )
+    for _, t in top.entries("sections", _SECTION_KEYS, label="ref"):
         ref = t.text("ref", LIMITS["ref"])
         if ref is not None and not _REF_RE.fullmatch(ref):
             t.problem("ref", f'"{ref}" must be letters, digits, "-" or "_", e.g. "P3"')
@@ -449,14 +446,7 @@ def _parse_glossary(top: _Table, refs: tuple[str, ...] | None) -> tuple[Glossary
     terms: list[tuple[_Table, GlossaryTerm | None]] = []
     ids: dict[str, str] = {}
     names: dict[str, str] = {}
-    for i, data in top.tables("glossary", required=False):
-        t = _Table(
-            top.report,
-            top.file,
-            _entry_label(data, "id", "glossary", i),
-            data,
-            _TERM_KEYS,
-        )
+    for i, t in top.entries("glossary", _TERM_KEYS, label="id", required=False):
         term_id = t.identifier()
         _check_duplicate(t, "id", term_id, ids, "id", f"term {i}")
         term = t.text("term", LIMITS["term"])
@@ -516,14 +506,7 @@ def _parse_date_text(t: _Table) -> str | None:
 
 def _parse_timeline(top: _Table, refs: tuple[str, ...] | None) -> tuple[TimelineEvent, ...]:
     events: list[TimelineEvent] = []
-    for i, data in top.tables("timeline", required=False):
-        t = _Table(
-            top.report,
-            top.file,
-            f"timeline[{i}]",
-            data,
-            _EVENT_KEYS,
-        )
+    for _, t in top.entries("timeline", _EVENT_KEYS, required=False):
         date = _parse_date_text(t)
         label = t.text("label", LIMITS["event_label"])
         text = t.text("text", LIMITS["event_text"], one_line=False)
@@ -531,7 +514,7 @@ def _parse_timeline(top: _Table, refs: tuple[str, ...] | None) -> tuple[Timeline
         paragraph = None
         if source == "article":
             paragraph = t.ref("paragraph", refs)
-        elif source == "background" and "paragraph" in data:
+        elif source == "background" and "paragraph" in t.data:
             t.problem("paragraph", "only an event the article states names a paragraph")
         if None in (date, label, text, source) or (source == "article" and paragraph is None):
             continue
@@ -570,14 +553,7 @@ def _parse_questions(
     top = _Table(report, QUIZ_FILE, "top level", doc, ("questions",))
     questions: list[Question] = []
     ids: dict[str, str] = {}
-    for i, data in top.tables("questions"):
-        t = _Table(
-            report,
-            QUIZ_FILE,
-            _entry_label(data, "id", "questions", i),
-            data,
-            _QUESTION_KEYS,
-        )
+    for i, t in top.entries("questions", _QUESTION_KEYS, label="id"):
         qid = t.identifier()
         _check_duplicate(t, "id", qid, ids, "id", f"question {i}")
         paragraph = t.ref("paragraph", refs)
@@ -600,7 +576,7 @@ def _parse_questions(
                 seen.add(choice.casefold())
         elif kind == "truefalse":
             choices = TRUE_FALSE
-            if "choices" in data:
+            if "choices" in t.data:
                 t.problem(
                     "choices", "a true/false question has no choices (they are True and False)"
                 )
@@ -703,15 +679,8 @@ def _parse_debate(
     positions: dict[str, Position] = {}
     ids: dict[str, str] = {}
     all_bys: list[tuple[str | None, _Table, str]] = []
-    for i, data in top.tables("positions"):
-        t = _Table(
-            report,
-            DEBATE_FILE,
-            _entry_label(data, "id", "positions", i),
-            data,
-            _POSITION_KEYS,
-        )
-        pid = data.get("id") if isinstance(data.get("id"), str) else None
+    for i, t in top.entries("positions", _POSITION_KEYS, label="id"):
+        pid = t.data.get("id") if isinstance(t.data.get("id"), str) else None
         _check_duplicate(t, "id", pid, ids, "id", f"position {i}")
         position, bys = _parse_position(t, refs)
         all_bys.extend((pid, a, by) for a, by in bys)
@@ -729,16 +698,9 @@ def _parse_debate(
     motions: list[Motion] = []
     motion_ids: dict[str, str] = {}
     texts: dict[str, str] = {}
-    for i, data in top.tables("motions"):
-        t = _Table(
-            report,
-            DEBATE_FILE,
-            _entry_label(data, "id", "motions", i),
-            data,
-            _MOTION_KEYS,
-        )
+    for i, t in top.entries("motions", _MOTION_KEYS, label="id"):
         motion = _parse_motion(t, known)
-        mid = data.get("id") if isinstance(data.get("id"), str) else None
+        mid = t.data.get("id") if isinstance(t.data.get("id"), str) else None
         _check_duplicate(t, "id", mid, motion_ids, "id", f"motion {i}")
         if motion is not None:
             _check_duplicate(t, "text", motion.text, texts, "motion text", f"motion {i}")
