@@ -25,7 +25,7 @@ import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -294,14 +294,48 @@ def _choice_questions(pack: Pack) -> list[Question]:
     return [q for q in pack.questions if q.kind == "choice"]
 
 
-def _absolute_cue(pack: Pack, found: _Found) -> None:
-    """Keys and distractors should carry absolute words about equally often (1 in 4 of the
-    choices that carry one should be keys), and no item should single out its key that way."""
-    questions = _choice_questions(pack)
+def _carrying_absolute(questions: Sequence[Question]) -> tuple[list[Question], int]:
+    """The questions whose key carries an absolute word, and how many distractors carry one."""
     keys = [q for q in questions if absolute_words(q.answer_text)]
     distractors = sum(
         1 for q in questions for i, c in enumerate(q.choices) if i != q.answer and absolute_words(c)
     )
+    return keys, distractors
+
+
+def _key_is(q: Question, pick: Callable[[list[int]], int]) -> bool:
+    """True when the key alone is the longest (``pick=max``) or shortest (``min``) choice."""
+    lengths = [len(c) for c in q.choices]
+    extreme = pick(lengths)
+    return lengths[q.answer] == extreme and lengths.count(extreme) == 1
+
+
+def _answer_counts(items: Iterable[Question], labels: Sequence[str]) -> list[int]:
+    """How many of ``items`` have each of ``labels`` as their answer."""
+    items = list(items)
+    return [sum(q.answer_label == label for q in items) for label in labels]
+
+
+def _lopsided_levels(
+    questions: Sequence[Question], labels: Sequence[str], minimum: int
+) -> Iterator[tuple[str, list[Question], list[int], float]]:
+    """(level, its questions, answers per label, chance) for each difficulty with at least
+    ``minimum`` of ``questions`` whose answers are spread too unevenly over ``labels``."""
+    for level in DIFFICULTIES:
+        items = [q for q in questions if q.difficulty == level]
+        if len(items) < minimum:
+            continue
+        counts = _answer_counts(items, labels)
+        p = chance_of_imbalance(counts)
+        if p < ALPHA:
+            yield level, items, counts, p
+
+
+def _absolute_cue(pack: Pack, found: _Found) -> None:
+    """Keys and distractors should carry absolute words about equally often (1 in 4 of the
+    choices that carry one should be keys), and no item should single out its key that way."""
+    questions = _choice_questions(pack)
+    keys, distractors = _carrying_absolute(questions)
     carrying = len(keys) + distractors
     flagged: set[str] = set()
     if carrying >= MIN_ABSOLUTE_CHOICES:
@@ -355,12 +389,7 @@ def _length_cue(pack: Pack, found: _Found) -> None:
     if len(questions) < MIN_CHOICE_ITEMS:
         return
     for label, pick in (("longest", max), ("shortest", min)):
-        hits = []
-        for q in questions:
-            lengths = [len(c) for c in q.choices]
-            extreme = pick(lengths)
-            if lengths[q.answer] == extreme and lengths.count(extreme) == 1:
-                hits.append(q)
+        hits = [q for q in questions if _key_is(q, pick)]
         p = chance_of_at_least(len(hits), len(questions), 1 / len(CHOICE_LABELS))
         if p >= ALPHA:
             continue
@@ -376,14 +405,8 @@ def _length_cue(pack: Pack, found: _Found) -> None:
 
 def _truefalse_balance(pack: Pack, found: _Found) -> None:
     """Within each difficulty, about as many true/false answers should be True as False."""
-    for level in DIFFICULTIES:
-        items = [q for q in pack.questions if q.kind == "truefalse" and q.difficulty == level]
-        if len(items) < MIN_TRUEFALSE_ITEMS:
-            continue
-        counts = [sum(q.answer_label == v for q in items) for v in TRUE_FALSE]
-        p = chance_of_imbalance(counts)
-        if p >= ALPHA:
-            continue
+    truefalse = [q for q in pack.questions if q.kind == "truefalse"]
+    for level, items, counts, p in _lopsided_levels(truefalse, TRUE_FALSE, MIN_TRUEFALSE_ITEMS):
         major = TRUE_FALSE[0] if counts[0] > counts[1] else TRUE_FALSE[1]
         minor = TRUE_FALSE[1] if major == TRUE_FALSE[0] else TRUE_FALSE[0]
         for q in items:
@@ -399,14 +422,8 @@ def _truefalse_balance(pack: Pack, found: _Found) -> None:
 
 def _letter_balance(pack: Pack, found: _Found) -> None:
     """Within each difficulty, the keys should be spread over A-D (before any shuffling)."""
-    for level in DIFFICULTIES:
-        items = [q for q in _choice_questions(pack) if q.difficulty == level]
-        if len(items) < MIN_CHOICE_ITEMS:
-            continue
-        counts = [sum(q.answer_label == label for q in items) for label in CHOICE_LABELS]
-        p = chance_of_imbalance(counts)
-        if p >= ALPHA:
-            continue
+    questions = _choice_questions(pack)
+    for level, items, counts, p in _lopsided_levels(questions, CHOICE_LABELS, MIN_CHOICE_ITEMS):
         expected = len(items) / len(CHOICE_LABELS)
         shown = ", ".join(f"{label} {n}" for label, n in zip(CHOICE_LABELS, counts, strict=True))
         rare = [label for label, n in zip(CHOICE_LABELS, counts, strict=True) if n < expected]
@@ -558,7 +575,8 @@ def _by_level(items: Iterable[Question], labels: Sequence[str]) -> str:
     parts = []
     for level in DIFFICULTIES:
         in_level = [q for q in items if q.difficulty == level]
-        counts = " ".join(f"{v} {sum(q.answer_label == v for q in in_level)}" for v in labels)
+        counted = zip(labels, _answer_counts(in_level, labels), strict=True)
+        counts = " ".join(f"{v} {n}" for v, n in counted)
         parts.append(f"{level} {counts}")
     return "; ".join(parts)
 
@@ -566,21 +584,14 @@ def _by_level(items: Iterable[Question], labels: Sequence[str]) -> str:
 def describe_cues(pack: Pack) -> list[str]:
     """A few lines of the counts the cue rules test: answers by difficulty, absolute words."""
     questions = _choice_questions(pack)
-    keys = sum(1 for q in questions if absolute_words(q.answer_text))
-    distractors = sum(
-        1 for q in questions for i, c in enumerate(q.choices) if i != q.answer and absolute_words(c)
-    )
-    longest = shortest = 0
-    for q in questions:
-        lengths = [len(c) for c in q.choices]
-        key = lengths[q.answer]
-        longest += key == max(lengths) and lengths.count(key) == 1
-        shortest += key == min(lengths) and lengths.count(key) == 1
+    keys, distractors = _carrying_absolute(questions)
+    longest = sum(_key_is(q, max) for q in questions)
+    shortest = sum(_key_is(q, min) for q in questions)
     truefalse = [q for q in pack.questions if q.kind == "truefalse"]
     return [
         f"true/false answers: {_by_level(truefalse, TRUE_FALSE)}",
         f"key letters: {_by_level(questions, CHOICE_LABELS)}",
-        f"absolute words: keys {keys} of {len(questions)}, "
+        f"absolute words: keys {len(keys)} of {len(questions)}, "
         f"distractors {distractors} of {3 * len(questions)}",
         f"key is the longest choice: {longest} of {len(questions)}, "
         f"the shortest: {shortest} of {len(questions)}",
