@@ -20,6 +20,7 @@ from typing import Final
 
 from bot.content import GlossaryTerm, Pack, Position, Section, TimelineEvent
 from bot.errors import NotFound
+from bot.text import AUTOCOMPLETE_RESULTS, CHOICE_NAME, ECHO
 
 __all__ = [
     "SUGGESTIONS",
@@ -41,12 +42,6 @@ __all__ = [
 
 #: How many close suggestions an unknown term gets.
 SUGGESTIONS: Final = 3
-#: Autocomplete answers hold at most this many results (a Discord limit).
-MAX_RESULTS: Final = 25
-#: Autocomplete labels and choice names hold at most this many characters.
-LABEL_LIMIT: Final = 100
-#: How much of a member's text is repeated back in an answer.
-ECHO_LIMIT: Final = 60
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _SPLIT_REF = re.compile(r"(?P<ref>\S+?)(?:\s*[\u2014\u2013:·-]\s*.*)?$")
@@ -57,7 +52,7 @@ def fold(text: str) -> str:
     return " ".join(_DASHES.sub("-", text).split()).casefold()
 
 
-def quoted(text: str, limit: int = ECHO_LIMIT) -> str:
+def quoted(text: str, limit: int = ECHO) -> str:
     """What a member typed, shortened and quoted for an answer (never cut mid-word)."""
     text = " ".join(text.split())
     if len(text) > limit:
@@ -67,9 +62,9 @@ def quoted(text: str, limit: int = ECHO_LIMIT) -> str:
 
 
 def _label(text: str) -> str:
-    if len(text) <= LABEL_LIMIT:
+    if len(text) <= CHOICE_NAME:
         return text
-    cut = text[: LABEL_LIMIT - 1]
+    cut = text[: CHOICE_NAME - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:—–-") + "…"
 
 
@@ -104,7 +99,7 @@ class TermMatch:
 
 
 def match_terms(
-    glossary: Sequence[GlossaryTerm], typed: str, limit: int = MAX_RESULTS
+    glossary: Sequence[GlossaryTerm], typed: str, limit: int = AUTOCOMPLETE_RESULTS
 ) -> list[TermMatch]:
     """Terms for autocomplete, best first.
 
@@ -181,7 +176,7 @@ def section_label(section: Section) -> str:
     return _label(f"{section.ref} — {section.title}")
 
 
-def match_sections(pack: Pack, typed: str, limit: int = MAX_RESULTS) -> list[Section]:
+def match_sections(pack: Pack, typed: str, limit: int = AUTOCOMPLETE_RESULTS) -> list[Section]:
     """Sections whose ref or title starts with ``typed``, then those containing it; pack order."""
     needle = fold(typed)
     if not needle:
@@ -220,7 +215,7 @@ def find_section(pack: Pack, typed: str) -> Section:
 # --- positions ---------------------------------------------------------------------------------
 
 
-def match_positions(pack: Pack, typed: str, limit: int = MAX_RESULTS) -> list[Position]:
+def match_positions(pack: Pack, typed: str, limit: int = AUTOCOMPLETE_RESULTS) -> list[Position]:
     """Positions whose id or name starts with ``typed``, then those containing it; pack order."""
     needle = fold(typed)
     positions = list(pack.positions.values())
