@@ -28,6 +28,7 @@ from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import (
     Page,
     Pager,
+    clamp_page,
     embed,
     page_view,
     paginate_fields,
@@ -291,7 +292,7 @@ PAGER: Final = "help"
 async def render_help(interaction: discord.Interaction, arg: str, index: int) -> Page:
     """Page ``index`` of the member's /help, with a button for each section to jump to."""
     book = await help_book(interaction)  # type: ignore[arg-type]
-    index = max(0, min(index, len(book.pages) - 1))
+    index = clamp_page(index, len(book.pages))
     targets = {"Start here": 0, **{SECTIONS[a].button: start for a, start in book.starts.items()}}
     ends = [*list(targets.values())[1:], len(book.pages)]
     jumps: list[discord.ui.Item[Any]] = []
