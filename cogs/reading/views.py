@@ -14,7 +14,6 @@ Positions open with one button each (:class:`PositionButton`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -356,15 +355,10 @@ def make_pager(kind: str) -> Pager:
 
     Anyone but the member who asked gets a private copy at the page they turned to.
     """
-    build: Callable[[discord.Interaction, str, int], Awaitable[Page]]
     if kind == SUMMARY:
-        build = _summary_page
-    else:
+        return Pager(kind, _summary_page, PAGES[kind], private_copy=True)
 
-        async def build(interaction: discord.Interaction, arg: str, index: int) -> Page:
-            return (await _card_for(kind, interaction, arg)).page(index)
+    async def card_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
+        return (await _card_for(kind, interaction, arg)).page(index)
 
-    async def render_page(interaction: discord.Interaction, arg: str, index: int) -> Page:
-        return await build(interaction, arg, index)
-
-    return Pager(kind, render_page, PAGES[kind], private_copy=True)
+    return Pager(kind, card_page, PAGES[kind], private_copy=True)
