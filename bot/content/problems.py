@@ -129,7 +129,7 @@ def _explain(line: str, texts: Mapping[str, list[str]]) -> Problem:
         return Problem(file, place, field, what, _SYNTAX_FIX, int(found[1]) if found else None)
     if field == "file" and what == "missing":
         return Problem(file, place, field, what, _FILE_MISSING)
-    line = locate(lines, file, place, field)
+    line = locate(lines, place, field)
     return Problem(file, place, field, what, fix_for(field, what), line, table_of(lines, place))
 
 
@@ -148,10 +148,10 @@ def fix_for(field: str, what: str) -> str:
 # Finding the line
 
 
-def locate(lines: list[str], file: str, place: str, field: str) -> int | None:
+def locate(lines: list[str], place: str, field: str) -> int | None:
     """The 1-based line of ``field`` in entry ``place`` of the file's ``lines``, else the
     entry's own line, else None."""
-    span = _entry_span(lines, file, place)
+    span = _entry_span(lines, place)
     if span is None:
         return None
     start, end = span
@@ -166,12 +166,12 @@ def table_of(lines: list[str], place: str) -> str | None:
     """The ``[[table]]`` of an entry named by its id or ref, from the heading above it."""
     if _LINE_ENTRY.fullmatch(place) or "[" in place or place in _NAMED_TABLES:
         return None
-    span = _entry_span(lines, "", place)
+    span = _entry_span(lines, place)
     found = _TABLE_NAME.match(lines[span[0]]) if span else None
     return found[1] if found else None
 
 
-def _entry_span(lines: list[str], file: str, place: str) -> tuple[int, int] | None:
+def _entry_span(lines: list[str], place: str) -> tuple[int, int] | None:
     """The 0-based (first, after-last) lines of the entry named ``place``."""
     if place in ("top level", "file", "pack"):
         return None
@@ -179,7 +179,7 @@ def _entry_span(lines: list[str], file: str, place: str) -> tuple[int, int] | No
         return _span_from(lines, _find(lines, re.compile(rf"^\s*\[{place}\]"), 0))
     nested = _NESTED.fullmatch(place)
     if nested:
-        owner = _entry_span(lines, file, nested["owner"])
+        owner = _entry_span(lines, nested["owner"])
         if owner is None:
             return None
         header = re.compile(rf"^\s*\[\[positions\.{nested['table']}\]\]")
