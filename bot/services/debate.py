@@ -527,17 +527,6 @@ class DebateService:
             ended = await self._skip_current(debate, turn, now)
         return NextStep("skipped", await self.debate(debate_id), ended)
 
-    async def next_turn(self, debate_id: int) -> Turn | None:
-        """End the current turn now (no speech: skipped) and open the next, without asking;
-        returns the ended turn. During the preparation, the first turn opens now."""
-        async with self.store.transaction():
-            debate = await self._moving_on(debate_id)
-            now = self.now()
-            if debate.preparing:
-                await self._end_preparation(debate, now)
-                return None
-            return await self._skip_current(debate, await self.current_turn(debate), now)
-
     async def _moving_on(self, debate_id: int) -> Debate:
         debate = await self.debate(debate_id)
         if debate.status == rules.VOTING:

@@ -269,6 +269,15 @@ async def speak(service: DebateService, debate_id: int, text: str = "My case.") 
     return speech
 
 
+async def end_turn(service: DebateService, debate_id: int) -> Turn | None:
+    """``/debate next`` confirmed at once, as a moderator does: the current turn ends (skipped)
+    and the next one (or the vote) opens; the ended turn."""
+    step = await service.request_next(debate_id)
+    if step.kind != "confirm" or step.turn is None:
+        return step.turn
+    return await service.skip_turn(debate_id, step.turn.number, step.debate.swaps)
+
+
 async def timer_kinds(store: Store) -> list[str]:
     rows = await store.db.fetchall("SELECT kind FROM timers ORDER BY kind")
     return [r["kind"] for r in rows]
@@ -371,7 +380,7 @@ async def test_every_post_carries_a_nonce_naming_what_it_is(
     await speak(service, debate.id)
     clock.advance(60)
     await settle(timers)  # the second turn's reminder
-    await service.next_turn(debate.id)
+    await end_turn(service, debate.id)
     await service.publish(debate.id)
     await service.end(debate.id, None, MOD)
     await service.publish(debate.id)
@@ -400,7 +409,7 @@ async def test_next_extend_pause_resume_remove(
     clock: FakeClock,
 ) -> None:
     debate = await running(service, ALICE, BOB, CAROL, motion=THREE_SIDED, speech=2)
-    ended = await service.next_turn(debate.id)
+    ended = await end_turn(service, debate.id)
     assert ended is not None and ended.number == 1
     await service.publish(debate.id)
     assert output.named("post_no_speech") == []  # a skip is shown on the turn's announcement
@@ -550,7 +559,7 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     await service.join(lobby.id, ALICE, "Alice", is_bot=False)
     d = lobby.id
     await refused(service, output, d, service.begin(d), "At least 2 members")
-    await refused(service, output, d, service.next_turn(d), "has not begun yet")
+    await refused(service, output, d, service.request_next(d), "has not begun yet")
     await refused(service, output, d, service.extend(d, 60), "Only a running turn")
     await refused(service, output, d, service.pause(d), "Only a debate that has begun")
     await refused(service, output, d, service.resume(d), "not paused")
@@ -588,7 +597,7 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     await refused(
         service, output, d, service.swap(d, ALICE, BOB), "only be swapped before the first"
     )
-    await service.next_turn(d)  # no turn left: the vote opens
+    await end_turn(service, d)  # no turn left: the vote opens
     await service.publish(d)
     voting = await service.debate(d)
     assert voting.status == rules.VOTING
@@ -604,7 +613,7 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     await refused(
         service, output, d, service.speaker_turn(voting, last.user_id), "speeches are over"
     )
-    await refused(service, output, d, service.next_turn(d), "audience is voting")
+    await refused(service, output, d, service.request_next(d), "audience is voting")
     await refused(
         service, output, d, service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed
     )
@@ -912,7 +921,7 @@ async def test_next_asks_while_the_speaker_has_time_and_a_confirmation_acts_once
     assert paused.kind == "confirm" and paused.remaining == pytest.approx(120 - 29)
     # Turn 2 ends otherwise: the confirmation asked before can no longer act.
     await service.resume(d)
-    await service.next_turn(d)
+    await end_turn(service, d)
     with pytest.raises(Conflict, match=r"Turn 2 has already ended"):
         await service.check_skippable(d, 2, debate.swaps)
 
