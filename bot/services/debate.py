@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
 PREP_END = "debate.prep_end"
-TIMER_KINDS = (PREP_END, TURN_END, REMINDER, VOTE_CLOSE)
 #: Speeches listed in one direct message to a judge (each with its Score button).
 SPEECHES_PER_DM = 10
 _EPSILON = 1e-6

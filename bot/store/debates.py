@@ -350,14 +350,6 @@ class DebateStore:
         )
         return _debate(row) if row else None
 
-    async def latest_in_channel(self, channel_id: int) -> Debate | None:
-        """The most recent debate whose channel or thread is ``channel_id``, over or not."""
-        row = await self.db.fetchone(
-            f"{_DEBATE} WHERE channel_id = ? OR thread_id = ? ORDER BY id DESC LIMIT 1",
-            (channel_id, channel_id),
-        )
-        return _debate(row) if row else None
-
     async def lobby(self, debate_id: int) -> DebateLobby | None:
         debate = await self.get(debate_id)
         if debate is None:
