@@ -411,14 +411,10 @@ class DebateStore:
         check_transition(debate.status, target)
         if target not in ACTIVE_STATES:
             assignments += ", active_channel_id = NULL"
-        async with self.db.transaction():
-            cursor = await self.db.execute(
-                f"UPDATE debates SET status = ?, {assignments} "  # noqa: S608
-                "WHERE id = ? AND status = ?",
-                (target, *params, debate.id, debate.status),
-            )
-            if cursor.rowcount == 0:
-                raise Conflict("The debate changed in the meantime; please try again.")
+        await self._guarded(
+            f"UPDATE debates SET status = ?, {assignments} WHERE id = ? AND status = ?",  # noqa: S608
+            (target, *params, debate.id, debate.status),
+        )
 
     # --- the clock ------------------------------------------------------------------------------
 
