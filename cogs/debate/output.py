@@ -68,11 +68,6 @@ async def _delivered(call: Awaitable[T]) -> T:
         raise failure(error) from error
 
 
-def speaker_only(user_id: int) -> discord.AllowedMentions:
-    """Mentions that ping the speaker whose turn it is, and nobody else."""
-    return only(user_id)
-
-
 def only(*user_ids: int) -> discord.AllowedMentions:
     """Mentions that ping these members and nobody else."""
     return discord.AllowedMentions(
@@ -192,7 +187,7 @@ class DiscordDebateOutput:
                 turn.number, total, turn.round, position, turn.user_id, deadline
             ),
             view=view_of(DebateButton("speak", debate.id)),
-            allowed_mentions=speaker_only(turn.user_id),
+            allowed_mentions=only(turn.user_id),
         )
 
     async def post_speech(
@@ -232,7 +227,7 @@ class DiscordDebateOutput:
             self._thread(debate),
             nonce=nonce,
             content=render.reminder(turn.user_id, turn.deadline or 0.0),
-            allowed_mentions=speaker_only(turn.user_id),
+            allowed_mentions=only(turn.user_id),
         )
 
     async def post_vote(
