@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import pytest
@@ -558,74 +559,61 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     lobby = await open_debate(service)
     await service.join(lobby.id, ALICE, "Alice", is_bot=False)
     d = lobby.id
-    await refused(service, output, d, service.begin(d), "At least 2 members")
-    await refused(service, output, d, service.request_next(d), "has not begun yet")
-    await refused(service, output, d, service.extend(d, 60), "Only a running turn")
-    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
-    await refused(service, output, d, service.resume(d), "not paused")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
-    await refused(service, output, d, service.swap(d, ALICE, BOB), "Positions are drawn")
-    await refused(
-        service, output, d, service.join(d, ALICE, "Alice", is_bot=False), "already joined"
-    )
-    await refused(service, output, d, service.join(d, MOD, "Mod", is_bot=False), "judging")
+    refuse = partial(refused, service, output, d)
+    await refuse(service.begin(d), "At least 2 members")
+    await refuse(service.request_next(d), "has not begun yet")
+    await refuse(service.extend(d, 60), "Only a running turn")
+    await refuse(service.pause(d), "Only a debate that has begun")
+    await refuse(service.resume(d), "not paused")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await refuse(service.swap(d, ALICE, BOB), "Positions are drawn")
+    await refuse(service.join(d, ALICE, "Alice", is_bot=False), "already joined")
+    await refuse(service.join(d, MOD, "Mod", is_bot=False), "judging")
 
     await service.join(d, BOB, "Bob", is_bot=False)
     await service.begin(d)
     await service.publish(d)
-    await refused(service, output, d, service.begin(d), "already begun")
-    await refused(service, output, d, service.leave(d, ALICE), "cannot leave by yourself")
-    await refused(service, output, d, service.cancel_lobby(d, MOD), "already begun")
-    await refused(service, output, d, service.join(d, CAROL, "Carol", is_bot=False), "begun")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await refuse(service.begin(d), "already begun")
+    await refuse(service.leave(d, ALICE), "cannot leave by yourself")
+    await refuse(service.cancel_lobby(d, MOD), "already begun")
+    await refuse(service.join(d, CAROL, "Carol", is_bot=False), "begun")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "not opened yet")
     await service.pause(d)
-    await refused(service, output, d, service.pause(d), "already paused")
+    await refuse(service.pause(d), "already paused")
     await service.resume(d)
-    await refused(service, output, d, service.resume(d), "not paused")
+    await refuse(service.resume(d), "not paused")
 
     turn = await current(service, d)
     other = BOB if turn.user_id == ALICE else ALICE
-    await refused(
-        service,
-        output,
-        d,
+    await refuse(
         service.submit_speech(d, turn.number, other, "Not mine."),
         "turn to speak, not yours",
         NotAllowed,
     )
     await speak(service, d)
-    await refused(
-        service, output, d, service.swap(d, ALICE, BOB), "only be swapped before the first"
-    )
+    await refuse(service.swap(d, ALICE, BOB), "only be swapped before the first")
     await end_turn(service, d)  # no turn left: the vote opens
     await service.publish(d)
     voting = await service.debate(d)
     assert voting.status == rules.VOTING
     last = (await service.store.debates.turns(d))[-1]
     clock.advance(rules.GRACE_SECONDS + 1)  # within the grace it would still be taken
-    await refused(
-        service,
-        output,
-        d,
+    await refuse(
         service.submit_speech(d, last.number, last.user_id, "After the vote opened."),
         "A moderator ended this turn more than 30 seconds ago",
     )
-    await refused(
-        service, output, d, service.speaker_turn(voting, last.user_id), "speeches are over"
-    )
-    await refused(service, output, d, service.request_next(d), "audience is voting")
-    await refused(
-        service, output, d, service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed
-    )
+    await refuse(service.speaker_turn(voting, last.user_id), "speeches are over")
+    await refuse(service.request_next(d), "audience is voting")
+    await refuse(service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed)
 
     await service.end(d, None, MOD)
     await service.publish(d)
-    await refused(service, output, d, service.end(d, None, MOD), f"Debate #{d} is already over")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "vote has closed")
-    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
-    await refused(service, output, d, service.remove_judge(d, MOD, "Mod"), "is over")
+    await refuse(service.end(d, None, MOD), f"Debate #{d} is already over")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "vote has closed")
+    await refuse(service.pause(d), "Only a debate that has begun")
+    await refuse(service.remove_judge(d, MOD, "Mod"), "is over")
     speech = (await service.store.debates.speeches(d))[0]
-    await refused(service, output, d, service.score(speech.id, MOD, 5), "closed")
+    await refuse(service.score(speech.id, MOD, 5), "closed")
 
 
 # --- failures: crashes, a deleted thread, a missing permission -------------------------------
