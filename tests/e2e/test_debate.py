@@ -1,6 +1,7 @@
 """Debates end to end: the real bot against the emulator, driven the way members would.
 
-Pure rules and the store are tested in ``tests/test_debate_rules.py``. Here every test runs
+The rules, the store and the service are tested in ``tests/rules/test_debate.py``,
+``tests/store/test_debates.py`` and ``tests/services/test_debate.py``. Here every test runs
 ``/debate`` commands, presses the lobby, Speak, Score and vote buttons, fills the modals, moves
 the FakeClock for deadlines, and checks what members see and what the database holds.
 """
