@@ -463,11 +463,6 @@ class ScoredTurn:
     spoke: bool = True
 
     @property
-    def unscored(self) -> bool:
-        """A speech no judge scored: left out of every average."""
-        return self.spoke and not self.scores
-
-    @property
     def value(self) -> float | None:
         """The mean judge score; 0 for a turn without a speech; None when unscored."""
         if not self.spoke:
@@ -511,9 +506,6 @@ class DebateResult:
     @property
     def winners(self) -> tuple[str, ...]:
         return tuple(p.position for p in self.positions if p.won)
-
-    def position_of(self, user_id: int) -> str | None:
-        return next((p.position for p in self.positions if user_id in p.members), None)
 
 
 def _close(value: float) -> float:

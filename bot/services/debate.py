@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 TURN_END, REMINDER, VOTE_CLOSE = "debate.turn_end", "debate.reminder", "debate.vote_close"
 PREP_END = "debate.prep_end"
-TIMER_KINDS = (PREP_END, TURN_END, REMINDER, VOTE_CLOSE)
 #: Speeches listed in one direct message to a judge (each with its Score button).
 SPEECHES_PER_DM = 10
 _EPSILON = 1e-6
@@ -526,17 +525,6 @@ class DebateService:
                     return NextStep("confirm", debate, turn, left, speaker)
             ended = await self._skip_current(debate, turn, now)
         return NextStep("skipped", await self.debate(debate_id), ended)
-
-    async def next_turn(self, debate_id: int) -> Turn | None:
-        """End the current turn now (no speech: skipped) and open the next, without asking;
-        returns the ended turn. During the preparation, the first turn opens now."""
-        async with self.store.transaction():
-            debate = await self._moving_on(debate_id)
-            now = self.now()
-            if debate.preparing:
-                await self._end_preparation(debate, now)
-                return None
-            return await self._skip_current(debate, await self.current_turn(debate), now)
 
     async def _moving_on(self, debate_id: int) -> Debate:
         debate = await self.debate(debate_id)
@@ -1056,7 +1044,7 @@ class DebateService:
         if not debate.active and debate.results_message_id is None:
             await self._publish_end(debate, positions)
         elif debate.status == rules.CLOSED and debate.results_notice_message_id is None:
-            await self._notify_results(debate, positions)
+            await self._notify_results(debate, positions, await self.result_of(debate))
 
     async def _publish_turns(self, debate: Debate, names: dict[str, str]) -> None:
         turns = await self.store.debates.turns(debate.id)
@@ -1181,36 +1169,39 @@ class DebateService:
             message_id = 0
         await self.store.debates.record_message(debate.id, what, message_id)
 
-    async def _notify_results(self, debate: Debate, positions: list[DebatePosition]) -> None:
+    async def _notify_results(
+        self, debate: Debate, positions: list[DebatePosition], result: rules.DebateResult
+    ) -> None:
         await self._notify_channel(
             debate,
             "results_notice",
             self.output.post_results_notice(
-                debate, positions, await self.result_of(debate), nonce=nonce("d", debate.id, "rn")
+                debate, positions, result, nonce=nonce("d", debate.id, "rn")
             ),
         )
 
     async def _publish_end(self, debate: Debate, positions: list[DebatePosition]) -> None:
-        if debate.status == rules.CLOSED:
-            posted = await self.output.post_results(
-                debate,
-                positions,
-                await self.result_of(debate),
-                await self.transcript(debate),
-                nonce=nonce("d", debate.id, "res"),
-            )
-            # Recorded before the edits below, so a failing edit never posts the results twice.
-            await self.store.debates.record_message(debate.id, "results", posted.message_id)
-            if debate.vote_message_id:
-                counts = Counter((await self.store.debates.votes(debate.id)).values())
-                await self._redraw("vote", self.output.edit_vote(debate, positions, counts))
-        else:
+        if debate.status != rules.CLOSED:
             posted = await self.output.post_cancelled(debate, nonce=nonce("d", debate.id, "end"))
             await self.store.debates.record_message(debate.id, "results", posted.message_id)
+            await self.update_lobby(debate.id)
+            return
+        result = await self.result_of(debate)  # once for the results, transcript and summary
+        posted = await self.output.post_results(
+            debate,
+            positions,
+            result,
+            await self.transcript(debate, result),
+            nonce=nonce("d", debate.id, "res"),
+        )
+        # Recorded before the edits below, so a failing edit never posts the results twice.
+        await self.store.debates.record_message(debate.id, "results", posted.message_id)
+        if debate.vote_message_id:
+            counts = Counter((await self.store.debates.votes(debate.id)).values())
+            await self._redraw("vote", self.output.edit_vote(debate, positions, counts))
         await self.update_lobby(debate.id)
-        if debate.status == rules.CLOSED:
-            # Last: a passing failure here is retried at start-up, with nothing else left undone.
-            await self._notify_results(debate, positions)
+        # Last: a passing failure here is retried at start-up, with nothing else left undone.
+        await self._notify_results(debate, positions, result)
 
     async def update_lobby(self, debate_id: int) -> None:
         """Redraw the lobby message in the channel (best effort, like every redraw)."""
@@ -1244,7 +1235,9 @@ class DebateService:
 
     # --- transcript and brief ---------------------------------------------------------------
 
-    async def transcript(self, debate: Debate) -> str:
+    async def transcript(self, debate: Debate, result: rules.DebateResult | None = None) -> str:
+        """The debate as Markdown, with its results once closed (``result``: when the caller
+        already has them)."""
         positions = await self.store.debates.positions(debate.id)
         participants = await self.store.debates.participants(debate.id)
         judges = await self.store.debates.judges(debate.id)
@@ -1283,7 +1276,6 @@ class DebateService:
                     *members.get(participant.position, ()),
                     participant.name,
                 )
-        closed = debate.status == rules.CLOSED
         info = rules.TranscriptInfo(
             debate_id=debate.id,
             motion=debate.motion_text,
@@ -1297,7 +1289,8 @@ class DebateService:
             end_reason=debate.end_reason,
             vote_counts=dict(Counter((await self.store.debates.votes(debate.id)).values())),
         )
-        result = await self.result_of(debate) if closed else None
+        if result is None and debate.status == rules.CLOSED:
+            result = await self.result_of(debate)
         return rules.transcript_markdown(info, turns, result, names)
 
     async def transcript_for(self, guild_id: int, debate_id: int) -> tuple[Debate, str]:

@@ -350,14 +350,6 @@ class DebateStore:
         )
         return _debate(row) if row else None
 
-    async def latest_in_channel(self, channel_id: int) -> Debate | None:
-        """The most recent debate whose channel or thread is ``channel_id``, over or not."""
-        row = await self.db.fetchone(
-            f"{_DEBATE} WHERE channel_id = ? OR thread_id = ? ORDER BY id DESC LIMIT 1",
-            (channel_id, channel_id),
-        )
-        return _debate(row) if row else None
-
     async def lobby(self, debate_id: int) -> DebateLobby | None:
         debate = await self.get(debate_id)
         if debate is None:
@@ -419,14 +411,10 @@ class DebateStore:
         check_transition(debate.status, target)
         if target not in ACTIVE_STATES:
             assignments += ", active_channel_id = NULL"
-        async with self.db.transaction():
-            cursor = await self.db.execute(
-                f"UPDATE debates SET status = ?, {assignments} "  # noqa: S608
-                "WHERE id = ? AND status = ?",
-                (target, *params, debate.id, debate.status),
-            )
-            if cursor.rowcount == 0:
-                raise Conflict("The debate changed in the meantime; please try again.")
+        await self._guarded(
+            f"UPDATE debates SET status = ?, {assignments} WHERE id = ? AND status = ?",  # noqa: S608
+            (target, *params, debate.id, debate.status),
+        )
 
     # --- the clock ------------------------------------------------------------------------------
 

@@ -17,8 +17,8 @@ summary go to the lobby's channel.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
 import discord
@@ -57,10 +57,15 @@ def failure(error: BaseException) -> PostFailed:
 #: What a failed request can raise besides Discord's answers: the network giving up.
 _NETWORK = (aiohttp.ClientError, OSError)
 
+T = TypeVar("T")
 
-def speaker_only(user_id: int) -> discord.AllowedMentions:
-    """Mentions that ping the speaker whose turn it is, and nobody else."""
-    return only(user_id)
+
+async def _delivered(call: Awaitable[T]) -> T:
+    """Await a call to Discord; what went wrong as the :class:`PostFailed` :func:`failure` says."""
+    try:
+        return await call
+    except (discord.HTTPException, *_NETWORK) as error:
+        raise failure(error) from error
 
 
 def only(*user_ids: int) -> discord.AllowedMentions:
@@ -91,19 +96,12 @@ class DiscordDebateOutput:
         return self._channel(debate.thread_id or debate.channel_id, debate.guild_id)
 
     async def _send(self, target: discord.abc.Messageable, *, nonce: str, **fields: Any) -> Posted:
-        try:
-            message = await target.send(nonce=nonce, **fields)
-        except (discord.HTTPException, *_NETWORK) as error:
-            raise failure(error) from error
-        return Posted(message.id)
+        return Posted((await _delivered(target.send(nonce=nonce, **fields))).id)
 
     async def _edit(
         self, target: discord.PartialMessageable, message_id: int, **fields: Any
     ) -> None:
-        try:
-            await target.get_partial_message(message_id).edit(**fields)
-        except (discord.HTTPException, *_NETWORK) as error:
-            raise failure(error) from error
+        await _delivered(target.get_partial_message(message_id).edit(**fields))
 
     # --- the lobby, in the debate's channel ---------------------------------------------------
 
@@ -118,21 +116,17 @@ class DiscordDebateOutput:
 
     async def open_thread(self, debate: Debate, lobby_message_id: int) -> int:
         lobby = self._channel(debate.channel_id, debate.guild_id)
-        try:
-            thread = await lobby.get_partial_message(lobby_message_id).create_thread(
+        thread = await _delivered(
+            lobby.get_partial_message(lobby_message_id).create_thread(
                 name=render.thread_name(debate.motion_text),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             )
-        except (discord.HTTPException, *_NETWORK) as error:
-            raise failure(error) from error
+        )
         return thread.id
 
     async def delete_lobby(self, debate: Debate, lobby_message_id: int) -> None:
         lobby = self._channel(debate.channel_id, debate.guild_id)
-        try:
-            await lobby.get_partial_message(lobby_message_id).delete()
-        except (discord.HTTPException, *_NETWORK) as error:
-            raise failure(error) from error
+        await _delivered(lobby.get_partial_message(lobby_message_id).delete())
 
     async def edit_lobby(self, lobby: DebateLobby) -> None:
         debate = lobby.debate
@@ -193,7 +187,7 @@ class DiscordDebateOutput:
                 turn.number, total, turn.round, position, turn.user_id, deadline
             ),
             view=view_of(DebateButton("speak", debate.id)),
-            allowed_mentions=speaker_only(turn.user_id),
+            allowed_mentions=only(turn.user_id),
         )
 
     async def post_speech(
@@ -233,7 +227,7 @@ class DiscordDebateOutput:
             self._thread(debate),
             nonce=nonce,
             content=render.reminder(turn.user_id, turn.deadline or 0.0),
-            allowed_mentions=speaker_only(turn.user_id),
+            allowed_mentions=only(turn.user_id),
         )
 
     async def post_vote(
@@ -268,10 +262,7 @@ class DiscordDebateOutput:
         *,
         nonce: str,
     ) -> Posted:
-        try:
-            channel = await self.bot.create_dm(discord.Object(judge_id))
-        except (discord.HTTPException, *_NETWORK) as error:
-            raise failure(error) from error
+        channel = await _delivered(self.bot.create_dm(discord.Object(judge_id)))
         content, card = render.judge_dm(debate, speeches, first, total)
         buttons = (
             ScoreButton(item.speech.id, render.KEYCAPS[index])

@@ -141,11 +141,11 @@ class VoteButton(PersistentButton, key="debate:vote", fields={"id": INT, "positi
         )
 
 
-class SkipButton(
-    PersistentButton,
-    key="debate:skip",
-    fields={"id": INT, "turn": Field(r"\d{1,4}", int), "swaps": Field(r"\d{1,6}", int)},
-):
+#: What a moderator's confirmation acts on: the debate, the turn asked about, the swaps then.
+CONFIRM_FIELDS = {"id": INT, "turn": Field(r"\d{1,4}", int), "swaps": Field(r"\d{1,6}", int)}
+
+
+class SkipButton(PersistentButton, key="debate:skip", fields=CONFIRM_FIELDS):
     """End turn, on a moderator's confirmation: ends the turn it was asked about, once."""
 
     def __init__(self, debate_id: int, turn: int, swaps: int) -> None:
@@ -175,11 +175,7 @@ class SkipButton(
         await publish(interaction, debate_id)
 
 
-class KeepButton(
-    PersistentButton,
-    key="debate:keep",
-    fields={"id": INT, "turn": Field(r"\d{1,4}", int), "swaps": Field(r"\d{1,6}", int)},
-):
+class KeepButton(PersistentButton, key="debate:keep", fields=CONFIRM_FIELDS):
     """Keep going: the moderator changed their mind; the turn runs on."""
 
     def __init__(self, debate_id: int, turn: int, swaps: int) -> None:

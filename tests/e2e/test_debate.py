@@ -1,6 +1,7 @@
 """Debates end to end: the real bot against the emulator, driven the way members would.
 
-Pure rules and the store are tested in ``tests/test_debate_rules.py``. Here every test runs
+The rules, the store and the service are tested in ``tests/rules/test_debate.py``,
+``tests/store/test_debates.py`` and ``tests/services/test_debate.py``. Here every test runs
 ``/debate`` commands, presses the lobby, Speak, Score and vote buttons, fills the modals, moves
 the FakeClock for deadlines, and checks what members see and what the database holds.
 """
@@ -66,6 +67,16 @@ async def begin(
     positions = await emulator.next_message(thread)
     assert positions.button_labels == ["My brief"]
     return positions
+
+
+async def under_way(
+    emulator: Emulator, mod: Member, *members: Member, **options: Any
+) -> tuple[Message, Channel, Message]:
+    """Open a lobby with ``options``, let ``members`` join and press Begin; return the lobby,
+    the thread and the first turn's announcement."""
+    lobby, thread = await open_lobby(emulator, mod, **options)
+    await begin(emulator, mod, lobby, thread, *members)
+    return lobby, thread, await next_announcement(emulator, thread)
 
 
 def shown(member: Member) -> str:
@@ -278,9 +289,7 @@ async def test_three_debates_give_each_member_each_position_once(
     members = (alice, bob, carol)
     seen: dict[int, list[str]] = {m.id: [] for m in members}
     for debate_id in (1, 2, 3):
-        lobby, thread = await open_lobby(emulator, mod)
-        await begin(emulator, mod, lobby, thread, *members)
-        announcement = await next_announcement(emulator, thread)
+        lobby, thread, announcement = await under_way(emulator, mod, *members)
         await speak(speaker_of(announcement, members), announcement, "A short case.")
         assert (
             "vote is open"
@@ -303,9 +312,7 @@ async def test_three_debates_give_each_member_each_position_once(
 async def test_a_4000_character_speech_full_of_mentions_is_posted_whole_and_pings_nobody(
     emulator: Emulator, bot: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    announcement = await next_announcement(emulator, thread)
+    _, thread, announcement = await under_way(emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1)
     speaker = speaker_of(announcement, (alice, bob))
     text = (f"@everyone @here <@{mod.id}> <@&{emulator.role('Moderator').id}> " * 100)[:4000]
     text = text.strip()
@@ -319,9 +326,7 @@ async def test_a_4000_character_speech_full_of_mentions_is_posted_whole_and_ping
 async def test_an_off_turn_speech_is_refused(
     emulator: Emulator, bot: Any, mod: Member, admin: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    announcement = await next_announcement(emulator, thread)
+    _, thread, announcement = await under_way(emulator, mod, alice, bob, motion=TWO_SIDED)
     speaker = speaker_of(announcement, (alice, bob))
     other = bob if speaker == alice else alice
     await refused(await other.click(announcement, "Speak"), f"It is {shown(speaker)}'s turn")
@@ -337,9 +342,9 @@ async def test_an_off_turn_speech_is_refused(
 async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, speech_minutes=1
+    )
     speaker = speaker_of(first, (alice, bob))
     modal = await (await speaker.click(first, "Speak")).modal()
     clock.advance(60 + 20)  # the deadline passes while the member types
@@ -372,9 +377,9 @@ async def test_a_late_speech_within_the_grace_counts_and_past_it_is_handed_back(
 async def test_pause_freezes_the_deadline_and_resume_restarts_it(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, speech_minutes=2)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, speech_minutes=2
+    )
     clock.advance(50)
     await (await mod.slash("debate pause", channel=thread)).ephemeral()
     assert "paused" in (await emulator.next_message(thread)).content
@@ -404,9 +409,9 @@ async def test_pause_freezes_the_deadline_and_resume_restarts_it(
 async def test_a_vote_opened_while_paused_waits_for_resume(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, vote_minutes=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1, vote_minutes=1
+    )
     await speak(speaker_of(first, (alice, bob)), first, "Opening case.")
     await next_announcement(emulator, thread)
     await (await mod.slash("debate pause", channel=thread)).ephemeral()
@@ -428,9 +433,7 @@ async def test_reminder_extend_next_and_remove(
     carol: Member,
 ) -> None:  # fmt: skip
     members = (alice, bob, carol)
-    lobby, thread = await open_lobby(emulator, mod, rounds=1, speech_minutes=3)
-    await begin(emulator, mod, lobby, thread, *members)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(emulator, mod, *members, rounds=1, speech_minutes=3)
     speaker = speaker_of(first, members)
     clock.advance(120)
     reminder = await emulator.next_message(thread)
@@ -608,9 +611,9 @@ async def test_a_lobby_with_one_member_is_refused_at_begin(
 async def test_a_deleted_thread_cancels_the_debate_without_points(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    lobby, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1, speech_minutes=1
+    )
     await speak(speaker_of(first, (alice, bob)), first, "Said before the thread went.")
     await next_announcement(emulator, thread)
     await emulator.delete_channel(thread)
@@ -630,9 +633,9 @@ async def test_a_deleted_thread_cancels_the_debate_without_points(
 async def test_a_thread_the_bot_may_not_post_in_pauses_the_debate_until_resumed(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=2)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1, speech_minutes=2
+    )
     speaker = speaker_of(first, (alice, bob))
     fault = emulator.forbid(channel=thread)
     clock.advance(30)
@@ -664,9 +667,9 @@ async def test_a_thread_the_bot_may_not_post_in_pauses_the_debate_until_resumed(
 async def test_a_lobby_that_can_no_longer_be_edited_never_posts_the_results_twice(
     emulator: Emulator, harness: BotHarness, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    announcement = await next_announcement(emulator, thread)
+    lobby, thread, announcement = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1
+    )
     await speak(speaker_of(announcement, (alice, bob)), announcement, "Short and sweet.")
     emulator.forbid("PATCH /channels/", channel="debate")  # the lobby's channel
     await (await mod.slash("debate end", channel=thread)).ephemeral()
@@ -687,9 +690,9 @@ async def test_a_lobby_that_can_no_longer_be_edited_never_posts_the_results_twic
 async def test_an_abrupt_restart_mid_turn_resumes_the_same_turn_and_buttons(
     emulator: Emulator, harness: BotHarness, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=2, speech_minutes=2)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=2, speech_minutes=2
+    )
     speaker = speaker_of(first, (alice, bob))
     other = bob if speaker == alice else alice
     modal = await (await speaker.click(first, "Speak")).modal()  # opened before the crash
@@ -776,9 +779,9 @@ async def test_every_button_works_after_an_abrupt_restart(
 async def test_a_reloaded_debate_cog_takes_over_its_timers(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=1)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1, speech_minutes=1
+    )
     old_output = bot.debates.output
     await bot.unload_extension("cogs.debate")
     clock.advance(61)  # due while unloaded: nothing may act on it
@@ -856,9 +859,9 @@ async def test_start_autocompletes_motions_and_refuses_what_it_cannot_run(
 async def test_next_asks_first_and_a_speech_being_written_still_counts(
     emulator: Emulator, bot: Any, clock: Any, mod: Member, alice: Member, bob: Member
 ) -> None:
-    lobby, thread = await open_lobby(emulator, mod, motion=TWO_SIDED, rounds=1, speech_minutes=3)
-    await begin(emulator, mod, lobby, thread, alice, bob)
-    first = await next_announcement(emulator, thread)
+    _, thread, first = await under_way(
+        emulator, mod, alice, bob, motion=TWO_SIDED, rounds=1, speech_minutes=3
+    )
     deadline = int(clock.now()) + 180
     assert f"speak by <t:{deadline}:t> (<t:{deadline}:R>)" in first.content
     speaker = speaker_of(first, (alice, bob))

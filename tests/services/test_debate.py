@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import pytest
@@ -269,6 +270,15 @@ async def speak(service: DebateService, debate_id: int, text: str = "My case.") 
     return speech
 
 
+async def end_turn(service: DebateService, debate_id: int) -> Turn | None:
+    """``/debate next`` confirmed at once, as a moderator does: the current turn ends (skipped)
+    and the next one (or the vote) opens; the ended turn."""
+    step = await service.request_next(debate_id)
+    if step.kind != "confirm" or step.turn is None:
+        return step.turn
+    return await service.skip_turn(debate_id, step.turn.number, step.debate.swaps)
+
+
 async def timer_kinds(store: Store) -> list[str]:
     rows = await store.db.fetchall("SELECT kind FROM timers ORDER BY kind")
     return [r["kind"] for r in rows]
@@ -371,7 +381,7 @@ async def test_every_post_carries_a_nonce_naming_what_it_is(
     await speak(service, debate.id)
     clock.advance(60)
     await settle(timers)  # the second turn's reminder
-    await service.next_turn(debate.id)
+    await end_turn(service, debate.id)
     await service.publish(debate.id)
     await service.end(debate.id, None, MOD)
     await service.publish(debate.id)
@@ -400,7 +410,7 @@ async def test_next_extend_pause_resume_remove(
     clock: FakeClock,
 ) -> None:
     debate = await running(service, ALICE, BOB, CAROL, motion=THREE_SIDED, speech=2)
-    ended = await service.next_turn(debate.id)
+    ended = await end_turn(service, debate.id)
     assert ended is not None and ended.number == 1
     await service.publish(debate.id)
     assert output.named("post_no_speech") == []  # a skip is shown on the turn's announcement
@@ -549,74 +559,61 @@ async def test_every_illegal_move_is_refused_with_a_sentence_and_writes_nothing(
     lobby = await open_debate(service)
     await service.join(lobby.id, ALICE, "Alice", is_bot=False)
     d = lobby.id
-    await refused(service, output, d, service.begin(d), "At least 2 members")
-    await refused(service, output, d, service.next_turn(d), "has not begun yet")
-    await refused(service, output, d, service.extend(d, 60), "Only a running turn")
-    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
-    await refused(service, output, d, service.resume(d), "not paused")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
-    await refused(service, output, d, service.swap(d, ALICE, BOB), "Positions are drawn")
-    await refused(
-        service, output, d, service.join(d, ALICE, "Alice", is_bot=False), "already joined"
-    )
-    await refused(service, output, d, service.join(d, MOD, "Mod", is_bot=False), "judging")
+    refuse = partial(refused, service, output, d)
+    await refuse(service.begin(d), "At least 2 members")
+    await refuse(service.request_next(d), "has not begun yet")
+    await refuse(service.extend(d, 60), "Only a running turn")
+    await refuse(service.pause(d), "Only a debate that has begun")
+    await refuse(service.resume(d), "not paused")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await refuse(service.swap(d, ALICE, BOB), "Positions are drawn")
+    await refuse(service.join(d, ALICE, "Alice", is_bot=False), "already joined")
+    await refuse(service.join(d, MOD, "Mod", is_bot=False), "judging")
 
     await service.join(d, BOB, "Bob", is_bot=False)
     await service.begin(d)
     await service.publish(d)
-    await refused(service, output, d, service.begin(d), "already begun")
-    await refused(service, output, d, service.leave(d, ALICE), "cannot leave by yourself")
-    await refused(service, output, d, service.cancel_lobby(d, MOD), "already begun")
-    await refused(service, output, d, service.join(d, CAROL, "Carol", is_bot=False), "begun")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "not opened yet")
+    await refuse(service.begin(d), "already begun")
+    await refuse(service.leave(d, ALICE), "cannot leave by yourself")
+    await refuse(service.cancel_lobby(d, MOD), "already begun")
+    await refuse(service.join(d, CAROL, "Carol", is_bot=False), "begun")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "not opened yet")
     await service.pause(d)
-    await refused(service, output, d, service.pause(d), "already paused")
+    await refuse(service.pause(d), "already paused")
     await service.resume(d)
-    await refused(service, output, d, service.resume(d), "not paused")
+    await refuse(service.resume(d), "not paused")
 
     turn = await current(service, d)
     other = BOB if turn.user_id == ALICE else ALICE
-    await refused(
-        service,
-        output,
-        d,
+    await refuse(
         service.submit_speech(d, turn.number, other, "Not mine."),
         "turn to speak, not yours",
         NotAllowed,
     )
     await speak(service, d)
-    await refused(
-        service, output, d, service.swap(d, ALICE, BOB), "only be swapped before the first"
-    )
-    await service.next_turn(d)  # no turn left: the vote opens
+    await refuse(service.swap(d, ALICE, BOB), "only be swapped before the first")
+    await end_turn(service, d)  # no turn left: the vote opens
     await service.publish(d)
     voting = await service.debate(d)
     assert voting.status == rules.VOTING
     last = (await service.store.debates.turns(d))[-1]
     clock.advance(rules.GRACE_SECONDS + 1)  # within the grace it would still be taken
-    await refused(
-        service,
-        output,
-        d,
+    await refuse(
         service.submit_speech(d, last.number, last.user_id, "After the vote opened."),
         "A moderator ended this turn more than 30 seconds ago",
     )
-    await refused(
-        service, output, d, service.speaker_turn(voting, last.user_id), "speeches are over"
-    )
-    await refused(service, output, d, service.next_turn(d), "audience is voting")
-    await refused(
-        service, output, d, service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed
-    )
+    await refuse(service.speaker_turn(voting, last.user_id), "speeches are over")
+    await refuse(service.request_next(d), "audience is voting")
+    await refuse(service.vote(d, ALICE, "liberal"), "Participants cannot", NotAllowed)
 
     await service.end(d, None, MOD)
     await service.publish(d)
-    await refused(service, output, d, service.end(d, None, MOD), f"Debate #{d} is already over")
-    await refused(service, output, d, service.vote(d, AUDIENCE, "liberal"), "vote has closed")
-    await refused(service, output, d, service.pause(d), "Only a debate that has begun")
-    await refused(service, output, d, service.remove_judge(d, MOD, "Mod"), "is over")
+    await refuse(service.end(d, None, MOD), f"Debate #{d} is already over")
+    await refuse(service.vote(d, AUDIENCE, "liberal"), "vote has closed")
+    await refuse(service.pause(d), "Only a debate that has begun")
+    await refuse(service.remove_judge(d, MOD, "Mod"), "is over")
     speech = (await service.store.debates.speeches(d))[0]
-    await refused(service, output, d, service.score(speech.id, MOD, 5), "closed")
+    await refuse(service.score(speech.id, MOD, 5), "closed")
 
 
 # --- failures: crashes, a deleted thread, a missing permission -------------------------------
@@ -912,7 +909,7 @@ async def test_next_asks_while_the_speaker_has_time_and_a_confirmation_acts_once
     assert paused.kind == "confirm" and paused.remaining == pytest.approx(120 - 29)
     # Turn 2 ends otherwise: the confirmation asked before can no longer act.
     await service.resume(d)
-    await service.next_turn(d)
+    await end_turn(service, d)
     with pytest.raises(Conflict, match=r"Turn 2 has already ended"):
         await service.check_skippable(d, 2, debate.swaps)
 
