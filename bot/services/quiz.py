@@ -272,7 +272,7 @@ class Stopped:
 @dataclass(frozen=True, slots=True)
 class LiveAnswer:
     """What a click on a live question did: ``locked`` (stored now), ``stands`` (an earlier
-    answer stands) or ``closed``; ``choice`` is the stored choice's label."""
+    answer stands) or ``closed``; ``label`` is the stored choice's label."""
 
     status: AnswerStatus
     label: str | None
@@ -288,8 +288,6 @@ class PracticeQuestion:
     question: Question
     pack: Pack
     record: Progress | None
-    now: float
-    session_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1036,9 +1034,7 @@ class QuizService:
             order=order,
             session_id=session.id,
         )
-        return PracticeQuestion(
-            rnd.id, as_shown(question, order), pack, progress.get(question.id), now, session.id
-        )
+        return PracticeQuestion(rnd.id, as_shown(question, order), pack, progress.get(question.id))
 
     async def _practice_answer(self, rnd: Round, user_id: int, choice: int) -> PracticeAnswer:
         if rnd.user_id != user_id:

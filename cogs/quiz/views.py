@@ -199,7 +199,7 @@ def standings_embed(quiz: Quiz, rows: Sequence[Standing], players: int) -> disco
     return card
 
 
-def practice_footer(record: Progress | None, now: float) -> str:
+def practice_footer(record: Progress | None) -> str:
     if record is None:
         return "New question for you."
     if not record.last_right:
@@ -212,7 +212,7 @@ def practice_question_embed(practice: PracticeQuestion) -> discord.Embed:
         practice.question,
         practice.pack,
         heading=f"Practice — {practice.pack.article.title}",
-        footer=practice_footer(practice.record, practice.now),
+        footer=practice_footer(practice.record),
     )
 
 
