@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapter.buttons import DIGIT, INT, SLUG, PersistentButton
+from bot.adapter.buttons import DIGIT, INT, SLUG, PersistentButton, view_of
 from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, send_ephemeral, truncate
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
@@ -424,7 +424,7 @@ def answer_view(
     extra: Sequence[discord.ui.Item[Any]] = (),
 ) -> discord.ui.View:
     """One button per shown choice; once revealed all are disabled and the right one is green."""
-    view = discord.ui.View(timeout=None)
+    buttons = []
     for index, label in enumerate(question.labels):
         style = discord.ButtonStyle.primary
         if revealed:
@@ -433,9 +433,7 @@ def answer_view(
                 style = discord.ButtonStyle.success
             elif index == chosen:
                 style = discord.ButtonStyle.danger
-        view.add_item(
+        buttons.append(
             AnswerButton(label=label, style=style, disabled=revealed, round=round_id, choice=index)
         )
-    for item in extra:
-        view.add_item(item)
-    return view
+    return view_of(*buttons, *extra)
