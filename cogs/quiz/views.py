@@ -19,7 +19,7 @@ from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, send_ephemeral, t
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
 from bot.rules.quiz import Standing, fastest_right, option_counts, points_line
-from bot.rules.srs import Progress, describe_interval
+from bot.rules.srs import LEECH_MISSES, Progress, describe_interval
 from bot.services.quiz import (
     AnswerResult,
     DueReport,
@@ -247,8 +247,9 @@ def practice_result_embed(result: PracticeAnswer) -> discord.Embed:
         card.add_field(
             name="A tough one",
             value=(
-                f"You have missed this question {after.misses if after else 8} times. Read its "
-                f"paragraph with `/summary section:{question.paragraph}`, then try it again."
+                f"You have missed this question {after.misses if after else LEECH_MISSES} "
+                f"times. Read its paragraph with `/summary section:{question.paragraph}`, then "
+                "try it again."
             ),
             inline=False,
         )
