@@ -13,7 +13,8 @@ from bot.adapter.checks import as_check_failure, guild_id_of, require_admin
 from bot.adapter.client import RoundtableBot
 from bot.adapter.ui import embed
 from bot.errors import NotAllowed, UserError
-from bot.rules.srs import DEFAULT_RETENTION
+from bot.rules.quiz import points_line
+from bot.rules.srs import DEFAULT_RETENTION, check_retention
 from bot.store import GuildSettings
 
 
@@ -151,8 +152,6 @@ class SettingsCog(
     async def quiz_points(
         self, interaction: discord.Interaction, mode: Literal["classic", "accuracy"]
     ) -> None:
-        from bot.rules.quiz import points_line
-
         note = f"Live quizzes started from now on score like this. {points_line(mode)}"
         await self._update(interaction, note, quiz_points=mode)
 
@@ -163,8 +162,6 @@ class SettingsCog(
     async def retention(
         self, interaction: discord.Interaction, value: app_commands.Range[float, 0.7, 0.97]
     ) -> None:
-        from bot.rules.srs import check_retention
-
         chosen = check_retention(value)
         note = (
             f"Desired retention set to {chosen:g}: practice and review quizzes bring a question "

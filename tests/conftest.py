@@ -142,6 +142,16 @@ def shipped() -> Any:
     return load_pack(SHIPPED)
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo pack of ``tests/packs.py``, written and loaded once (tests read it, never
+    change it)."""
+    from bot.content import load_pack
+    from tests.packs import write_pack
+
+    return load_pack(write_pack(tmp_path_factory.mktemp("packs")))
+
+
 @pytest.fixture
 def general(emulator: Emulator) -> Channel:
     """The #general text channel, where interactions happen unless told otherwise."""

@@ -120,10 +120,6 @@ class Points:
     streak: int
 
     @property
-    def base(self) -> int:
-        return self.points - self.speed_bonus - self.streak_bonus
-
-    @property
     def bonus(self) -> int:
         return self.speed_bonus + self.streak_bonus
 

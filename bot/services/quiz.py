@@ -272,7 +272,7 @@ class Stopped:
 @dataclass(frozen=True, slots=True)
 class LiveAnswer:
     """What a click on a live question did: ``locked`` (stored now), ``stands`` (an earlier
-    answer stands) or ``closed``; ``choice`` is the stored choice's label."""
+    answer stands) or ``closed``; ``label`` is the stored choice's label."""
 
     status: AnswerStatus
     label: str | None
@@ -288,8 +288,6 @@ class PracticeQuestion:
     question: Question
     pack: Pack
     record: Progress | None
-    now: float
-    session_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,10 +374,14 @@ class QuizService:
     async def pack_of(self, rnd: Round | Quiz) -> Pack | None:
         return await self.packs.get(rnd.pack_id, rnd.guild_id)
 
+    async def _pack_and_question(self, rnd: Round) -> tuple[Pack | None, Question | None]:
+        """The round's pack and its question as the pack has it, from one pack lookup."""
+        pack = await self.pack_of(rnd)
+        return pack, pack.question(rnd.question_id) if pack else None
+
     async def question_of(self, rnd: Round) -> Question | None:
         """The round's question as the pack has it."""
-        pack = await self.pack_of(rnd)
-        return pack.question(rnd.question_id) if pack else None
+        return (await self._pack_and_question(rnd))[1]
 
     async def shown_of(self, rnd: Round) -> Question | None:
         """The round's question as members see it: its choices in the round's order."""
@@ -539,17 +541,12 @@ class QuizService:
             await self.store.timers.delete_key(next_key(quiz.id))
             await self.store.quiz.delete_quiz(quiz.id)
 
-    async def _draw_order(
-        self, pack_id: str, guild_id: int, question_id: str
-    ) -> tuple[int, ...] | None:
-        pack = await self.packs.get(pack_id, guild_id)
-        question = pack.question(question_id) if pack else None
-        return draw_order(question, self.rng) if question else None
-
     async def _open_round(self, quiz: Quiz, position: int, now: float) -> Round:
         """Ask question ``position``: the round (with a fresh order of its choices) and its
         close timer (inside a transaction)."""
-        order = await self._draw_order(quiz.pack_id, quiz.guild_id, quiz.question_ids[position])
+        pack = await self.pack_of(quiz)
+        question = pack.question(quiz.question_ids[position]) if pack else None
+        order = draw_order(question, self.rng) if question else None
         rnd = await self.store.quiz.open_live_round(quiz, position, now, order)
         await self.timers.schedule(
             CLOSE_KIND,
@@ -569,11 +566,11 @@ class QuizService:
 
     async def _post_question(self, quiz: Quiz, rnd: Round) -> None:
         """Post a round's question (nonce ``qq:<round>``) and record its message."""
-        question = await self.shown_of(rnd)
+        pack, question = await self._pack_and_question(rnd)
         if question is None:
             raise RuntimeError(f"question {rnd.question_id} vanished from pack {rnd.pack_id}")
         posted = await self.output.post_question(
-            quiz, rnd, question, await self.pack_of(rnd), nonce=nonce("qq", rnd.id)
+            quiz, rnd, as_shown(question, rnd.choice_order), pack, nonce=nonce("qq", rnd.id)
         )
         await self.store.quiz.set_round_message(rnd.id, posted.message_id, self.now())
 
@@ -852,8 +849,7 @@ class QuizService:
     async def _reveal(self, quiz: Quiz, rnd: Round) -> None:
         """Redraw the question as closed, post its answer (nonce ``qr:<round>``), then edit the
         members' "Locked in" replies to say how they did."""
-        question = await self.question_of(rnd)
-        pack = await self.pack_of(rnd)
+        pack, question = await self._pack_and_question(rnd)
         now = self.now()
         if question is None:
             text = "The question was removed from its pack; no answer to show."
@@ -1038,15 +1034,12 @@ class QuizService:
             order=order,
             session_id=session.id,
         )
-        return PracticeQuestion(
-            rnd.id, as_shown(question, order), pack, progress.get(question.id), now, session.id
-        )
+        return PracticeQuestion(rnd.id, as_shown(question, order), pack, progress.get(question.id))
 
     async def _practice_answer(self, rnd: Round, user_id: int, choice: int) -> PracticeAnswer:
         if rnd.user_id != user_id:
             raise NotAllowed("This is someone else's practice. Start yours with `/quiz practice`.")
-        question = await self.question_of(rnd)
-        pack = await self.pack_of(rnd)
+        pack, question = await self._pack_and_question(rnd)
         if question is None or pack is None or not 0 <= choice < len(question.choices):
             raise UserError("This question is no longer available. Try `/quiz practice` again.")
         shown = as_shown(question, rnd.choice_order)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from bot.rules.quiz import POINTS_MODES
 from bot.store.db import Database
 
 QUIZ_STARTERS = ("everyone", "moderators")
-QUIZ_POINTS = ("classic", "accuracy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +50,8 @@ class GuildStore:
             raise ValueError(f"unknown guild settings: {sorted(unknown)}")
         if "quiz_starters" in changes and changes["quiz_starters"] not in QUIZ_STARTERS:
             raise ValueError(f"quiz_starters must be one of {QUIZ_STARTERS}")
-        if "quiz_points" in changes and changes["quiz_points"] not in QUIZ_POINTS:
-            raise ValueError(f"quiz_points must be one of {QUIZ_POINTS}")
+        if "quiz_points" in changes and changes["quiz_points"] not in POINTS_MODES:
+            raise ValueError(f"quiz_points must be one of {POINTS_MODES}")
         names = list(changes)
         columns = "".join(f", {name}" for name in names)
         assignments = "".join(f", {name} = excluded.{name}" for name in names)

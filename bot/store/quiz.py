@@ -702,13 +702,9 @@ class QuizStore:
                 functools.partial(_record_answers_sync, query, params, clicks)
             )
         async with self.db.transaction():
-            outcomes, rows = judge_clicks(clicks, await self._select(query, params))
+            outcomes, rows = judge_clicks(clicks, await self.db.fetchall(query, params))
             await self.db.executemany(_INSERT_ANSWER, rows)
         return outcomes
-
-    async def _select(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """Rows of a query in one round trip (the hot path of answer batches)."""
-        return await self.db.select(sql, params)
 
     async def answers(self, round_id: int) -> list[Answer]:
         rows = await self.db.fetchall(

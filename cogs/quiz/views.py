@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapter.buttons import DIGIT, INT, SLUG, PersistentButton
+from bot.adapter.buttons import DIGIT, INT, SLUG, PersistentButton, view_of
 from bot.adapter.ui import FIELD_VALUE, add_long_field, embed, send_ephemeral, truncate
 from bot.clock import discord_timestamp
 from bot.content import Pack, Question
 from bot.rules.quiz import Standing, fastest_right, option_counts, points_line
-from bot.rules.srs import Progress, describe_interval
+from bot.rules.srs import LEECH_MISSES, Progress, describe_interval
 from bot.services.quiz import (
     AnswerResult,
     DueReport,
@@ -199,7 +199,7 @@ def standings_embed(quiz: Quiz, rows: Sequence[Standing], players: int) -> disco
     return card
 
 
-def practice_footer(record: Progress | None, now: float) -> str:
+def practice_footer(record: Progress | None) -> str:
     if record is None:
         return "New question for you."
     if not record.last_right:
@@ -212,7 +212,7 @@ def practice_question_embed(practice: PracticeQuestion) -> discord.Embed:
         practice.question,
         practice.pack,
         heading=f"Practice — {practice.pack.article.title}",
-        footer=practice_footer(practice.record, practice.now),
+        footer=practice_footer(practice.record),
     )
 
 
@@ -247,8 +247,9 @@ def practice_result_embed(result: PracticeAnswer) -> discord.Embed:
         card.add_field(
             name="A tough one",
             value=(
-                f"You have missed this question {after.misses if after else 8} times. Read its "
-                f"paragraph with `/summary section:{question.paragraph}`, then try it again."
+                f"You have missed this question {after.misses if after else LEECH_MISSES} "
+                f"times. Read its paragraph with `/summary section:{question.paragraph}`, then "
+                "try it again."
             ),
             inline=False,
         )
@@ -424,7 +425,7 @@ def answer_view(
     extra: Sequence[discord.ui.Item[Any]] = (),
 ) -> discord.ui.View:
     """One button per shown choice; once revealed all are disabled and the right one is green."""
-    view = discord.ui.View(timeout=None)
+    buttons = []
     for index, label in enumerate(question.labels):
         style = discord.ButtonStyle.primary
         if revealed:
@@ -433,9 +434,7 @@ def answer_view(
                 style = discord.ButtonStyle.success
             elif index == chosen:
                 style = discord.ButtonStyle.danger
-        view.add_item(
+        buttons.append(
             AnswerButton(label=label, style=style, disabled=revealed, round=round_id, choice=index)
         )
-    for item in extra:
-        view.add_item(item)
-    return view
+    return view_of(*buttons, *extra)

@@ -14,6 +14,7 @@ from bot.adapter.ui import ELLIPSIS, MESSAGE_LIMIT, add_long_field, embed, menti
 from bot.clock import discord_timestamp
 from bot.content import Pack
 from bot.rules.scores import describe_period, season_label
+from bot.rules.srs import LEECH_MISSES
 from bot.store.debates import DebateMemberStats
 from bot.store.quiz import QuizMemberStats
 from bot.store.scores import Breakdown, LeaderboardPage, LedgerRow, Season, Standing
@@ -127,7 +128,8 @@ def quiz_fields(stats: QuizMemberStats, pack: Pack | None) -> list[tuple[str, st
         if len(stats.leeches) > LEECHES_SHOWN:
             lines.append(f"…and {len(stats.leeches) - LEECHES_SHOWN} more.")
         lines.append("Reread their paragraphs with `/summary section:…`.")
-        fields.append((f"Leeches (missed 8+ times): {len(stats.leeches)}", "\n".join(lines)))
+        name = f"Leeches (missed {LEECH_MISSES}+ times): {len(stats.leeches)}"
+        fields.append((name, "\n".join(lines)))
     return fields
 
 

@@ -6,26 +6,17 @@ summary and ``/quiz due``."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from bot.content import Question, load_pack
+from bot.content import Question
 from bot.rules.quiz import Standing, as_shown
 from bot.rules.srs import DueCount, reviewed
 from bot.services.quiz import AnswerResult, DueReport, PracticeAnswer, PracticeSummary
 from bot.store.quiz import Answer, Quiz, Round
 from cogs.quiz import views
 from tests.emulator.limits import FormErrors, check_message
-from tests.packs import write_pack
 
 T0 = 1_800_000_000.0
-
-
-@pytest.fixture
-def pack(tmp_path: Path) -> Any:
-    return load_pack(write_pack(tmp_path / "packs"))
 
 
 def longest(question: Question) -> Question:
@@ -72,17 +63,17 @@ def a_round() -> Round:
     )  # fmt: skip
 
 
-def test_every_quiz_message_fits_at_its_longest(pack: Any) -> None:
-    question = as_shown(longest(pack.question("p1-who-objects")), (3, 2, 1, 0))
+def test_every_quiz_message_fits_at_its_longest(demo: Any) -> None:
+    question = as_shown(longest(demo.question("p1-who-objects")), (3, 2, 1, 0))
     quiz = a_quiz()
     assert problems(content=views.header_text(quiz)) == ""
     assert views.header_text(quiz).startswith(f"<@&{2**63 - 1}>\nReview quiz from the schedule")
-    card = views.question_embed(question, pack, heading=views.quiz_heading(quiz, 19), closes_at=T0)
+    card = views.question_embed(question, demo, heading=views.quiz_heading(quiz, 19), closes_at=T0)
     assert problems(embed=card, view=views.answer_view(9, question)) == ""
     answers = [
         Answer(9, user, user % 4, user % 4 == question.answer, T0 + 1, 0) for user in range(500)
     ]
-    assert problems(embed=views.reveal_embed(quiz, a_round(), question, pack, answers)) == ""
+    assert problems(embed=views.reveal_embed(quiz, a_round(), question, demo, answers)) == ""
     result = AnswerResult(1, "D", "A", True, 19, 5, 4)
     assert (
         views.reply_result_text(result)
@@ -92,19 +83,19 @@ def test_every_quiz_message_fits_at_its_longest(pack: Any) -> None:
     assert problems(embed=views.standings_embed(quiz, rows, 5000)) == ""
     record = reviewed(None, question, False, T0)
     feedback = PracticeAnswer(
-        9, question, pack, 1, replace(record, seen=99, correct=1), now=T0, tally=(999, 500),
+        9, question, demo, 1, replace(record, seen=99, correct=1), now=T0, tally=(999, 500),
         leech=True,
     )  # fmt: skip
     assert problems(embed=views.practice_result_embed(feedback)) == ""
-    summary = PracticeSummary(1, pack, 999, 998, T0 + 60, True, T0)
+    summary = PracticeSummary(1, demo, 999, 998, T0 + 60, True, T0)
     assert problems(embed=views.practice_summary_embed(summary)) == ""
     counts = tuple(DueCount(f"P{n}" + "x" * 18, 99, 99, 99) for n in range(40))
-    report = DueReport(pack, counts, T0 + 60, T0)
+    report = DueReport(demo, counts, T0 + 60, T0)
     assert problems(embed=views.due_embed(report)) == ""
 
 
-def test_a_true_false_question_keeps_two_buttons(pack: Any) -> None:
-    question = pack.question("p2-oaks-tended")
+def test_a_true_false_question_keeps_two_buttons(demo: Any) -> None:
+    question = demo.question("p2-oaks-tended")
     view = views.answer_view(9, question, extra=[views.practice_done_button(9)])
     labels = [getattr(item, "item", item).label for item in view.children]
     assert labels == ["True", "False", "Done"]

@@ -1,8 +1,7 @@
-"""Quizzes: the pure rules, the store, and live quizzes and practice end to end.
-
-Pure tests pass times in (no clock is read); store tests run on a real SQLite file; end-to-end
-tests drive the real bot through the emulator with the shared ``FakeClock`` and the demo pack
-from ``tests/packs.py`` (five questions: three A–D, two true/false).
+"""Live quizzes and practice end to end: the real bot driven through the emulator with the
+shared ``FakeClock`` and the demo pack from ``tests/packs.py`` (five questions: three A–D, two
+true/false). The rules and the store have their own tests in ``tests/rules`` and
+``tests/store``.
 """
 
 from __future__ import annotations
@@ -14,24 +13,12 @@ from typing import Any
 
 import pytest
 
-from bot.content import Question, load_pack
+from bot.content import Question
 from bot.errors import Conflict
-from bot.rules.quiz import (
-    QuizChannelUnavailable,
-)
+from bot.rules.quiz import QuizChannelUnavailable
 from bot.services.quiz import POST_TRIES
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
-
-T0 = 1_800_000_000.0
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Any:
-    return load_pack(write_pack(tmp_path / "packs"))
-
-
-# =============================================================================== end to end
 
 SECONDS = 20
 _ROUND_ID = re.compile(r"quiz:answer:(\d+):\d")

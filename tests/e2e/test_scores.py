@@ -1,5 +1,6 @@
-"""Scores: the pure rules, the ledger store (totals, counts, ranks, seasons, export) and the
-commands end to end through the emulator."""
+"""The score commands end to end through the emulator: leaderboard, profile, history,
+adjustments, seasons and the export. The rules and the ledger store have their own tests in
+``tests/rules`` and ``tests/store``."""
 
 from __future__ import annotations
 
@@ -7,30 +8,14 @@ import asyncio
 import csv
 import io
 from collections import defaultdict
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.store import Store
 from cogs.scores.render import short_reason
 from tests.emulator import Emulator, Member, Message
 from tests.packs import write_pack
-
-AT = 1_780_000_000.0  # Thursday 2026-05-28 UTC
-DAY = 86_400.0
-GUILD = 7
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
-
-
-# =============================================================================== end to end
 
 SECONDS = 20
 

@@ -38,11 +38,6 @@ from tests.packs import write_pack
 T0 = 1_800_000_000.0
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Any:
-    return load_pack(write_pack(tmp_path / "packs"))
-
-
 # =============================================================================== pure rules
 
 

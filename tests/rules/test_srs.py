@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from fsrs import Card, Rating, Scheduler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content import load_pack
 from bot.errors import UserError
 from bot.rules.quiz import (
     ACCURACY_BONUS_CAP,
@@ -45,15 +43,9 @@ from bot.rules.srs import (
     next_practice_question,
     reviewed,
 )
-from tests.packs import write_pack
 
 T0 = 1_800_000_000.0
 MINUTE = 60.0
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Any:
-    return load_pack(write_pack(tmp_path / "packs"))
 
 
 def at(epoch: float) -> datetime:

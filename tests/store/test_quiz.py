@@ -5,26 +5,18 @@ them), practice sessions, and what review quizzes read.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.content import load_pack
 from bot.rules.quiz import DAY
 from bot.rules.srs import LEARNING, RELEARNING, REVIEW, reviewed, scheduler, to_card
 from bot.store import Store
 from bot.store.db import load_migrations, open_database
 from bot.store.quiz import MemberStreak, NewAnswer, QuizAlreadyRunning
 from tests.conftest import DatabaseUnderTest
-from tests.packs import write_pack
 
 T0 = 1_800_000_000.0
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Any:
-    return load_pack(write_pack(tmp_path / "packs"))
 
 
 # =============================================================================== the store
